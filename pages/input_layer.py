@@ -1,0 +1,6 @@
+"""Placeholder until the page lands."""
+import streamlit as st
+
+from ui.i18n import t
+
+st.title(t("nav.input_layer"))
