@@ -58,14 +58,17 @@ def serve_app(port: int, env: dict | None = None):
 
 
 def wait_idle(page, timeout_s: float = 60.0) -> None:
-    """Wait until the app has rendered and no script run is in progress."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
-    deadline = time.time() + timeout_s
-    time.sleep(1.0)
-    while time.time() < deadline:
-        if page.locator("[data-testid='stStatusWidget']").count() == 0:
-            return
-        time.sleep(0.5)
+    """Wait until the app is connected and no script run is in progress.
+
+    Streamlit marks its root element with ``data-test-script-state``
+    (initial -> running -> notRunning); a page with a live fragment toggles it,
+    so this waits for one quiet moment, not for silence forever.
+    """
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+        "[data-test-script-state='notRunning']",
+        timeout=timeout_s * 1000,
+    )
 
 
 def shoot(url: str, out: Path, wait_s: float = 5.0, width: int = 1400, height: int = 1000) -> bool:

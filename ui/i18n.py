@@ -10,6 +10,7 @@ import streamlit as st
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 _KEY = "lang"
+_WIDGET_KEY = "lang_switch"
 
 
 def lang() -> str:
@@ -26,17 +27,24 @@ def t(key: str, **fields) -> str:
 
 
 def language_switch() -> None:
-    """A sidebar control that switches every string on every page."""
-    lang()  # make sure the session value exists before the widget reads it
+    """A sidebar control that switches every string on every page.
 
-    def _sync_url() -> None:
-        st.query_params[_KEY] = st.session_state[_KEY]
-
-    st.sidebar.radio(
+    The chosen code lives under a plain session key, seeded into the widget's
+    own key (which Streamlit may drop between page runs), and is mirrored into
+    the URL so a refresh or a shared link keeps it.
+    """
+    current = lang()
+    if st.session_state.get(_WIDGET_KEY) not in LANGUAGES:
+        st.session_state[_WIDGET_KEY] = current
+    choice = st.sidebar.radio(
         "Language / 语言",
         options=list(LANGUAGES),
         format_func=LANGUAGES.get,
-        key=_KEY,
         horizontal=True,
-        on_change=_sync_url,
+        key=_WIDGET_KEY,
     )
+    if choice != current:
+        st.session_state[_KEY] = choice
+        st.rerun()
+    if st.query_params.get(_KEY) != current:
+        st.query_params[_KEY] = current
