@@ -1,0 +1,10 @@
+"""word2vec: two engines (PyTorch, GPU-ready; gensim, CPU) returning gensim ``KeyedVectors``.
+
+Public names (docs/CONTRACTS.md): ``TrainConfig``, ``train``, ``evaluate``, ``ENGINES``.
+Engines and gensim are imported lazily, so importing this package is cheap.
+"""
+from core.vectors.evaluate import evaluate
+from core.word2vec.config import TrainConfig
+from core.word2vec.train import ENGINES, train
+
+__all__ = ["ENGINES", "TrainConfig", "evaluate", "train"]
