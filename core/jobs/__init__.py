@@ -1,0 +1,36 @@
+"""Background jobs: a worker process per run, a bounded FIFO queue, persisted run folders.
+
+Training never runs inside the Streamlit script: :func:`submit` returns a run
+id at once and a detached worker process does the work; a refresh, a second
+tab or a crash of one job loses nothing else. See docs/CONTRACTS.md.
+
+    run_id = submit("word2vec", {"corpus": "text8-mini", ...}, name="my first run")
+    get_status(run_id)             # {"state": "queued", "position": 3, ...}
+    records, offset = read_metrics(run_id, offset)
+    cancel(run_id); delete_run(run_id); list_runs("word2vec"); recover()
+
+Importing this package is cheap (no torch): waiting workers import it.
+"""
+from core.jobs.context import JobContext
+from core.jobs.queue import (
+    cancel,
+    delete_run,
+    get_status,
+    infer_resource,
+    list_runs,
+    max_jobs,
+    read_config,
+    read_metrics,
+    read_summary,
+    recover,
+    submit,
+    wait,
+)
+from core.jobs.registry import KINDS, register_kind
+from core.jobs.store import ACTIVE, FINAL, STATES, check_run_id, run_dir, runs_root
+
+__all__ = [
+    "ACTIVE", "FINAL", "KINDS", "STATES", "JobContext", "cancel", "check_run_id", "delete_run",
+    "get_status", "infer_resource", "list_runs", "max_jobs", "read_config", "read_metrics", "read_summary", "recover",
+    "register_kind", "run_dir", "runs_root", "submit", "wait",
+]

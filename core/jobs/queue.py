@@ -1,0 +1,364 @@
+"""Submit, watch, cancel and list runs: the API pages and the CLI use.
+
+There is no central daemon. ``submit`` writes the run folder, puts an entry
+in ``.queue/`` and starts a detached worker (``python -m core.jobs.worker ID``,
+an argument list, never a shell string). Each worker waits until it is the
+oldest queued run of its resource ("gpu" or "cpu") and can ``flock`` one of
+that resource's slot files; then it runs the job in a child process it
+supervises. Limits: ``EMBEDLAB_MAX_GPU_JOBS`` (default 1) and
+``EMBEDLAB_MAX_CPU_JOBS`` (default half the cores, at least 1).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from core.jobs import registry, store
+
+# A worker that was just started has not written its pid yet; give it this long.
+START_GRACE_S = 60.0
+_children: list[subprocess.Popen] = []  # workers we started; polled so they never linger as zombies
+
+
+def max_jobs(resource: str) -> int:
+    """How many jobs of ``resource`` ("gpu" or "cpu") may run at once."""
+    if resource == "gpu":
+        default, var = 1, "EMBEDLAB_MAX_GPU_JOBS"
+    else:
+        default, var = max(1, (os.cpu_count() or 1) // 2), "EMBEDLAB_MAX_CPU_JOBS"
+    try:
+        return max(1, int(os.environ.get(var, default)))
+    except ValueError:
+        return default
+
+
+def infer_resource(config: dict) -> str:
+    """"gpu" when the job will use an accelerator, else "cpu".
+
+    The gensim engine and ``device="cpu"`` are CPU jobs; ``cuda``/``mps`` are
+    GPU jobs; ``auto`` (or no device) is a GPU job when a GPU is visible.
+    """
+    device = str(config.get("device") or "auto").lower()
+    if config.get("engine") == "gensim" or device == "cpu":
+        return "cpu"
+    if device.startswith(("cuda", "mps")):
+        return "gpu"
+    from core.device import pick  # imports torch: only on the auto path
+
+    return "cpu" if pick().type == "cpu" else "gpu"
+
+
+def _next_seq(root: Path) -> int:
+    """A sequence number that only grows, shared by every process using ``root``."""
+    with open(root / ".seq", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        text = fh.read().strip()
+        seq = (int(text) if text.isdigit() else 0) + 1
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(seq))
+        fh.flush()
+        return seq
+
+
+def _new_run_id(kind: str, root: Path) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    while True:
+        run_id = f"{kind}-{stamp}-{secrets.token_hex(3)}"
+        if not (root / run_id).exists():
+            return run_id
+
+
+def _clean_name(name: str) -> str:
+    """A display name: printable, one line, at most 120 characters (it never becomes a path)."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(name or ""))
+    return " ".join(text.split())[:120]
+
+
+def _reap() -> None:
+    """Collect the exit status of finished workers we started (no zombies)."""
+    _children[:] = [proc for proc in _children if proc.poll() is None]
+
+
+def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None) -> str:
+    """Queue a job of ``kind`` with ``config`` and return its run id at once.
+
+    ``config`` must be JSON-serialisable; it is what the job function gets.
+    ``resource`` ("gpu"/"cpu") picks the queue; by default it follows
+    ``config["engine"]``/``config["device"]`` (see :func:`infer_resource`).
+    Raises ``ValueError`` for an unknown kind or a config that is not JSON.
+    """
+    target = registry.target_for(kind)
+    if not isinstance(config, dict):
+        raise ValueError(f"a job config must be a dict of settings, not {type(config).__name__}.")
+    resource = resource or infer_resource(config)
+    if resource not in ("gpu", "cpu"):
+        raise ValueError(f"resource must be 'gpu' or 'cpu', not {resource!r}.")
+    root = store.runs_root(runs_root)
+    run_id = _new_run_id(kind, root)
+    path = store.run_dir(run_id, root)
+    seq = _next_seq(root)
+    path.mkdir()
+    try:
+        store.write_json(path / "config.json", {
+            "kind": kind, "name": _clean_name(name), "config": config,
+            "target": target, "resource": resource, "seq": seq,
+        })
+    except (TypeError, ValueError) as err:
+        shutil.rmtree(path, ignore_errors=True)
+        raise ValueError(f"the job configuration cannot be saved as JSON: {err}") from None
+    store.write_json(path / "status.json", store.new_status())
+    (store.special_dir("queue", root) / f"{seq:09d}-{resource}-{run_id}").touch()
+    _reap()
+    env = {**os.environ, "EMBEDLAB_RUNS": str(root), "PYTHONUNBUFFERED": "1"}
+    project = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.jobs.worker", run_id],
+        cwd=project, env=env, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _children.append(proc)
+    store.update_status(path, pid=proc.pid)
+    return run_id
+
+
+# ---------------------------------------------------------------- liveness
+
+def process_alive(pid: int | None, run_id: str) -> bool:
+    """Is ``pid`` a live (not zombie) process working on ``run_id``?
+
+    The run id must be on its command line, so a recycled pid does not count.
+    """
+    if not pid:
+        return False
+    import psutil  # small; only needed when someone asks
+
+    try:
+        proc = psutil.Process(int(pid))
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return run_id in proc.cmdline()
+    except psutil.NoSuchProcess:
+        return False
+    except (psutil.AccessDenied, OSError):
+        return True
+
+
+def _worker_gone(run_id: str, status: dict) -> bool:
+    """True when an active run has no live worker and no live job process."""
+    if status.get("state") not in store.ACTIVE:
+        return False
+    if process_alive(status.get("pid"), run_id) or process_alive(status.get("job_pid"), run_id):
+        return False
+    if not status.get("pid"):  # submit has not recorded the worker yet
+        created = store.parse_iso(status.get("created"))
+        return created is not None and time.time() - created > START_GRACE_S
+    return True
+
+
+def _remove_queue_entry(root: Path, run_id: str) -> None:
+    for entry in os.listdir(store.special_dir("queue", root)):
+        if entry.endswith(f"-{run_id}"):
+            try:
+                os.unlink(root / ".queue" / entry)
+            except FileNotFoundError:
+                pass
+
+
+def _mark_gone(root: Path, run_id: str, state: str) -> dict | None:
+    path = store.run_dir(run_id, root)
+    if state == "interrupted":
+        error = ("This run was interrupted: its worker process is gone (the server restarted or the "
+                 "process was stopped). Start it again; files it already wrote are kept.")
+    else:
+        error = ("The worker process of this run stopped unexpectedly (it may have been killed, "
+                 "for example for lack of memory). Start it again, perhaps with a smaller setting.")
+    new = store.update_status(path, only_if=store.ACTIVE, state=state, error=error,
+                              finished=store.now_iso(), eta_s=None)
+    _remove_queue_entry(root, run_id)
+    return new
+
+
+# ---------------------------------------------------------------- reading
+
+def queue_entries(root: Path, resource: str | None = None) -> list[tuple[int, str, str]]:
+    """The queue in FIFO order: ``[(seq, resource, run_id), ...]``."""
+    entries = []
+    for entry in os.listdir(store.special_dir("queue", root)):
+        seq, _, rest = entry.partition("-")
+        res, _, run_id = rest.partition("-")
+        if seq.isdigit() and run_id and (resource is None or res == resource):
+            entries.append((int(seq), res, run_id))
+    return sorted(entries)
+
+
+def get_status(run_id: str, runs_root=None) -> dict:
+    """status.json of ``run_id`` plus ``"position"`` (1-based queue place, else None).
+
+    A run whose worker died without saying so is marked failed here, with a
+    message a person can act on. Raises ``ValueError`` for a bad or unknown id.
+    """
+    _reap()
+    root = store.runs_root(runs_root)
+    path = store.run_dir(run_id, root, must_exist=True)
+    status = store.read_status(path)
+    if _worker_gone(run_id, status):
+        status = _mark_gone(root, run_id, "failed") or store.read_status(path)
+    status["position"] = None
+    if status.get("state") == "queued":
+        resource = (store.read_json(path / "config.json", {}) or {}).get("resource")
+        ids = [rid for _, _, rid in queue_entries(root, resource)]
+        status["position"] = ids.index(run_id) + 1 if run_id in ids else 1
+        status["queue_length"] = len(ids)
+        status["slots"] = max_jobs(resource or "cpu")
+    return status
+
+
+def read_metrics(run_id: str, offset: int = 0, runs_root=None) -> tuple[list[dict], int]:
+    """Metrics records appended since byte ``offset``: ``(records, new_offset)``.
+
+    Call again with ``new_offset`` to get only what is new (a page refreshing
+    every second reads a few lines, not the whole file).
+    """
+    return store.read_metrics_file(store.run_dir(run_id, runs_root), int(offset))
+
+
+def read_config(run_id: str, runs_root=None) -> dict:
+    """config.json of a run (``kind``, ``name``, ``config``, ...)."""
+    return store.read_json(store.run_dir(run_id, runs_root, must_exist=True) / "config.json", {}) or {}
+
+
+def read_summary(run_id: str, runs_root=None) -> dict:
+    """summary.json of a run (its headline scores), or {} when it has none yet."""
+    return store.read_json(store.run_dir(run_id, runs_root, must_exist=True) / "summary.json", {}) or {}
+
+
+def list_runs(kind: str | None = None, runs_root=None) -> list[dict]:
+    """Every run (of ``kind``), newest first.
+
+    Each item: ``id, kind, name, state, created, started, finished, duration_s,
+    progress, error, config`` (the job's config) and ``summary`` (scores, or {}).
+    """
+    _reap()
+    root = store.runs_root(runs_root)
+    runs = []
+    for entry in os.scandir(root):
+        if not entry.is_dir() or not store.RUN_ID.fullmatch(entry.name) or ".." in entry.name:
+            continue
+        path = Path(entry.path)
+        meta = store.read_json(path / "config.json")
+        if not isinstance(meta, dict) or (kind and meta.get("kind") != kind):
+            continue
+        status = store.read_status(path)
+        started, finished = store.parse_iso(status.get("started")), store.parse_iso(status.get("finished"))
+        runs.append({
+            "id": entry.name,
+            "kind": meta.get("kind"),
+            "name": meta.get("name", ""),
+            "state": status.get("state", "unknown"),
+            "created": status.get("created"),
+            "started": status.get("started"),
+            "finished": status.get("finished"),
+            "duration_s": (finished or time.time()) - started if started else None,
+            "progress": status.get("progress", 0.0),
+            "error": status.get("error"),
+            "config": meta.get("config", {}),
+            "summary": store.read_json(path / "summary.json", {}) or {},
+            "seq": meta.get("seq", 0),
+        })
+    runs.sort(key=lambda run: run["seq"], reverse=True)
+    return runs
+
+
+# ---------------------------------------------------------------- changing
+
+def cancel(run_id: str, runs_root=None) -> dict:
+    """Ask a run to stop; returns its status afterwards.
+
+    A queued run is cancelled at once and never starts. A running job sees
+    ``ctx.should_stop()`` turn True, saves what it trained and ends
+    "cancelled"; its worker kills it if it has not stopped within a few
+    seconds. Cancelling a finished run changes nothing.
+    """
+    root = store.runs_root(runs_root)
+    path = store.run_dir(run_id, root, must_exist=True)
+    (path / "cancel").touch()
+    done = store.update_status(path, only_if=("queued",), state="cancelled", finished=store.now_iso(),
+                               message="cancelled before it started")
+    if done is not None:
+        _remove_queue_entry(root, run_id)
+    return get_status(run_id, root)
+
+
+def delete_run(run_id: str, runs_root=None) -> None:
+    """Delete a run folder. Refuses a queued or running run: cancel it first."""
+    root = store.runs_root(runs_root)
+    path = store.run_dir(run_id, root, must_exist=True)
+    status = get_status(run_id, root)
+    if status.get("state") in store.ACTIVE:
+        raise ValueError(f"run {run_id} is still {status['state']}; cancel it first, then delete it.")
+    # a finished run's worker may still be writing its last log line for a moment
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline and (process_alive(status.get("pid"), run_id)
+                                           or process_alive(status.get("job_pid"), run_id)):
+        time.sleep(0.05)
+    for attempt in range(3):
+        try:
+            shutil.rmtree(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
+
+
+def recover(runs_root=None) -> list[str]:
+    """Mark runs left queued/running with no live worker as "interrupted"; return their ids.
+
+    Call once when an app process starts. Runs whose detached workers are
+    still alive (they survive an app restart) are left alone.
+    """
+    root = store.runs_root(runs_root)
+    recovered = []
+    for run in list_runs(runs_root=root):
+        if run["state"] not in store.ACTIVE:
+            continue
+        status = store.read_status(store.run_dir(run["id"], root))
+        if _worker_gone(run["id"], status) and _mark_gone(root, run["id"], "interrupted"):
+            recovered.append(run["id"])
+    # queue entries whose run folder was deleted by hand
+    for _, _, run_id in queue_entries(root):
+        if not (root / run_id / "config.json").exists():
+            _remove_queue_entry(root, run_id)
+    return recovered
+
+
+def wait(run_id: str, timeout: float | None = None, poll: float = 0.2, runs_root=None) -> dict:
+    """Block until the run is finished (or ``timeout`` seconds pass); return its status."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        status = get_status(run_id, runs_root)
+        if status.get("state") in store.FINAL:
+            return status
+        if deadline is not None and time.monotonic() > deadline:
+            return status
+        time.sleep(poll)
+
+
+def send_signal(pid: int, sig: int = signal.SIGTERM) -> None:
+    """Signal a process, ignoring one that is already gone."""
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

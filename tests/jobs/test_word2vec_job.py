@@ -1,0 +1,140 @@
+"""The word2vec job writes what the explorer and the page rely on (docs/CONTRACTS.md)."""
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from core.word2vec import job
+
+
+class FakeContext:
+    """A JobContext stand-in that keeps records in memory; ``stop_after`` step records it asks to stop."""
+
+    def __init__(self, run_dir, stop_after=None):
+        self.run_dir, self.records, self.summary, self.stop_after = run_dir, [], None, stop_after
+
+    def log(self, record):
+        self.records.append({"type": "step", **record})
+
+    def progress(self, fraction, eta_s=None, message=""):
+        assert 0.0 <= fraction <= 1.0
+
+    def should_stop(self):
+        steps = sum(r["type"] == "step" for r in self.records)
+        return self.stop_after is not None and steps >= self.stop_after
+
+    def set_summary(self, scores):
+        self.summary = scores
+
+    def write_log(self, text):
+        pass
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path):
+    """~4k tokens of two topics, so neighbours have something to find."""
+    rng = random.Random(0)
+    animals, numbers = ["cat", "dog", "horse", "cow", "sheep"], ["one", "two", "three", "four", "five"]
+    lines = []
+    for _ in range(400):
+        topic = animals if rng.random() < 0.5 else numbers
+        lines.append(" ".join(rng.choice(topic) for _ in range(10)))
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["gensim", "torch"])
+def test_run_writes_the_contract_artifacts(tmp_path, tiny_corpus, engine):
+    from core.vectors.io import load_run_vectors
+
+    config = job.build_job_config(str(tiny_corpus), {"epochs": 2, "vector_size": 8, "min_count": 1,
+                                                     "batch_size": 256}, engine=engine, device="cpu",
+                                  snapshot_words=6)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    ctx = FakeContext(run_dir)
+    job.run(config, ctx)
+    evals = [r for r in ctx.records if r["type"] == "eval"]
+    assert [r["epoch"] for r in evals] == [1, 2]
+    assert {"wordsim353", "simlex999", "analogies", "analogies_coverage"} <= set(evals[0])
+    assert any(r["type"] == "step" and "loss" in r for r in ctx.records)
+    kv = load_run_vectors(run_dir)
+    assert len(kv.index_to_key) == 10 and kv.vector_size == 8
+    first = np.load(run_dir / "snapshots" / "epoch_001.npz", allow_pickle=False)
+    last = np.load(run_dir / "snapshots" / "epoch_002.npz", allow_pickle=False)
+    assert list(first["words"]) == list(last["words"]) == kv.index_to_key[:6]  # same order every epoch
+    assert last["vectors"].dtype == np.float32 and last["vectors"].shape == (6, 8)
+    np.testing.assert_allclose(last["vectors"], kv[list(last["words"])], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(first["vectors"], last["vectors"])  # the second epoch moved them
+    evaluation = json.loads((run_dir / "evaluation.json").read_text())
+    assert "pairs" in evaluation["wordsim353"]  # detail=True
+    assert ctx.summary["vocab_size"] == 10 and ctx.summary["engine"] == engine
+    assert ctx.summary["cancelled"] is False
+    # neighbours and downloads of the finished run
+    near = job.neighbours(kv, ["cat", "zebra"], topn=3)
+    assert list(near) == ["cat"] and len(near["cat"]) == 3
+    assert job.neighbours_table(near)["cat"][0] == f"{near['cat'][0][0]} ({near['cat'][0][1]:.2f})"
+    paths = job.export_files(run_dir)
+    text = paths["word2vec_text"].read_text(encoding="utf-8").splitlines()
+    assert text[0] == "10 8"
+    assert len(paths["projector_vectors"].read_text().splitlines()) == 10
+
+
+def test_cancel_saves_what_was_trained(tmp_path, tiny_corpus):
+    config = job.build_job_config(str(tiny_corpus), {"epochs": 50, "vector_size": 8, "min_count": 1},
+                                  engine="gensim")
+    ctx = FakeContext(tmp_path, stop_after=1)
+    job.run(config, ctx)
+    assert (tmp_path / "vectors.bin").exists() and (tmp_path / "evaluation.json").exists()
+    assert ctx.summary["cancelled"] is True
+    assert len(list((tmp_path / "snapshots").glob("*.npz"))) < 50
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"engine": "fast"}, "engine must be one of"),
+    ({"engine": "gensim", "device": "cuda"}, "CPU only"),
+    ({"train": {"window": 0}}, "window must be between"),
+    ({"train": {"windows": 3}}, "Unknown word2vec setting"),
+    ({"language": "fr"}, "language must be"),
+])
+def test_build_job_config_refuses_bad_settings(tiny_corpus, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        job.build_job_config(str(tiny_corpus), **kwargs)
+
+
+def test_build_job_config_needs_an_existing_corpus(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        job.build_job_config(str(tmp_path / "missing.txt"))
+    config = job.build_job_config("lee")
+    assert config["corpus"] == "lee" and config["train"]["vector_size"] == 100
+
+
+def test_preview_counts_like_an_independent_counter(tiny_corpus):
+    preview = job.preview_corpus(job.build_job_config(str(tiny_corpus)))
+    tokens = tiny_corpus.read_text().split()
+    counts = Counter(tokens)
+    assert preview.tokens == len(tokens) and not preview.truncated
+    assert dict(preview.counts) == dict(counts)
+    assert [c for _, c in preview.counts] == sorted(counts.values(), reverse=True)
+    assert preview.vocab_size(1) == 10
+    cut = sorted(counts.values())[4]
+    assert preview.vocab_size(cut + 1) == sum(c > cut for c in counts.values())
+    assert preview.sentences[0] == tiny_corpus.read_text().splitlines()[0].split()
+    lines = preview.token_lines(max_tokens=4).splitlines()
+    assert len(lines) == 5 and lines[0] == " | ".join(preview.sentences[0][:4]) + " …"
+    short = job.preview_corpus(job.build_job_config(str(tiny_corpus)), max_tokens=100)
+    assert short.truncated and 100 <= short.tokens < 110
+
+
+def test_probe_words_skip_the_most_frequent():
+    class KV:
+        index_to_key = [f"w{i}" for i in range(100)]
+
+    assert job.probe_words(KV(), n_words=3, skip=20) == ["w20", "w40", "w80"]
+    KV.index_to_key = ["a", "b"]
+    assert job.probe_words(KV(), n_words=3) == ["b"]

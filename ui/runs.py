@@ -1,0 +1,309 @@
+"""Streamlit pieces for background runs, shared by the word2vec and fine-tune pages.
+
+The run a page shows lives in the URL (``?run=<id>``), so a refresh, a second
+tab or a shared link reattaches to the live job. Typical page::
+
+    from ui import runs as ui_runs
+
+    ui_runs.ensure_recovered()                       # once per app process
+    if st.button("Train"):
+        run_id = core.jobs.submit("finetune", config, name=name)
+        ui_runs.attach(run_id)                       # ?run=<id>
+    run_id = ui_runs.attached_run(kind="finetune")   # None when no (valid) ?run=
+    if run_id:
+        status = ui_runs.live_status(run_id, render_live=draw_curves)
+        if status["state"] == "done":
+            ...                                      # results of the finished run
+    selected = ui_runs.runs_table(kind="finetune", columns={header: lambda r: r["summary"].get("f1")})
+    series = ui_runs.overlay_series(selected)        # {label: metrics records} for overlay plots
+
+Nothing here trains or parses: it calls :mod:`core.jobs` and draws.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+
+import streamlit as st
+
+import core.jobs as jobs
+from ui.i18n import t
+
+QUERY_KEY = "run"
+_METRICS_KEY = "_runs_metrics_cache"
+
+
+@st.cache_resource(show_spinner=False)
+def _recover_once(root: str) -> list[str]:
+    return jobs.recover(root)
+
+
+def ensure_recovered() -> list[str]:
+    """Mark runs left active by dead workers as "interrupted", once per app process and runs root."""
+    return _recover_once(str(jobs.runs_root()))
+
+
+# ------------------------------------------------------------------ the run in the URL
+
+def attached_run(kind: str | None = None) -> str | None:
+    """The run id in ``?run=``, if it is a valid id of an existing run (of ``kind``); else None.
+
+    A bad or unknown id in a shared link is dropped from the URL with a warning,
+    never a traceback.
+    """
+    run_id = st.query_params.get(QUERY_KEY)
+    if not run_id:
+        return None
+    try:
+        meta = jobs.read_config(run_id)
+    except ValueError:
+        st.warning(t("runs.unknown_run", run=str(run_id)[:80]))
+        detach()
+        return None
+    if kind and meta.get("kind") != kind:
+        return None
+    return run_id
+
+
+def attach(run_id: str) -> None:
+    """Show ``run_id`` on this page from now on (kept in ``?run=`` across refreshes)."""
+    st.query_params[QUERY_KEY] = jobs.check_run_id(run_id)
+
+
+def detach() -> None:
+    """Stop showing a run (removes ``?run=``)."""
+    if QUERY_KEY in st.query_params:
+        del st.query_params[QUERY_KEY]
+
+
+# ------------------------------------------------------------------ metrics
+
+def run_records(run_id: str) -> list[dict]:
+    """Every metrics record of ``run_id`` so far, reading only the new bytes on each call.
+
+    The records are cached in the session; a refresh starts again from the file.
+    """
+    cache = st.session_state.setdefault(_METRICS_KEY, {})
+    entry = cache.get(run_id) or {"offset": 0, "records": []}
+    new, offset = jobs.read_metrics(run_id, entry["offset"])
+    if new:
+        entry = {"offset": offset, "records": entry["records"] + new}
+    cache[run_id] = entry
+    return entry["records"]
+
+
+def split_records(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``(step records, eval records)`` of a metrics stream."""
+    return ([r for r in records if r.get("type") == "step"], [r for r in records if r.get("type") == "eval"])
+
+
+def overlay_series(run_ids: list[str]) -> dict[str, list[dict]]:
+    """``{label: metrics records}`` for several runs (label: name, else id), for overlay figures."""
+    series = {}
+    for run_id in run_ids:
+        try:
+            meta = jobs.read_config(run_id)
+        except ValueError:
+            continue
+        label = meta.get("name") or run_id
+        if label in series:
+            label = f"{label} ({run_id})"
+        series[label] = run_records(run_id)
+    return series
+
+
+# ------------------------------------------------------------------ formatting
+
+def format_duration(seconds: float | None) -> str:
+    """``"1 h 02 min"``, ``"3 min 05 s"``, ``"12 s"``; ``"–"`` for None."""
+    if seconds is None:
+        return "–"
+    seconds = int(round(max(0.0, float(seconds))))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def format_time(iso: str | None) -> str:
+    """An ISO timestamp as ``YYYY-MM-DD HH:MM`` UTC (``"–"`` for None)."""
+    if not iso:
+        return "–"
+    try:
+        return _dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` (e.g. a run name someone typed) with Markdown syntax neutralised, for st.markdown."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in str(text))
+
+
+def state_label(state: str) -> str:
+    """The translated name of a run state (queued, running, done, ...)."""
+    return t(f"runs.state.{state}") if state in jobs.STATES else state
+
+
+# ------------------------------------------------------------------ live status
+
+def _cancel(run_id: str) -> None:
+    try:
+        jobs.cancel(run_id)
+        st.session_state[f"_runs_cancelled_{run_id}"] = True
+    except ValueError as err:
+        st.session_state[f"_runs_cancel_error_{run_id}"] = str(err)
+
+
+def _draw_status(run_id: str, status: dict, key: str) -> None:
+    state = status.get("state", "unknown")
+    if state == "queued":
+        st.info(t("runs.queued_position", position=status.get("position") or 1,
+                  total=status.get("queue_length") or 1, slots=status.get("slots") or 1))
+    elif state == "running":
+        progress = float(status.get("progress") or 0.0)
+        eta = status.get("eta_s")
+        if progress <= 0.0 and eta is None:
+            text = t("runs.starting")
+        else:
+            text = t("runs.running_progress", percent=round(100 * progress),
+                     eta=format_duration(eta) if eta is not None else "…")
+        st.progress(min(1.0, max(0.0, progress)), text=text)
+        if st.session_state.get(f"_runs_cancelled_{run_id}"):
+            st.caption(t("runs.cancel_requested"))
+    if state in jobs.ACTIVE:
+        st.button(t("runs.cancel"), key=f"{key}_cancel_{run_id}", on_click=_cancel, args=(run_id,),
+                  icon=":material/stop_circle:", disabled=bool(st.session_state.get(f"_runs_cancelled_{run_id}")))
+        error = st.session_state.pop(f"_runs_cancel_error_{run_id}", None)
+        if error:
+            st.error(t("common.bad_input", message=error))
+
+
+def _draw_final(status: dict) -> None:
+    state = status.get("state")
+    if state == "done":
+        st.success(t("runs.done", duration=format_duration(_duration(status))))
+    elif state == "failed":
+        st.error(t("runs.failed", error=status.get("error") or "?"))
+    elif state == "cancelled":
+        st.warning(t("runs.cancelled"))
+    elif state == "interrupted":
+        st.warning(t("runs.interrupted", error=status.get("error") or ""))
+
+
+def _duration(status: dict) -> float | None:
+    from core.jobs.store import parse_iso
+
+    started, finished = parse_iso(status.get("started")), parse_iso(status.get("finished"))
+    return finished - started if started and finished else None
+
+
+@st.fragment(run_every=1)
+def _live_fragment(run_id: str, render_live, key: str) -> None:
+    try:
+        status = jobs.get_status(run_id)
+    except ValueError:
+        st.rerun()
+        return
+    _draw_status(run_id, status, key)
+    if render_live is not None:
+        render_live(run_id, run_records(run_id), status)
+    if status.get("state") not in jobs.ACTIVE:
+        st.rerun()  # the whole page redraws once with the finished run
+
+
+def live_status(
+    run_id: str,
+    *,
+    render_live: Callable[[str, list[dict], dict], None] | None = None,
+    key: str = "live",
+) -> dict:
+    """Draw the status of ``run_id`` and return its status dict (``core.jobs.get_status``).
+
+    While the run is queued or running, the block refreshes itself every
+    second without rerunning the page (``st.fragment(run_every=1)``): queue
+    position, progress bar with ETA, a Cancel button, and whatever
+    ``render_live(run_id, records, status)`` draws from the metrics records
+    so far (curves). When the run ends the whole page reruns once; from then
+    on this draws the final message (done / the error / cancelled /
+    interrupted) and the caller shows the results. A run that no longer
+    exists returns ``{"state": "missing"}`` after a warning.
+    """
+    try:
+        status = jobs.get_status(run_id)
+    except ValueError as err:
+        st.warning(t("common.bad_input", message=str(err)))
+        return {"state": "missing"}
+    if status.get("state") in jobs.ACTIVE:
+        _live_fragment(run_id, render_live, key)
+    else:
+        _draw_final(status)
+    return status
+
+
+# ------------------------------------------------------------------ runs table
+
+def runs_table(
+    kind: str | None = None,
+    *,
+    columns: dict[str, Callable[[dict], object]] | None = None,
+    key: str = "runs",
+    select_label: str | None = None,
+) -> list[str]:
+    """Draw a table of every run (of ``kind``) and return the ids picked for overlay.
+
+    Columns: name, state, corpus/summary columns given by ``columns``
+    (``{translated header: function(run dict from core.jobs.list_runs) -> value}``),
+    created, duration, run id. Below it a multiselect ("select two or more runs
+    to compare") whose picked ids are returned (newest first).
+    """
+    import pandas as pd
+
+    runs = jobs.list_runs(kind)
+    if not runs:
+        st.caption(t("runs.none_yet"))
+        return []
+    rows = []
+    for run in runs:
+        row = {t("runs.col.name"): run["name"] or "–", t("runs.col.state"): state_label(run["state"])}
+        for header, getter in (columns or {}).items():
+            try:
+                value = getter(run)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                value = None
+            row[header] = round(value, 4) if isinstance(value, float) else value
+        row[t("runs.col.created")] = format_time(run["created"])
+        row[t("runs.col.duration")] = format_duration(run["duration_s"])
+        row[t("runs.col.id")] = run["id"]
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
+    return st.multiselect(select_label or t("runs.compare"), options=list(labels), format_func=labels.get,
+                          key=f"{key}_compare", placeholder=t("runs.compare_placeholder"))
+
+
+def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:
+    """An expander to open (attach) an earlier run or delete a finished one."""
+    runs = jobs.list_runs(kind)
+    if not runs:
+        return
+    labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
+    with st.expander(t("runs.manage")):
+        choice = st.selectbox(t("runs.pick"), options=list(labels), format_func=labels.get, key=f"{key}_pick")
+        left, right = st.columns(2)
+        if left.button(t("runs.open"), key=f"{key}_open", icon=":material/open_in_new:"):
+            attach(choice)
+            st.rerun()
+        if right.button(t("runs.delete"), key=f"{key}_delete", icon=":material/delete:"):
+            try:
+                jobs.delete_run(choice)
+            except ValueError as err:
+                st.error(t("common.bad_input", message=str(err)))
+            else:
+                if st.query_params.get(QUERY_KEY) == choice:
+                    detach()
+                st.session_state.get(_METRICS_KEY, {}).pop(choice, None)
+                st.rerun()
