@@ -1,0 +1,34 @@
+"""The input layer of a BERT model, step by step, with the model's real numbers.
+
+    text -> WordPiece tokens -> ids (one-hot rows)                   tokens.py
+    -> word + position + token-type rows -> sum -> LayerNorm         embeddings.py
+    -> first-layer Q, K, V -> scaled scores -> softmax per head      attention.py
+Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), a BPE/WordPiece trainer
+(subword.py), and ``walk`` which runs all of it for one sentence (walk.py).
+"""
+from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
+from core.input_layer.embeddings import POSITION_KINDS, EmbeddingSteps, cosine_matrix, embedding_steps, position_part
+from core.input_layer.mlm import (
+    ACTIONS, MaskConfig, MaskResult, action_names, mask_tokens, masking_statistics, shown_tokens,
+)
+from core.input_layer.subword import (
+    SubwordConfig, compare, fertility, merges, pieces_per_word, read_lines, sample_lines, split, train_subword,
+)
+from core.input_layer.tokens import (
+    MAX_TOKENS, TokenView, chip_kinds, one_hot, one_hot_slice, one_hot_summary, one_hot_window, ordinary_ids, sparsity, tokenize,
+)
+from core.input_layer.walk import InputWalk, load_input_model, walk
+
+EXAMPLES = {
+    "en": ("The cat sat on the mat.", "It was warm."),
+    "zh": ("我们在北京学习中文。", ""),
+}
+
+__all__ = [
+    "ACTIONS", "EXAMPLES", "MAX_TOKENS", "POSITION_KINDS",
+    "AttentionSteps", "EmbeddingSteps", "InputWalk", "MaskConfig", "MaskResult", "SubwordConfig", "TokenView",
+    "one_hot_slice", "one_hot_summary", "action_names", "chip_kinds", "compare", "fertility", "shown_tokens", "cosine_matrix", "embedding_steps", "first_layer_attention", "load_input_model", "mask_tokens",
+    "masking_statistics", "merges", "model_attentions", "one_hot", "one_hot_window", "ordinary_ids",
+    "pieces_per_word", "position_part", "read_lines", "sample_lines", "sparsity", "split", "tokenize",
+    "train_subword", "walk",
+]

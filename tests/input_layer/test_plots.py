@@ -1,0 +1,58 @@
+"""Figure builders: labelled axes, shapes in titles, diverging scales centred at 0, unique token rows."""
+import numpy as np
+
+from core.plots import input_layer as plots
+
+LABELS = ["0 [CLS]", "1 the", "2 cat", "3 the", "4 [SEP]"]
+
+
+def test_matrix_heatmap_rows_are_tokens_and_scale_is_centred():
+    values = np.linspace(-2, 1, 5 * 384).reshape(5, 384)
+    fig = plots.matrix_heatmap(values, LABELS, title="word (5, 384)", x_title="dimension", y_title="token",
+                               value_title="value")
+    heat = fig.data[0]
+    assert heat.z.shape == (5, 384) and heat.zmid == 0 and heat.zmin == -heat.zmax
+    assert list(fig.layout.yaxis.ticktext) == LABELS  # both "the" rows kept apart
+    assert fig.layout.title.text == "word (5, 384)" and fig.layout.xaxis.title.text == "dimension"
+    assert "%{z:.4f}" in heat.hovertemplate
+
+
+def test_heads_grid_has_one_heatmap_per_head_on_one_scale():
+    probs = np.random.default_rng(0).dirichlet(np.ones(5), size=(12, 5))
+    fig = plots.heads_grid(probs, LABELS, title="heads", head_titles=[f"head {h}" for h in range(12)],
+                           x_title="key", y_title="query", value_title="weight")
+    assert len(fig.data) == 12
+    assert all(tr.zmin == 0 and tr.zmax == np.float32(probs.max()) for tr in fig.data)
+    assert sum(bool(tr.showscale) for tr in fig.data) == 1
+
+
+def test_attention_scores_diverging_probs_sequential():
+    m = np.array([[1.0, -3.0], [0.5, 0.2]])
+    scores = plots.attention_heatmap(m, LABELS[:2], title="s", x_title="key", y_title="query", value_title="v",
+                                     probabilities=False).data[0]
+    assert scores.zmid == 0 and scores.zmax == 3.0
+    p = np.array([[0.25, 0.75], [0.5, 0.5]])
+    probs = plots.attention_heatmap(p, LABELS[:2], title="p", x_title="key", y_title="query", value_title="v").data[0]
+    assert probs.zmin == 0 and probs.zmax == 0.75 and probs.zmid is None
+
+
+def test_chips_escape_html_and_show_unk_source():
+    html = plots.token_chips_html(["[CLS]", "[UNK]", "<b>"], [101, 100, 5], ["", "们", "<b>"], ["special", "unk", "word"])
+    assert "100 ← 们" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert html.count(plots.CHIP_COLOURS["unk"]) == 1
+
+
+def test_pieces_and_mask_chips():
+    html = plots.pieces_html([["un", "##believ", "##ably"], ["word"]])
+    assert html.count("dashed") == 2 and "##believ" in html
+    chips = plots.mask_chips_html(["the", "cat"], ["[MASK]", "cat"], ["mask", "not_selected"], {"mask": "was"})
+    assert "was the" in chips and plots.CHIP_COLOURS["mask"] in chips
+
+
+def test_shares_bar_and_fertility_curve():
+    fig = plots.shares_bar({"selected": 0.14, "mask": 0.81}, {"selected": 0.15, "mask": 0.8}, {"mask": "[MASK]"},
+                           title="t", observed_name="obs", expected_name="exp", y_title="share")
+    assert [tr.name for tr in fig.data] == ["exp", "obs"] and list(fig.data[1].y) == [0.14, 0.81]
+    curve = plots.fertility_curve([100, 1000], {"BPE": [3.0, 1.5], "WordPiece": [4.0, 1.7]}, title="f",
+                                  x_title="vocab", y_title="pieces", marker=1000)
+    assert len(curve.data) == 2 and curve.layout.xaxis.type == "log"
