@@ -82,6 +82,16 @@ def shoot(url: str, out: Path, wait_s: float = 5.0, width: int = 1400, height: i
         wait_idle(page)
         time.sleep(wait_s)
         wait_idle(page)
+        # Streamlit scrolls inside its own main container, so a full-page
+        # screenshot of the window stops at the viewport: grow the viewport.
+        tall = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, "
+            "[data-testid=stAppViewContainer]')].map(e => e.scrollHeight), 0)"
+        )
+        if tall > height:
+            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 16000)})
+            time.sleep(1.0)
+            wait_idle(page)
         page.screenshot(path=str(out), full_page=True)
         ok = page.locator("[data-testid='stException']").count() == 0
         browser.close()
