@@ -1,0 +1,26 @@
+"""The "finetune" job for core.jobs: ``run(config, ctx)`` in a worker process.
+
+``config`` is :class:`core.finetune.FinetuneConfig` as a dict; a ``resume_from`` that
+names a run id (not a path) is looked up in the runs directory.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def run(config: dict, ctx) -> None:
+    """Train in ``ctx.run_dir``; step/eval records go to ``ctx.log``, progress to ``ctx.progress``."""
+    from core.finetune.config import FinetuneConfig
+    from core.finetune.trainer import train
+
+    values = dict(config)
+    resume = values.get("resume_from") or ""
+    if resume and not Path(resume).is_dir():
+        values["resume_from"] = str(Path(ctx.run_dir).parent / resume)
+    cfg = FinetuneConfig.from_dict(values)
+    summary = train(cfg, ctx.run_dir, log=ctx.log, progress=ctx.progress, should_stop=ctx.should_stop)
+    scores = summary.get("scores") or {}
+    if scores and hasattr(ctx, "set_summary"):
+        ctx.set_summary(scores)  # headline numbers for the runs table
+    text = " · ".join(f"{k} {v:.3f}" for k, v in scores.items())
+    ctx.progress(1.0, eta_s=0.0, message=("cancelled; model saved" if summary["cancelled"] else f"done: {text}"))
