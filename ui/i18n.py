@@ -45,6 +45,28 @@ def language_switch() -> None:
     )
     if choice != current:
         st.session_state[_KEY] = choice
-        st.rerun()
+        _reassign_choices()
+        current = choice
     if st.query_params.get(_KEY) != current:
         st.query_params[_KEY] = current
+
+
+def _reassign_choices() -> None:
+    """Make every page's radios and selectboxes show their choice in the new language.
+
+    Streamlit keeps a choice widget's state as its displayed label, so once
+    the labels are translated the old label matches no option and the widget
+    shows nothing selected. Writing each value back before the page draws its
+    widgets makes Streamlit store it again under the new labels. Booleans are
+    skipped: buttons refuse assigned values and checkboxes have no labels.
+    """
+    for key in list(st.session_state):
+        if key in (_KEY, _WIDGET_KEY):
+            continue
+        value = st.session_state[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, list, tuple)):
+            continue
+        try:
+            st.session_state[key] = value
+        except st.errors.StreamlitAPIException:
+            pass  # a widget that does not accept assigned values keeps its own state

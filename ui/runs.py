@@ -274,7 +274,7 @@ def runs_table(
                 value = getter(run)
             except (KeyError, TypeError, ValueError, AttributeError):
                 value = None
-            row[header] = round(value, 4) if isinstance(value, float) else value
+            row[header] = round(value, 4) if isinstance(value, float) else ("–" if value is None else value)
         row[t("runs.col.created")] = format_time(run["created"])
         row[t("runs.col.duration")] = format_duration(run["duration_s"])
         row[t("runs.col.id")] = run["id"]
