@@ -8,12 +8,12 @@ st.set_page_config(page_title="EmbedLab", page_icon="🧭", layout="wide")
 sidebar.render()
 
 PAGES = [
-    ("pages/home.py", "nav.home", ":material/home:", True),
-    ("pages/input_layer.py", "nav.input_layer", ":material/layers:", False),
-    ("pages/positional.py", "nav.positional", ":material/waves:", False),
-    ("pages/train_word2vec.py", "nav.train_word2vec", ":material/model_training:", False),
-    ("pages/explorer.py", "nav.explorer", ":material/scatter_plot:", False),
-    ("pages/finetune.py", "nav.finetune", ":material/tune:", False),
+    ("app_pages/home.py", "nav.home", ":material/home:", True),
+    ("app_pages/input_layer.py", "nav.input_layer", ":material/layers:", False),
+    ("app_pages/positional.py", "nav.positional", ":material/waves:", False),
+    ("app_pages/train_word2vec.py", "nav.train_word2vec", ":material/model_training:", False),
+    ("app_pages/explorer.py", "nav.explorer", ":material/scatter_plot:", False),
+    ("app_pages/finetune.py", "nav.finetune", ":material/tune:", False),
 ]
 
 navigation = st.navigation(

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The explorer warms UMAP in a background thread (~45 s of CPU); tests that need UMAP pay for it themselves.
+os.environ.setdefault("EMBEDLAB_WARM_UMAP", "0")
 
 
 @pytest.fixture

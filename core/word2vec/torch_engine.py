@@ -29,7 +29,7 @@ With G_r the sum of row r's per-pair updates above (divided by lr) in a batch:
     acc_r += mean_d(G_r^2),   w_r += ADAGRAD_GAIN * lr * G_r / sqrt(acc_r)
 
 where lr keeps word2vec's linear decay from alpha to min_alpha.
-Measurements of all variants: benchmarks/RESULTS-word2vec.md.
+Measurements of all variants: benchmarks/RESULTS.md (word2vec section).
 
 Token ids are streamed: the first epoch reads the corpus, maps words to
 ids and also appends the ids (int32, -1 between sentences) to an anonymous

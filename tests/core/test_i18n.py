@@ -28,7 +28,7 @@ def test_format_fields_agree_between_languages():
         assert fields["en"] == fields["zh"], f"{key}: fields differ {fields}"
 
 
-@pytest.mark.parametrize("path", sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]), ids=lambda p: p.name)
 def test_ui_uses_only_known_keys(path):
     used = set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
     unknown = sorted(used - set(catalog()))

@@ -76,3 +76,36 @@ def test_every_page_opens_without_exception(app_url, page, path):
     wait_idle(page, timeout_s=120)
     assert page.locator("[data-testid='stException']").count() == 0
     assert _heading(page)
+
+
+def test_train_in_chinese_survives_refresh_and_opens_in_explorer(app_url, page):
+    """A student's path: pick the Chinese sample, train one epoch, refresh, open the explorer."""
+    page.goto(f"{app_url}/train_word2vec?lang=zh")
+    wait_idle(page, timeout_s=120)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="样例").click()
+    page.get_by_role("option").filter(has_text="中文样例句子").click()
+    wait_idle(page, timeout_s=120)
+    epochs = page.get_by_role("spinbutton", name="训练轮数")
+    epochs.fill("1")
+    epochs.press("Enter")
+    wait_idle(page, timeout_s=120)
+    page.get_by_role("button", name="开始训练").click()
+
+    # The job runs in a worker process; the live block polls and then shows the results.
+    page.wait_for_function("() => location.search.includes('run=')", timeout=60_000)
+    results = page.locator("h3").filter(has_text="结果")
+    results.wait_for(timeout=240_000)
+    run_id = page.url.split("run=")[1].split("&")[0]
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    page.reload()
+    wait_idle(page, timeout_s=120)
+    page.locator("h3").filter(has_text="结果").wait_for(timeout=60_000)
+    assert run_id in page.locator("[data-testid='stMain']").inner_text()
+
+    page.get_by_text("在词向量浏览器中打开这些向量").click()
+    page.wait_for_function("() => location.pathname.endsWith('/explorer')", timeout=60_000)
+    wait_idle(page, timeout_s=180)
+    assert f"run={run_id}" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1

@@ -7,12 +7,12 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 PAGES = [
-    "pages/home.py",
-    "pages/input_layer.py",
-    "pages/positional.py",
-    "pages/train_word2vec.py",
-    "pages/explorer.py",
-    "pages/finetune.py",
+    "app_pages/home.py",
+    "app_pages/input_layer.py",
+    "app_pages/positional.py",
+    "app_pages/train_word2vec.py",
+    "app_pages/explorer.py",
+    "app_pages/finetune.py",
 ]
 
 

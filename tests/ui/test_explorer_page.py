@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "explorer.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "explorer.py")
 RUN = "w2v-explorer-test"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "finetune.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "finetune.py")
 
 
 def _texts(at) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "input_layer.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "input_layer.py")
 
 
 def _run(lang: str) -> AppTest:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.positional import KINDS
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "positional.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "positional.py")
 
 
 def run_page(lang: str) -> AppTest:

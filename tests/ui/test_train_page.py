@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import core.jobs as jobs
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train_word2vec.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "train_word2vec.py")
 
 
 def page(lang="en", run=None) -> AppTest:

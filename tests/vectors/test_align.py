@@ -6,7 +6,7 @@ import pytest
 from scipy.stats import ortho_group
 
 from core.vectors import align
-from explorer_fixtures import make_kv
+from tests.vectors.explorer_fixtures import make_kv
 
 
 def test_procrustes_recovers_a_known_rotation():

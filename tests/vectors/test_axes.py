@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.vectors.axes import axes_cosine, axis_vector, parse_formula, place_on_axes
-from explorer_fixtures import make_kv, royal_kv  # noqa: F401 (fixture)
+from tests.vectors.explorer_fixtures import make_kv, royal_kv  # noqa: F401 (fixture)
 
 
 @pytest.mark.parametrize("text, terms", [

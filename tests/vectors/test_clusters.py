@@ -6,7 +6,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from core.vectors.clusters import kmeans_labels
-from explorer_fixtures import blob_kv  # noqa: F401 (fixture)
+from tests.vectors.explorer_fixtures import blob_kv  # noqa: F401 (fixture)
 
 
 def test_kmeans_recovers_separated_blobs(blob_kv):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.vectors.neighbours import analogy, neighbourhood, neighbours, similarity
-from explorer_fixtures import make_kv, royal_kv  # noqa: F401 (fixture)
+from tests.vectors.explorer_fixtures import make_kv, royal_kv  # noqa: F401 (fixture)
 
 
 def test_analogy_king_man_woman_is_queen(royal_kv):

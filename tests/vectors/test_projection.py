@@ -7,7 +7,7 @@ import pytest
 from core.vectors import projection
 from core.vectors.projection import ProjectionConfig, project, project_kv, top_words, word_counts
 
-from explorer_fixtures import blob_kv, make_kv, royal_kv  # noqa: F401 (fixtures)
+from tests.vectors.explorer_fixtures import blob_kv, make_kv, royal_kv  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("method, dims", [("pca", 2), ("pca", 3), ("tsne", 2)])

@@ -13,6 +13,6 @@ for page, icon in [
     ("explorer", ":material/scatter_plot:"),
     ("finetune", ":material/tune:"),
 ]:
-    st.page_link(f"pages/{page}.py", label=t(f"nav.{page}"), icon=icon)
+    st.page_link(f"app_pages/{page}.py", label=t(f"nav.{page}"), icon=icon)
     st.caption(t(f"home.{page}"))
 st.info(t("home.offline"))

@@ -158,7 +158,7 @@ def source_ui(runs: list[dict]) -> dict:
         if kind == "run":
             if not ids:
                 st.info(t("explorer.no_runs"))
-                st.page_link("pages/train_word2vec.py", label=t("nav.train_word2vec"), icon=":material/model_training:")
+                st.page_link("app_pages/train_word2vec.py", label=t("nav.train_word2vec"), icon=":material/model_training:")
                 return {"kind": None}
             labels = {r["id"]: _run_label(r) for r in runs}
             run_id = st.selectbox(t("explorer.run"), ids, index=ids.index(wanted) if wanted in ids else 0,

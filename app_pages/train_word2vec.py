@@ -274,7 +274,7 @@ def draw_downloads(run_id: str, kv) -> None:
 
 def link_to_explorer(run_id: str) -> None:
     try:
-        st.page_link("pages/explorer.py", label=t("train.open_explorer"), icon=":material/scatter_plot:",
+        st.page_link("app_pages/explorer.py", label=t("train.open_explorer"), icon=":material/scatter_plot:",
                      query_params={"run": run_id})
     except Exception:  # noqa: BLE001 - outside st.navigation (a page run alone) page_link cannot resolve
         st.markdown(f"[{t('train.open_explorer')}](/explorer?run={run_id})")
