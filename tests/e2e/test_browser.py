@@ -109,3 +109,15 @@ def test_train_in_chinese_survives_refresh_and_opens_in_explorer(app_url, page):
     assert f"run={run_id}" in page.url
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator(".js-plotly-plot").count() >= 1
+
+
+def test_choices_stay_selected_across_a_language_switch(app_url, page):
+    """Streamlit stores a radio's state as its label; translated labels must not lose the choice."""
+    page.goto(f"{app_url}/train_word2vec?lang=en")
+    wait_idle(page, timeout_s=120)
+    page.locator("label").filter(has_text="gensim (CPU").click()
+    wait_idle(page, timeout_s=60)
+    page.locator("[data-testid='stSidebar'] label").filter(has_text="中文").click()
+    page.wait_for_function("() => document.querySelector('h1')?.innerText.includes('训练')", timeout=30_000)
+    wait_idle(page, timeout_s=60)
+    assert page.locator("label").filter(has_text="gensim（CPU").locator("input").is_checked()
