@@ -17,13 +17,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core.i18n import catalog
 from core.plots import explorer as plots
 from core.vectors import align, axes, neighbours
-from core.vectors.projection import ProjectionConfig, fingerprint, project_kv, top_words, warm_umap
+from core.vectors.projection import (
+    Param, ProjectionConfig, cache_path, fingerprint, get_method, load_cached, method_names, project_kv,
+    save_cached, top_words, warm_umap,
+)
 from ui.i18n import t
 
 MINILM = "minilm"
-MAX_WORDS = {"pca": 100_000, "umap": 50_000, "tsne": 50_000}
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "embedlab"}}
 
 
@@ -74,10 +77,10 @@ def _umap_warmer() -> threading.Thread:
 
 @st.cache_data(show_spinner=False, max_entries=24)
 def _projection(fp: str, params: dict, _kv) -> dict:
-    if params["method"] == "umap":
-        _umap_warmer().join()  # never compile twice at once
+    _umap_warmer().join()  # never compile numba kernels twice at once (instant once the warmer is done)
     proj = project_kv(_kv, ProjectionConfig(**params), fp=fp)
-    return {"words": proj.words, "coords": proj.coords, "counts": proj.counts, "from_cache": proj.from_cache}
+    return {"words": proj.words, "coords": proj.coords, "counts": proj.counts, "from_cache": proj.from_cache,
+            "shared": proj.shared}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -92,6 +95,13 @@ def _evaluation(fp: str, _kv) -> dict:
     from core.vectors.evaluate import evaluate
 
     return evaluate(_kv, detail=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _diagnosis(fp: str, _kv):
+    from core.word2vec.results import diagnose
+
+    return diagnose(_kv)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -121,6 +131,11 @@ def _words(text: str) -> list[str]:
 
 def _bad(err: Exception) -> None:
     st.error(t("common.bad_input", message=str(err)))
+
+
+def _text(key: str, fallback: str, **fields) -> str:
+    """``t(key)`` when the locales have ``key``, else ``fallback`` (a kind registered without strings)."""
+    return t(key, **fields) if key in catalog() else fallback.format(**fields) if fields else fallback
 
 
 # ---------------------------------------------------------------- source
@@ -195,48 +210,106 @@ def load_source(source: dict):
 
 # ---------------------------------------------------------------- tabs
 
+def _method_title(name: str) -> str:
+    return _text(f"explorer.method_{name}", get_method(name).title or name)
+
+
+def param_widget(container, param: Param, method: str):
+    """The widget of one method parameter (label and help from the locales, else the Param's English)."""
+    label = _text(f"explorer.{param.name}", param.label or param.name)
+    help_text = _text(f"explorer.{param.name}_help", param.help) or None
+    key = f"explorer_p_{method}_{param.name}"
+    if param.choices:
+        return container.selectbox(label, list(param.choices), index=list(param.choices).index(param.default),
+                                   key=key, help=help_text)
+    if isinstance(param.default, int):
+        return int(container.slider(label, int(param.low), int(param.high), int(param.default),
+                                    int(param.step or 1), key=key, help=help_text))
+    return float(container.slider(label, float(param.low), float(param.high), float(param.default),
+                                  float(param.step) if param.step else None, key=key, help=help_text))
+
+
 def projection_ui(kv) -> tuple[dict, dict]:
     """Projection parameters (plain dict for ProjectionConfig) and view options."""
     c1, c2, c3, c4 = st.columns([2, 1, 3, 2])
-    method = c1.radio(t("explorer.method"), ["pca", "umap", "tsne"], horizontal=True,
-                      format_func={m: t(f"explorer.method_{m}") for m in ("pca", "umap", "tsne")}.get,
+    method = c1.radio(t("explorer.method"), method_names(), horizontal=True, format_func=_method_title,
                       key="explorer_method")
+    spec = get_method(method)
     dims = c2.radio(t("explorer.dims"), [2, 3], horizontal=True, format_func=lambda d: f"{d}D", key="explorer_dims")
-    # PCA is linear and instant up to 100k words (past the TF Projector's load cap); UMAP and
-    # t-SNE stop at 50k, where a cold fit already takes minutes on a small server.
-    size = len(top_words(kv, MAX_WORDS[method]))
-    default_n = min(size, 2000 if method != "pca" else 5000)
+    size = len(top_words(kv, spec.max_words))
     if size > 10:
-        n_words = c3.slider(t("explorer.n_words"), min_value=10, max_value=size, value=default_n,
+        n_words = c3.slider(t("explorer.n_words"), min_value=10, max_value=size, value=min(size, spec.default_words),
                             step=10 if size > 100 else 1, help=t("explorer.n_words_help"), key=f"explorer_n_{method}")
     else:
         n_words = size
-    if method != "pca" and n_words > 10_000:
-        c3.caption(t("explorer.slow_hint"))
+    if spec.job_above is not None and n_words > spec.job_above:
+        c3.caption(t("explorer.job_hint", n=spec.job_above))
     colour = c4.radio(t("explorer.colour"), ["frequency", "cluster"], horizontal=True,
                       format_func={c: t(f"explorer.colour_{c}") for c in ("frequency", "cluster")}.get,
                       key="explorer_colour")
-    params = dict(method=method, dims=dims, n_words=n_words)
-    with st.expander(t("explorer.params"), expanded=method != "pca"):
-        p1, p2, p3, p4 = st.columns(4)
-        params["metric"] = p1.selectbox(t("explorer.metric"), ["cosine", "euclidean"], key="explorer_metric",
-                                        help=t("explorer.metric_help"))
-        params["seed"] = int(p2.number_input(t("explorer.seed"), 0, 10_000, 0, key="explorer_seed"))
-        if method == "umap":
-            params["n_neighbors"] = p3.slider(t("explorer.n_neighbors"), 2, 100, 15, key="explorer_nn",
-                                              help=t("explorer.n_neighbors_help"))
-            params["min_dist"] = p4.slider(t("explorer.min_dist"), 0.0, 0.99, 0.1, 0.01, key="explorer_md",
-                                           help=t("explorer.min_dist_help"))
-        elif method == "tsne":
-            params["perplexity"] = float(p3.slider(t("explorer.perplexity"), 2, 100, 30, key="explorer_px",
-                                                   help=t("explorer.perplexity_help")))
-        k = p4.slider(t("explorer.k_clusters"), 2, 24, 8, key="explorer_k") if colour == "cluster" else 0
+    params = dict(method=method, dims=dims, n_words=n_words, params={})
+    with st.expander(t("explorer.params"), expanded=bool(spec.params)):
+        cols = st.columns(3 + len(spec.params))
+        if spec.uses_metric:
+            params["metric"] = cols[0].selectbox(t("explorer.metric"), ["cosine", "euclidean"], key="explorer_metric",
+                                                 help=t("explorer.metric_help"))
+        params["seed"] = int(cols[1].number_input(t("explorer.seed"), 0, 10_000, 0, key="explorer_seed"))
+        for col, param in zip(cols[2:], spec.params):
+            params["params"][param.name] = param_widget(col, param, method)
+        k = cols[-1].slider(t("explorer.k_clusters"), 2, 24, 8, key="explorer_k") if colour == "cluster" else 0
     s1, s2, s3 = st.columns([3, 1, 3])
     search = s1.text_input(t("explorer.search"), key="explorer_search", help=t("explorer.search_help"))
     k_search = s2.number_input(t("explorer.search_k"), 1, 50, 10, key="explorer_search_k")
     labels = s3.text_input(t("explorer.labels"), key="explorer_labels", help=t("explorer.labels_help"))
     view = dict(colour=colour, k=k, search=_words(search), k_search=int(k_search), labels=_words(labels))
     return params, view
+
+
+def _submit_projection(kv, fp: str, config: ProjectionConfig, name: str) -> str:
+    """Start a "projection" job for ``config``; its result lands in the cache file the page reads."""
+    import secrets
+
+    from core.jobs import submit
+
+    target = cache_path(fp, config)
+    source = target.parent / "inputs" / f"{config.key()}-{secrets.token_hex(4)}.npy"
+    save_cached(source, kv[top_words(kv, config.n_words)])
+    if not source.is_file():
+        raise ValueError(t("explorer.job_no_disk", path=str(source.parent)))
+    return submit("projection", {"input": str(source), "output": str(target), "projection": config.to_dict(),
+                                 "source": name}, name=f"{_method_title(config.method)} · {name}")
+
+
+def projection_job(kv, fp: str, config: ProjectionConfig, name: str) -> bool:
+    """A projection too large for the page: run it as a job. True once its result is in the cache."""
+    from ui import runs as runs_ui
+
+    jobs = st.session_state.setdefault("explorer_jobs", {})
+    job_key = f"{fp}/{config.key()}"
+    run_id = jobs.get(job_key)
+    method = _method_title(config.method)
+    if run_id is None:
+        intro = st.empty()
+        with intro.container():
+            st.info(t("explorer.job_intro", method=method, n=config.n_words))
+            start = st.button(t("explorer.job_start", method=method), icon=":material/play_arrow:",
+                              key="explorer_job_start")
+        if not start:
+            return False
+        intro.empty()  # the job's status takes the place of the offer
+        try:
+            run_id = jobs[job_key] = _submit_projection(kv, fp, config, name)
+        except (ValueError, OSError) as err:
+            _bad(err)
+            return False
+    status = runs_ui.live_status(run_id, key="explorer_job")
+    if status.get("state") == "done":
+        jobs.pop(job_key, None)
+        return True
+    if status.get("state") not in ("queued", "running"):
+        jobs.pop(job_key, None)  # failed, cancelled or gone: the button starts a new job
+        st.button(t("explorer.job_again"), icon=":material/replay:", key="explorer_job_again")
+    return False
 
 
 @st.fragment
@@ -247,9 +320,16 @@ def projection_tab(kv, fp: str, name: str) -> None:
     except ValueError as err:
         _bad(err)
         return
-    with st.spinner(t(f"explorer.computing_{params['method']}", n=params["n_words"])):
+    spec = get_method(config.method)
+    n = len(top_words(kv, config.n_words))
+    if (spec.job_above is not None and n > spec.job_above
+            and load_cached(cache_path(fp, config), n, config.dims) is None
+            and not projection_job(kv, fp, config, name)):
+        return
+    method = _method_title(config.method)
+    with st.spinner(t("explorer.computing", method=method, n=n)):
         try:
-            proj = _projection(fp, params, kv)
+            proj = _projection(fp, config.to_dict(), kv)
         except ValueError as err:
             _bad(err)
             return
@@ -259,41 +339,45 @@ def projection_tab(kv, fp: str, name: str) -> None:
     missing = [w for w in view["search"] if w not in set(words)]
     if missing:
         st.warning(t("explorer.not_plotted", words=", ".join(missing)))
+    shared = {w: len(group) for group in proj["shared"] for w in group}
+    if proj["shared"]:
+        n_shared = sum(len(g) for g in proj["shared"])
+        examples = "; ".join(", ".join(g[:4]) + (" …" if len(g) > 4 else "") for g in proj["shared"][:3])
+        st.warning(t("explorer.shared_vectors", n=n_shared, points=len(proj["shared"]), examples=examples))
     near = neighbours.neighbourhood(kv, found, view["k_search"], within=words)
     near_words = [w for ws in near.values() for w in ws]
-    axis = {"pca": "PC", "umap": "UMAP", "tsne": "t-SNE"}[params["method"]]
     fig = plots.projection_figure(
         proj["coords"], words, counts=proj["counts"], clusters=clusters, highlight=found,
         neighbours=near_words, labels=view["labels"],
-        title=t("explorer.projection_title", method=t(f"explorer.method_{params['method']}"), n=len(words), name=name),
-        axis_titles=tuple(f"{axis} {i}" for i in (1, 2, 3)),
+        title=t("explorer.projection_title", method=method, n=len(words), name=name),
+        axis_titles=tuple(f"{spec.axis} {i}" for i in (1, 2, 3)),
         colour_title=t("explorer.cluster") if clusters is not None else (
             t("explorer.log_count") if proj["counts"] is not None else t("explorer.log_rank")),
         count_label=t("explorer.count"), rank_label=t("explorer.rank"),
+        shared=shared, shared_label=t("explorer.shared_hover"),
     )
     st.plotly_chart(fig, config=PLOT_CONFIG, key="explorer_projection")
+    hidden = (fig.layout.meta or {}).get("hidden_labels") or []
+    if hidden:
+        st.caption(t("explorer.labels_hidden", n=len(hidden), words=", ".join(hidden[:10])))
     info, formula = st.columns([3, 2])
     with info:
         st.caption(t("explorer.from_cache") if proj["from_cache"] else t("explorer.computed"))
-        st.markdown(t(f"explorer.explain_{params['method']}"))
+        explain = _text(f"explorer.explain_{config.method}", "")
+        if explain:
+            st.markdown(explain)
         if near:
             st.dataframe(pd.DataFrame({w: pd.Series(ws) for w, ws in near.items()}), hide_index=True)
         st.download_button(t("explorer.download_html"), data=partial(fig.to_html, include_plotlyjs=True),
-                           file_name=f"embedlab_{params['method']}.html", mime="text/html",
+                           file_name=f"embedlab_{config.method}.html", mime="text/html",
                            icon=":material/download:", key="explorer_dl_html")
         st.caption(t("explorer.png_hint"))
     with formula:
-        for line in FORMULAS[params["method"]]:
+        for line in spec.formula:
             st.latex(line)
-
-
-FORMULAS = {
-    "pca": (r"y_i = W^\top (x_i - \bar{x})", r"\operatorname{Cov}(x)\, W = W \Lambda_{\text{top-}d}"),
-    "umap": (r"\min_{Y} \sum_{i,j} p_{ij}\log\frac{p_{ij}}{q_{ij}} + (1-p_{ij})\log\frac{1-p_{ij}}{1-q_{ij}}",
-             r"q_{ij} = \big(1 + a\,\lVert y_i-y_j\rVert^{2b}\big)^{-1}"),
-    "tsne": (r"\min_{Y} \mathrm{KL}(P\,\Vert\,Q) = \sum_{i\neq j} p_{ij}\log\frac{p_{ij}}{q_{ij}}",
-             r"q_{ij} \propto \big(1+\lVert y_i-y_j\rVert^2\big)^{-1}"),
-}
+        if spec.source:
+            st.caption(t("explorer.method_source", source=spec.source, url=spec.url or "#",
+                         library=spec.library or "–"))
 
 
 @st.fragment
@@ -316,9 +400,9 @@ def neighbours_tab(kv, fp: str) -> None:
     with right:
         st.subheader(t("explorer.pair"))
         p1, p2 = st.columns(2)
-        a = p1.text_input(t("explorer.word_a"), value=first, key=f"explorer_pair_a@{fp[:8]}")
-        b = p2.text_input(t("explorer.word_b"), value=next((w for w in ("queen", "bad", "王后")
-                                                            if w in kv.key_to_index), first), key=f"explorer_pair_b@{fp[:8]}")
+        pair = _pair_default(kv, first)
+        a = p1.text_input(t("explorer.word_a"), value=pair[0], key=f"explorer_pair_a@{fp[:8]}")
+        b = p2.text_input(t("explorer.word_b"), value=pair[1], key=f"explorer_pair_b@{fp[:8]}")
         try:
             st.metric(t("explorer.cosine"), f"{neighbours.similarity(kv, a, b):.3f}")
         except ValueError as err:
@@ -341,6 +425,18 @@ def neighbours_tab(kv, fp: str) -> None:
                           f"cos {answers[0][1]:.3f}", delta_color="off", delta_arrow="off")
                 st.dataframe(pd.DataFrame(answers[1:], columns=[t("explorer.runner_up"), t("explorer.cosine")]),
                              hide_index=True)
+
+
+def _pair_default(kv, first: str) -> tuple[str, str]:
+    """Two different words to compare: a classic pair when known, else ``first`` and its nearest neighbour."""
+    for a, b in (("king", "queen"), ("good", "bad"), ("国王", "王后"), ("中国", "美国")):
+        if a in kv.key_to_index and b in kv.key_to_index:
+            return a, b
+    others = [w for w in top_words(kv, 2) if w != first]
+    try:
+        return first, kv.most_similar(first, topn=1)[0][0]
+    except (KeyError, ValueError, IndexError):
+        return first, others[0] if others else first
 
 
 AXES_EXAMPLE = ("he - she", "king - queen",
@@ -380,6 +476,28 @@ def axes_tab(kv, fp: str) -> None:
     st.caption(t("explorer.axes_angle", cos=f"{angle:.2f}"))
 
 
+def _bench_title(name: str) -> str:
+    return _text(f"explorer.bench_{name}", name)
+
+
+def score_metric(container, kind: str, score, label: str) -> None:
+    """One benchmark score with its coverage; withheld (greyed "–", reason on hover) when coverage is too low."""
+    coverage = t("explorer.coverage_of", covered=score.covered if score.covered is not None else "?",
+                 total=score.total if score.total is not None else "?",
+                 pct="–" if score.coverage is None else f"{score.coverage:.1%}")
+    if score.withheld:
+        from core.word2vec.results import MIN_COVERAGE, MIN_ITEMS
+
+        reason = t("explorer.withheld_reason", coverage=coverage, min_pct=f"{MIN_COVERAGE:.0%}", min_items=MIN_ITEMS)
+        container.metric(label, "–", t("explorer.withheld", coverage=coverage), delta_color="off",
+                         delta_arrow="off", help=reason)
+        container.caption(f":gray[{reason}]")
+    else:
+        value = format(score.value, ".1%") if kind == "analogy" else format(score.value, ".3f")
+        container.metric(label, value, coverage, delta_color="off", delta_arrow="off",
+                         help=t("explorer.coverage_help", coverage=coverage))
+
+
 @st.fragment
 def benchmarks_tab(kv, fp: str) -> None:
     st.markdown(t("explorer.bench_intro"))
@@ -393,30 +511,44 @@ def benchmarks_tab(kv, fp: str) -> None:
             _bad(err)
             return
     st.session_state["explorer_bench_done"] = done | {fp}
-    ws, sl, an = result.get("wordsim353", {}), result.get("simlex999", {}), result.get("analogies", {})
-    m1, m2, m3 = st.columns(3)
-
-    def num(x, fmt):
-        return "–" if x is None else format(x, fmt)
-
-    m1.metric("WordSim353 ρ", num(ws.get("spearman"), ".3f"),
-              t("explorer.coverage", pct=num(ws.get("coverage"), ".0%")), delta_color="off", delta_arrow="off")
-    m2.metric("SimLex-999 ρ", num(sl.get("spearman"), ".3f"),
-              t("explorer.coverage", pct=num(sl.get("coverage"), ".0%")), delta_color="off", delta_arrow="off")
-    m3.metric(t("explorer.analogy_acc"), num(an.get("accuracy"), ".1%"),
-              t("explorer.coverage", pct=num(an.get("coverage"), ".0%")), delta_color="off", delta_arrow="off")
-    if an.get("sections"):
-        st.plotly_chart(plots.sections_figure(an["sections"], title=t("explorer.sections_title"),
-                                              y_title=t("explorer.accuracy")),
-                        config=PLOT_CONFIG, key="explorer_sections")
-    s1, s2 = st.columns(2)
-    for col, data, title, key in ((s1, ws, "WordSim353", "ws"), (s2, sl, "SimLex-999", "sl")):
-        if data.get("pairs"):
-            col.plotly_chart(plots.similarity_scatter(data["pairs"], title=title, x_title=t("explorer.human"),
+    scores = bench_scores(result)
+    if not scores:
+        st.info(t("explorer.bench_none"))
+        return
+    for row in range(0, len(scores), 3):
+        for col, (kind, score) in zip(st.columns(3), scores[row:row + 3]):
+            label = t(f"explorer.{kind}_score", name=_bench_title(score.benchmark))
+            score_metric(col, kind, score, label)
+    for _, score in scores:
+        part = result[score.benchmark]
+        if score.withheld:
+            continue
+        if part.get("sections"):
+            st.plotly_chart(plots.sections_figure(part["sections"], y_title=t("explorer.accuracy"),
+                                                  title=t("explorer.sections_title", name=_bench_title(score.benchmark))),
+                            config=PLOT_CONFIG, key=f"explorer_sections_{score.benchmark}")
+    pair_sets = [s for _, s in scores if not s.withheld and result[s.benchmark].get("pairs")]
+    for row in range(0, len(pair_sets), 2):
+        for col, score in zip(st.columns(2), pair_sets[row:row + 2]):
+            col.plotly_chart(plots.similarity_scatter(result[score.benchmark]["pairs"],
+                                                      title=_bench_title(score.benchmark), x_title=t("explorer.human"),
                                                       y_title=t("explorer.model_cos")),
-                             config=PLOT_CONFIG, key=f"explorer_{key}")
+                             config=PLOT_CONFIG, key=f"explorer_pairs_{score.benchmark}")
     st.latex(r"\rho = 1 - \frac{6\sum_i d_i^2}{n(n^2-1)},\quad d_i = \text{rank}(\text{human}_i) - \text{rank}(\cos_i)")
     st.caption(t("explorer.bench_note"))
+
+
+def bench_scores(result: dict) -> list[tuple[str, object]]:
+    """``[(kind, Score), ...]`` for every benchmark in ``evaluate()``'s result, in its order.
+
+    ``kind`` is "similarity" (a Spearman correlation over word pairs) or
+    "analogy" (an accuracy over questions); ``Score`` is
+    ``core.word2vec.results.Score`` (value, coverage, covered, total, withheld).
+    """
+    from core.word2vec.results import flatten, scores
+
+    return [("similarity" if "spearman" in result.get(score.benchmark, {}) else "analogy", score)
+            for score in scores(flatten(result))]
 
 
 @st.fragment
@@ -549,6 +681,9 @@ except (ValueError, OSError, UnicodeDecodeError) as err:
     _bad(err)
     st.stop()
 st.caption(t("explorer.loaded", name=name, n=len(kv.index_to_key), dim=kv.vector_size))
+diagnosis = _diagnosis(fp, kv)
+if diagnosis is not None and diagnosis.degenerate:
+    st.warning(t("explorer.degenerate", mean=diagnosis.mean_cosine, nearest=diagnosis.neighbour_cosine))
 _umap_warmer()
 
 tab_names = ["projection", "neighbours", "axes", "benchmarks", "drift", "compare", "export"]

@@ -1,6 +1,8 @@
 """Fine-tune BERT: data -> model and settings -> train (live) -> report -> playground; runs table.
 
-The run shown lives in ``?run=<id>`` (ui.runs), so a refresh or a second tab reattaches.
+The run shown lives in ``?run=<id>`` (ui.runs), so a refresh or a second tab reattaches, and the
+form then shows that run's own settings: pressing Train starts a new run from them. Tasks come
+from the registry (``core.finetune.tasks``): the page never names one.
 """
 from __future__ import annotations
 
@@ -9,13 +11,23 @@ from pathlib import Path
 import streamlit as st
 
 import core.jobs as jobs
+from core.finetune import tasks
 from core.finetune.config import FinetuneConfig, field_help
 from core.plots import finetune as plots
 from ui import runs as ui_runs
 from ui.i18n import lang, t
 
-TABLE_FORMATS = ("csv", "tsv", "jsonl")
 NONE = "—"
+DELIMITERS = ("", ",", ";", "\t", "|")
+# Config field -> the widget that edits it (a reattached run's settings are written into these keys).
+WIDGETS = {
+    "task": "ft_task", "model": "ft_model", "epochs": "ft_epochs", "batch_size": "ft_batch", "learning_rate": "ft_lr",
+    "max_length": "ft_maxlen", "grad_accum": "ft_accum", "weight_decay": "ft_wd", "warmup_ratio": "ft_warmup",
+    "early_stopping": "ft_patience", "valid_fraction": "ft_vfrac", "test_fraction": "ft_tfrac",
+    "max_train_samples": "ft_maxn", "seed": "ft_seed", "mixed_precision": "ft_mp", "device": "ft_device",
+    "eval_every": "ft_evalevery", "log_every": "ft_logevery", "no_header": "ft_no_header", "delimiter": "ft_delim",
+}
+MAPPING = {"text_col": "ft_text_col", "label_col": "ft_label_col", "text_pair_col": "ft_pair_col"}
 
 
 # ------------------------------------------------------------------ cached compute
@@ -28,30 +40,17 @@ def _tokenizer(model: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def inspect_data(source: str, task: str, fmt: str, text_col: str, label_col: str, pair_col: str,
-                 model: str, max_length: int) -> dict:
-    """Format, columns, guessed mapping, preview rows and the summary of one data file."""
-    from core.finetune import data as fd
+def inspect_data(task: str, train_file: str, options: tuple, valid_file: str, test_file: str, model: str,
+                 max_length: int, names: tuple):
+    """The data section of the page: one core call (``core.finetune.inspect``)."""
+    from core.finetune import ReadOptions, inspect
 
-    path = fd.resolve_source(source)
-    fmt = fd.detect_format(path) if fmt == "auto" else fmt
-    info = {"format": fmt, "columns": [], "guess": {}}
-    if task == "classification" and fmt in TABLE_FORMATS:
-        frame = fd.read_table(path, fmt)
-        info["columns"] = list(frame.columns)
-        info["guess"] = fd.guess_columns(frame)
-        text_col = text_col or info["guess"]["text"] or ""
-        label_col = label_col or info["guess"]["label"] or ""
-        data = fd.table_to_data(frame, text_col, label_col, pair_col, source=path.name)
-    else:
-        data = fd.load(path, task, fmt)
     try:
         tokenizer = _tokenizer(model)
     except (OSError, ValueError):
         tokenizer = None  # a bad model path is reported when training starts
-    info["summary"] = fd.summarize(data, tokenizer, max_length)
-    info["preview"] = fd.preview(data, 8)
-    return info
+    return inspect(task, train_file, ReadOptions(*options), valid_file=valid_file, test_file=test_file,
+                   tokenizer=tokenizer, max_length=max_length, names=dict(names))
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -67,137 +66,292 @@ def _read_run(run_id: str) -> dict:
     return read_run(jobs.run_dir(run_id))
 
 
-# ------------------------------------------------------------------ widgets
+# ------------------------------------------------------------------ names the user knows
 
 def _help(name: str) -> str:
     """The config field's comment is the help text (translated for zh)."""
     return field_help().get(name, "") if lang() == "en" else t(f"finetune.help.{name}")
 
 
-def data_ui() -> dict:
-    """Task, data source (shipped sample or upload) and optional separate files; plain values out."""
-    # Labels are looked up now, not inside format_func (which may run outside this script run).
-    task_labels = {v: t(f"finetune.task.{v}") for v in ("classification", "ner")}
-    source_labels = {v: t(f"finetune.source.{v}") for v in ("sample", "upload")}
-    task = st.radio(t("finetune.task"), list(task_labels), horizontal=True, key="ft_task",
-                    format_func=task_labels.get, help=_help("task"))
-    source = st.radio(t("finetune.source"), list(source_labels), horizontal=True, key="ft_source",
-                      format_func=source_labels.get)
-    values = {"task": task, "train_file": "", "valid_file": "", "test_file": ""}
-    if source == "sample":
-        values["train_file"] = "sample:sentiment" if task == "classification" else "sample:ner"
-        st.caption(t(f"finetune.sample_note.{task}"))
-        return values
-    from core.jobs.uploads import save_upload
+def _t_or(key: str, fallback: str) -> str:
+    """``t(key)``, or ``fallback`` for a task registered without its strings yet."""
+    text = t(key)
+    return text if text != key else fallback
 
-    types = ["csv", "tsv", "jsonl", "json", "txt"] if task == "classification" else ["conll", "txt", "iob", "bio"]
-    left, mid, right = st.columns(3)
-    uploads = {
-        "train_file": left.file_uploader(t("finetune.upload_train"), type=types, key=f"ft_up_train_{task}"),
-        "valid_file": mid.file_uploader(t("finetune.upload_valid"), type=types, key=f"ft_up_valid_{task}",
-                                        help=_help("valid_file")),
-        "test_file": right.file_uploader(t("finetune.upload_test"), type=types, key=f"ft_up_test_{task}",
-                                         help=_help("test_file")),
-    }
-    st.caption(t(f"finetune.upload_hint.{task}"))
-    for key, upload in uploads.items():
-        if upload is not None:
+
+def _task_label(name: str) -> str:
+    return _t_or(f"finetune.task.{name}", name)
+
+
+def _source_label(source: str, train_name: str = "") -> str:
+    """What a data source is called on the page: the upload's own name, a sample's or dataset's title."""
+    from core.finetune.data import display_name
+
+    if train_name:
+        return train_name
+    kind, _, name = str(source).partition(":")
+    if kind in ("sample", "dataset") and name:
+        key = f"finetune.sample_title.{name}"
+        if kind == "sample" and t(key) != key:
+            return t(key)
+        if kind == "dataset":
             try:
-                values[key] = str(save_upload(upload, upload.name))
-                if key == "train_file":
-                    st.session_state["ft_train_name"] = upload.name  # the stored file is named by its hash
+                from core import datasets
+
+                ds = datasets.get(name)
+                return ds.title_zh if lang() == "zh" else ds.title_en
+            except (ImportError, ValueError):
+                pass
+    return display_name(source)
+
+
+def _user_names(message: str, names: dict) -> str:
+    """An error about a stored upload names the file the user chose, not its content hash."""
+    for stored, original in names.items():
+        message = message.replace(str(stored), original).replace(Path(stored).name, original)
+    return message
+
+
+# ------------------------------------------------------------------ the form
+
+def seed_form(run_id: str) -> None:
+    """Once per reattached run: write its settings into the form's widgets (data, task, hyperparameters)."""
+    if st.session_state.get("ft_form_run") == run_id:
+        return
+    st.session_state["ft_form_run"] = run_id
+    try:
+        config = FinetuneConfig.from_dict((jobs.read_config(run_id) or {}).get("config") or {})
+    except ValueError as err:
+        st.error(t("common.bad_input", message=str(err)))
+        return
+    for name, key in WIDGETS.items():
+        st.session_state[key] = getattr(config, name)
+    for name, key in MAPPING.items():
+        value = getattr(config, name)
+        if value:
+            st.session_state[key] = value
+        else:
+            st.session_state.pop(key, None)
+    if config.text_pair_col == "":
+        st.session_state[MAPPING["text_pair_col"]] = NONE
+    task = tasks.get(config.task)
+    if config.train_file == task.sample:
+        st.session_state["ft_source"] = "sample"
+    elif config.train_file.startswith("dataset:"):
+        st.session_state["ft_source"] = "dataset"
+        st.session_state["ft_dataset"] = config.train_file
+    else:
+        st.session_state["ft_source"] = "run"
+    st.session_state["ft_run_files"] = {"train_file": config.train_file, "valid_file": config.valid_file,
+                                        "test_file": config.test_file, "train_name": config.train_name,
+                                        "task": config.task}
+    st.session_state["ft_mapping_for"] = config.train_file
+
+
+def init_defaults() -> None:
+    """Widget values start at the config's defaults (set once, so no widget gets two defaults)."""
+    d = FinetuneConfig()
+    for name, key in WIDGETS.items():
+        st.session_state.setdefault(key, getattr(d, name))
+    if st.session_state["ft_task"] not in tasks.names():
+        st.session_state["ft_task"] = d.task
+
+
+def data_ui() -> dict:
+    """Task, data source (sample, named dataset, upload, or the open run's files); plain values out."""
+    from core.finetune.data import datasets_for
+
+    names = list(tasks.names())
+    labels = {name: _task_label(name) for name in names}
+    task = st.radio(t("finetune.task"), names, horizontal=True, key="ft_task", format_func=labels.get,
+                    help=_help("task"))
+    task_obj = tasks.get(task)
+    named = datasets_for(task)
+    run_files = st.session_state.get("ft_run_files") or {}
+    sources = ["sample"] + (["dataset"] if named else []) + ["upload"]
+    if run_files.get("train_file") and run_files.get("task") == task:  # the open run's files fit this task
+        sources.append("run")
+    if st.session_state.get("ft_source") not in sources:
+        st.session_state["ft_source"] = "sample"
+    source_labels = {v: t(f"finetune.source.{v}") for v in sources}
+    source = st.radio(t("finetune.source"), sources, horizontal=True, key="ft_source", format_func=source_labels.get)
+    values = {"task": task, "train_file": "", "valid_file": "", "test_file": "", "train_name": ""}
+    names_map: dict[str, str] = {}
+    if source == "sample":
+        values["train_file"] = task_obj.sample
+        st.caption(_t_or(f"finetune.sample_note.{task}", task_obj.help))
+    elif source == "dataset":
+        by_name = {f"dataset:{d.name}": d for d in named}
+        if st.session_state.get("ft_dataset") not in by_name:
+            st.session_state["ft_dataset"] = next(iter(by_name))
+        pick = st.selectbox(t("finetune.dataset"), list(by_name), key="ft_dataset",
+                            format_func=lambda s: _source_label(s))
+        ds = by_name[pick]
+        st.caption(t("finetune.dataset_note", examples=f"{ds.examples:,}", language=ds.language,
+                     source=ds.source, licence=ds.licence))
+        values["train_file"] = pick
+    elif source == "run":
+        values.update({k: run_files.get(k, "") for k in ("train_file", "valid_file", "test_file", "train_name")})
+        st.caption(t("finetune.run_files", name=_source_label(run_files["train_file"], run_files.get("train_name", ""))))
+    else:
+        from core.jobs.uploads import save_upload
+
+        types = list(task_obj.upload_types)
+        left, mid, right = st.columns(3)
+        uploads = {
+            "train_file": left.file_uploader(t("finetune.upload_train"), type=types, key=f"ft_up_train_{task}"),
+            "valid_file": mid.file_uploader(t("finetune.upload_valid"), type=types, key=f"ft_up_valid_{task}",
+                                            help=_help("valid_file")),
+            "test_file": right.file_uploader(t("finetune.upload_test"), type=types, key=f"ft_up_test_{task}",
+                                             help=_help("test_file")),
+        }
+        st.caption(_t_or(f"finetune.upload_hint.{task}", task_obj.help))
+        for key, upload in uploads.items():
+            if upload is None:
+                continue
+            try:
+                stored = str(save_upload(upload, upload.name))
             except ValueError as err:
                 st.error(t("common.bad_input", message=str(err)))
+                continue
+            values[key] = stored
+            names_map[stored] = upload.name
+            if key == "train_file":
+                values["train_name"] = upload.name  # the stored file is named by its content hash
+    if values["train_file"]:  # what the reading report and the errors call the training file
+        names_map.setdefault(values["train_file"], _source_label(values["train_file"], values["train_name"]))
+    values["names"] = names_map
     return values
 
 
-def mapping_ui(info: dict) -> dict:
-    """Column pickers, preset to the guessed mapping; the user corrects them."""
-    columns, guess = info["columns"], info["guess"]
+def reading_ui() -> dict:
+    """How to read a table: the delimiter (or sniff it) and whether the first row is data."""
+    with st.expander(t("finetune.reading_options")):
+        left, right = st.columns(2)
+        labels = {"": t("finetune.delim.auto"), ",": ",", ";": ";", "\t": t("finetune.delim.tab"), "|": "|"}
+        if st.session_state.get("ft_delim") not in DELIMITERS:
+            st.session_state["ft_delim"] = ""
+        delimiter = left.selectbox(t("finetune.delimiter"), DELIMITERS, key="ft_delim", format_func=labels.get,
+                                   help=_help("delimiter"))
+        no_header = right.checkbox(t("finetune.no_header"), key="ft_no_header", help=_help("no_header"))
+    return {"delimiter": delimiter, "no_header": bool(no_header)}
+
+
+def _current_mapping(train_file: str) -> dict:
+    """The column mapping chosen so far (reset when the training file changes)."""
+    if st.session_state.get("ft_mapping_for") != train_file:
+        for key in MAPPING.values():
+            st.session_state.pop(key, None)
+        st.session_state["ft_mapping_for"] = train_file
+    pair = st.session_state.get(MAPPING["text_pair_col"], NONE)
+    return {"text_col": st.session_state.get(MAPPING["text_col"]) or "",
+            "label_col": st.session_state.get(MAPPING["label_col"]) or "",
+            "text_pair_col": "" if pair in (None, NONE) else pair}
+
+
+def mapping_ui(view) -> dict:
+    """Column pickers: preselected only where a column's name says what it holds; otherwise the user picks."""
+    columns, guess = view.columns, view.guess
     st.caption(t("finetune.mapping_hint"))
     left, mid, right = st.columns(3)
-    pick = lambda col, choice: columns.index(choice) if choice in columns else 0  # noqa: E731
-    text_col = left.selectbox(t("finetune.text_col"), columns, index=pick(columns, guess.get("text")),
-                              key="ft_text_col", help=_help("text_col"))
-    label_col = mid.selectbox(t("finetune.label_col"), columns, index=pick(columns, guess.get("label")),
-                              key="ft_label_col", help=_help("label_col"))
+
+    def picker(where, role, label_key, field):
+        key = MAPPING[field]
+        if key in st.session_state and st.session_state[key] not in columns:
+            del st.session_state[key]
+        kwargs = {} if key in st.session_state else {
+            "index": columns.index(guess[role]) if guess.get(role) in columns else None}
+        return where.selectbox(t(label_key), columns, key=key, help=_help(field),
+                               placeholder=t("finetune.pick_column"), **kwargs)
+
+    text_col = picker(left, "text", "finetune.text_col", "text_col")
+    label_col = picker(mid, "label", "finetune.label_col", "label_col")
     options = [NONE] + columns
-    pair = guess.get("text_pair")
-    pair_col = right.selectbox(t("finetune.pair_col"), options, index=options.index(pair) if pair in options else 0,
-                               key="ft_pair_col", help=_help("text_pair_col"))
-    return {"text_col": text_col, "label_col": label_col, "text_pair_col": "" if pair_col == NONE else pair_col}
+    key = MAPPING["text_pair_col"]
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    pair_kwargs = {} if key in st.session_state else {
+        "index": options.index(guess.get("text_pair")) if guess.get("text_pair") in options else 0}
+    pair_col = right.selectbox(t("finetune.pair_col"), options, key=key, help=_help("text_pair_col"), **pair_kwargs)
+    why = guess.get("why") or {}
+    for role, col in (("text", text_col), ("label", label_col)):
+        if col and col == guess.get(role) and why.get(role):
+            st.caption(t(f"finetune.chosen_by.{why[role]}", role=t(f"finetune.role.{role}"), column=col))
+    return {"text_col": text_col or "", "label_col": label_col or "", "text_pair_col": "" if pair_col == NONE else pair_col}
 
 
-def settings_ui(task: str) -> dict:
-    """Model and hyperparameters; defaults finish in minutes on a CPU for the shipped samples."""
-    d = FinetuneConfig()
-    model = st.text_input(t("finetune.model"), value=d.model, key="ft_model", help=_help("model"))
+def settings_ui() -> dict:
+    """Model and hyperparameters; defaults finish in minutes on a CPU for the shipped samples.
+
+    The bounds are the config's own (FinetuneConfig validates), so any saved run's settings fit the form.
+    """
+    model = st.text_input(t("finetune.model"), key="ft_model", help=_help("model"))
     c1, c2, c3, c4 = st.columns(4)
     values = {
-        "model": model.strip() or d.model,
-        "epochs": c1.number_input(t("finetune.epochs"), 1, 100, d.epochs, key="ft_epochs", help=_help("epochs")),
-        "batch_size": c2.number_input(t("finetune.batch_size"), 1, 512, d.batch_size, key="ft_batch",
-                                      help=_help("batch_size")),
-        "learning_rate": c3.number_input(t("finetune.learning_rate"), 1e-6, 1e-2, d.learning_rate, step=1e-5,
-                                         format="%.0e", key="ft_lr", help=_help("learning_rate")),
-        "max_length": c4.number_input(t("finetune.max_length"), 8, 8192, d.max_length, step=8, key="ft_maxlen",
+        "model": model.strip() or FinetuneConfig().model,
+        "epochs": c1.number_input(t("finetune.epochs"), 1, 10_000, key="ft_epochs", help=_help("epochs")),
+        "batch_size": c2.number_input(t("finetune.batch_size"), 1, 65_536, key="ft_batch", help=_help("batch_size")),
+        "learning_rate": c3.number_input(t("finetune.learning_rate"), 1e-8, 0.99, step=1e-5, format="%.0e",
+                                         key="ft_lr", help=_help("learning_rate")),
+        "max_length": c4.number_input(t("finetune.max_length"), 8, 8192, step=8, key="ft_maxlen",
                                       help=_help("max_length")),
     }
     with st.expander(t("finetune.advanced")):
         a1, a2, a3, a4 = st.columns(4)
-        values["grad_accum"] = a1.number_input(t("finetune.grad_accum"), 1, 256, d.grad_accum, key="ft_accum",
-                                               help=_help("grad_accum"))
-        values["weight_decay"] = a2.number_input(t("finetune.weight_decay"), 0.0, 1.0, d.weight_decay, step=0.01,
-                                                 key="ft_wd", help=_help("weight_decay"))
-        values["warmup_ratio"] = a3.number_input(t("finetune.warmup_ratio"), 0.0, 0.9, d.warmup_ratio, step=0.05,
-                                                 key="ft_warmup", help=_help("warmup_ratio"))
-        values["early_stopping"] = a4.number_input(t("finetune.early_stopping"), 0, 50, d.early_stopping,
-                                                   key="ft_patience", help=_help("early_stopping"))
+        values["grad_accum"] = a1.number_input(t("finetune.grad_accum"), 1, 4096, key="ft_accum", help=_help("grad_accum"))
+        values["weight_decay"] = a2.number_input(t("finetune.weight_decay"), 0.0, 10.0, step=0.01, key="ft_wd",
+                                                 help=_help("weight_decay"))
+        values["warmup_ratio"] = a3.number_input(t("finetune.warmup_ratio"), 0.0, 0.99, step=0.05, key="ft_warmup",
+                                                 help=_help("warmup_ratio"))
+        values["early_stopping"] = a4.number_input(t("finetune.early_stopping"), 0, 1000, key="ft_patience",
+                                                   help=_help("early_stopping"))
         b1, b2, b3, b4 = st.columns(4)
-        values["valid_fraction"] = b1.number_input(t("finetune.valid_fraction"), 0.0, 0.5, d.valid_fraction, step=0.05,
-                                                   key="ft_vfrac", help=_help("valid_fraction"))
-        values["test_fraction"] = b2.number_input(t("finetune.test_fraction"), 0.0, 0.5, d.test_fraction, step=0.05,
-                                                  key="ft_tfrac", help=_help("test_fraction"))
-        values["max_train_samples"] = b3.number_input(t("finetune.max_train_samples"), 0, 10_000_000,
-                                                      d.max_train_samples, step=100, key="ft_maxn",
-                                                      help=_help("max_train_samples"))
-        values["seed"] = b4.number_input(t("finetune.seed"), 0, 2**31 - 1, d.seed, key="ft_seed", help=_help("seed"))
+        values["valid_fraction"] = b1.number_input(t("finetune.valid_fraction"), 0.0, 0.89, step=0.05, key="ft_vfrac",
+                                                   help=_help("valid_fraction"))
+        values["test_fraction"] = b2.number_input(t("finetune.test_fraction"), 0.0, 0.89, step=0.05, key="ft_tfrac",
+                                                  help=_help("test_fraction"))
+        values["max_train_samples"] = b3.number_input(t("finetune.max_train_samples"), 0, 10_000_000, step=100,
+                                                      key="ft_maxn", help=_help("max_train_samples"))
+        values["seed"] = b4.number_input(t("finetune.seed"), 0, 2**31 - 1, key="ft_seed", help=_help("seed"))
         e1, e2, e3, e4 = st.columns(4)
         values["mixed_precision"] = e1.selectbox(t("finetune.mixed_precision"), ["auto", "no", "fp16", "bf16"],
                                                  key="ft_mp", help=_help("mixed_precision"))
         values["device"] = e2.selectbox(t("finetune.device"), ["auto", "cpu", "cuda", "mps"], key="ft_device",
                                         help=_help("device"))
-        values["eval_every"] = e3.number_input(t("finetune.eval_every"), 0, 100_000, d.eval_every, key="ft_evalevery",
+        values["eval_every"] = e3.number_input(t("finetune.eval_every"), 0, 10_000_000, key="ft_evalevery",
                                                help=_help("eval_every"))
-        values["log_every"] = e4.number_input(t("finetune.log_every"), 1, 10_000, d.log_every, key="ft_logevery",
+        values["log_every"] = e4.number_input(t("finetune.log_every"), 1, 1_000_000, key="ft_logevery",
                                               help=_help("log_every"))
     return {k: (int(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in values.items()}
 
 
-# ------------------------------------------------------------------ drawing
+# ------------------------------------------------------------------ drawing the data
 
 def _warning_text(w: dict) -> str:
     fields = {k: v for k, v in w.items() if k != "code"}
     return t(f"finetune.warn.{w['code']}", **fields)
 
 
-def show_data(info: dict, max_length: int, task: str) -> None:
-    summary = info["summary"]
+def show_reading(report) -> None:
+    from ui.reading_report import show
+
+    show(report)
+
+
+def show_data(view, max_length: int) -> None:
     import pandas as pd
 
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("finetune.n_examples" if task == "classification" else "finetune.n_sentences"), summary["n"])
-    m2.metric(t("finetune.n_classes" if task == "classification" else "finetune.n_types"), len(summary["label_counts"]))
-    stats = summary["length_stats"]
-    if stats:
-        m3.metric(t("finetune.median_tokens"), f"{stats['median']:.0f}")
-        m4.metric(t("finetune.p95_tokens"), f"{stats['p95']:.0f}", help=t("finetune.max_tokens", n=stats["max"]))
+    summary = view.summary
+    for column, (key, value) in zip(st.columns(4), view.metrics):
+        if key == "finetune.p95_tokens":
+            column.metric(t(key), value, help=t("finetune.max_tokens", n=summary["length_stats"]["max"]))
+        else:
+            column.metric(t(key), value)
     headers = {k: t(f"finetune.col.{k}") for k in ("text", "text_pair", "label", "tokens", "tags")}
-    st.dataframe(pd.DataFrame(info["preview"]).rename(columns=headers), hide_index=True)
+    st.dataframe(pd.DataFrame(view.preview).rename(columns=headers), hide_index=True)
     left, right = st.columns(2)
     left.plotly_chart(plots.counts_figure(summary["label_counts"], titles={
-        "title": t("finetune.fig.counts" if task == "classification" else "finetune.fig.entity_counts"),
-        "x": t("finetune.fig.label"), "y": t("finetune.fig.count")}))
+        "title": t(view.counts_title), "x": t("finetune.fig.label"), "y": t("finetune.fig.count")}))
     if summary["lengths"]:
         right.plotly_chart(plots.length_figure(summary["lengths"], max_length, titles={
             "title": t("finetune.fig.lengths"), "x": t("finetune.fig.tokens"), "y": t("finetune.fig.examples"),
@@ -205,6 +359,8 @@ def show_data(info: dict, max_length: int, task: str) -> None:
     for w in summary["warnings"]:
         st.warning(_warning_text(w))
 
+
+# ------------------------------------------------------------------ drawing a run
 
 def _table(rows: list[dict]):
     """A DataFrame with translated column headers (keys of ``finetune.col.*``), numbers rounded."""
@@ -221,20 +377,25 @@ def _score_labels() -> dict:
 
 def _curve_labels() -> dict:
     return {"accuracy": t("finetune.fig.accuracy"), "macro_f1": t("finetune.fig.macro_f1"),
-            "precision": t("finetune.fig.precision"), "recall": t("finetune.fig.recall"), "f1": "F1","loss": t("finetune.fig.loss"), "lr": t("finetune.fig.lr"), "score": t("finetune.fig.score"),
+            "precision": t("finetune.fig.precision"), "recall": t("finetune.fig.recall"), "f1": "F1",
+            "loss": t("finetune.fig.loss"), "lr": t("finetune.fig.lr"), "score": t("finetune.fig.score"),
             "step": t("finetune.fig.step"), "title_loss": t("finetune.fig.title_loss"),
             "title_eval": t("finetune.fig.title_eval"), "valid_loss": t("finetune.fig.valid_loss")}
 
 
 def draw_live(run_id: str, records: list[dict], status: dict) -> None:
-    """Curves while the run trains (called every second by ui.runs)."""
-    if status.get("message"):
-        st.caption(status["message"])
-    if any(r.get("type") == "step" for r in records):
+    """Curves while the run trains (called every second by ui.runs); a note until the first steps arrive."""
+    steps = [r for r in records if r.get("type") == "step"]
+    if steps:  # the worker's own message is English; say where the run is in the page's language
+        last = steps[-1]
+        st.caption(t("finetune.live_step", step=last.get("step"), epoch=f"{float(last.get('epoch') or 0):.2f}",
+                     loss=f"{float(last.get('loss') or 0):.4f}"))
         st.plotly_chart(plots.curves_figure(records, _curve_labels()), key=f"ft_live_{run_id}")
+    else:
+        st.info(t("finetune.waiting_first_steps"))
 
 
-def show_classification_report(report: dict, split: str) -> None:
+def show_per_text_report(report: dict, split: str) -> None:
     scores, details = report[split], report.get(f"{split}_details", {})
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("finetune.accuracy"), f"{scores['accuracy']:.3f}")
@@ -258,7 +419,7 @@ def show_classification_report(report: dict, split: str) -> None:
         st.dataframe(_table(wrong), hide_index=True)
 
 
-def show_ner_report(report: dict, split: str) -> None:
+def show_per_word_report(report: dict, split: str) -> None:
     scores, details = report[split], report.get(f"{split}_details", {})
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("finetune.entity_f1"), f"{scores['f1']:.3f}")
@@ -268,6 +429,8 @@ def show_ner_report(report: dict, split: str) -> None:
     st.latex(r"P=\frac{\#\text{correct entities}}{\#\text{predicted entities}}\quad "
              r"R=\frac{\#\text{correct entities}}{\#\text{true entities}}\quad F_1=\frac{2PR}{P+R}")
     st.caption(t("finetune.entity_explain"))
+    if scores.get("no_pieces"):
+        st.caption(t("finetune.warn.no_pieces", count=scores["no_pieces"]))
     if scores["per_type"]:
         left, right = st.columns(2)
         left.plotly_chart(plots.per_class_figure(scores["per_type"], name_key="type", title=t("finetune.fig.per_type"),
@@ -286,6 +449,9 @@ def show_ner_report(report: dict, split: str) -> None:
             b.markdown(plots.tagged_words_html(e["tokens"], e["predicted"]), unsafe_allow_html=True)
 
 
+REPORT_VIEWS = {"per_text": show_per_text_report, "per_word": show_per_word_report}
+
+
 def show_report(run: dict) -> None:
     report = run["report"]
     if not report:
@@ -296,13 +462,41 @@ def show_report(run: dict) -> None:
     trunc = (report.get("truncated") or {}).get("train")
     if trunc:
         st.warning(t("finetune.warn.truncated_train", count=trunc))
-    if report["task"] == "ner":
-        show_ner_report(report, split)
-    else:
-        show_classification_report(report, split)
+    REPORT_VIEWS[tasks.get(report["task"]).report_view](report, split)
 
 
-def playground(run_id: str) -> None:
+def show_stop(summary: dict | None) -> None:
+    """When and why a run ended before its last epoch, and which checkpoint it kept."""
+    stop = (summary or {}).get("stop") or {}
+    if stop.get("code") != "early_stopping":
+        return
+    score = stop.get("best_score")
+    st.info(t("finetune.stopped_early", epoch=stop["epoch"], epochs=stop["epochs"], patience=stop["patience"],
+              metric=stop["metric"], best_epoch=stop.get("best_epoch") or "–", best_step=stop.get("best_step") or "–",
+              score=f"{score:.3f}" if isinstance(score, float) else "–"), icon=":material/timer_off:")
+
+
+def draw_per_text(result: dict, predictor) -> None:
+    probs = result["probabilities"]
+    st.success(t("finetune.predicted_label", label=probs[0][0], p=f"{probs[0][1]:.1%}"))
+    st.plotly_chart(plots.probabilities_figure(probs, title=t("finetune.fig.probabilities"),
+                                               x_title=t("finetune.fig.probability")))
+
+
+def draw_per_word(result: dict, predictor) -> None:
+    kinds = sorted({lab[2:] for lab in predictor.labels if lab != "O"})
+    st.markdown(plots.legend_html(kinds), unsafe_allow_html=True)
+    st.markdown(plots.entity_html(result.get("text", ""), result["entities"]), unsafe_allow_html=True)
+    if not result["entities"]:
+        st.caption(t("finetune.no_entities_found"))
+    if result.get("no_pieces"):
+        st.caption(t("finetune.warn.no_pieces", count=result["no_pieces"]))
+
+
+PLAYGROUND_VIEWS = {"per_text": draw_per_text, "per_word": draw_per_word}
+
+
+def playground(run_id: str, run: dict) -> None:
     st.subheader(t("finetune.playground"))
     run_path = jobs.run_dir(run_id)
     model_cfg = run_path / "model" / "config.json"
@@ -311,23 +505,15 @@ def playground(run_id: str) -> None:
     except (OSError, ValueError) as err:
         st.error(t("common.bad_input", message=str(err)))
         return
-    default = t("finetune.try_default.ner" if predictor.task == "ner" else "finetune.try_default.classification")
+    default = (run.get("summary") or {}).get("example") or t(f"finetune.try_default.{predictor.view}")
+    st.caption(t("finetune.try_hint"))
     text = st.text_area(t("finetune.try_text"), value=default, key=f"ft_try_{run_id}", height=80)
     try:
-        if predictor.task == "ner":
-            result = predictor.tag(text)
-            kinds = sorted({lab[2:] for lab in predictor.labels if lab != "O"})
-            st.markdown(plots.legend_html(kinds), unsafe_allow_html=True)
-            st.markdown(plots.entity_html(text, result["entities"]), unsafe_allow_html=True)
-            if not result["entities"]:
-                st.caption(t("finetune.no_entities_found"))
-        else:
-            probs = predictor.classify(text)
-            st.success(t("finetune.predicted_label", label=probs[0][0], p=f"{probs[0][1]:.1%}"))
-            st.plotly_chart(plots.probabilities_figure(probs, title=t("finetune.fig.probabilities"),
-                                                       x_title=t("finetune.fig.probability")))
+        result = {**predictor.predict(text), "text": text}
     except ValueError as err:
         st.error(t("common.bad_input", message=str(err)))
+        return
+    PLAYGROUND_VIEWS[predictor.view](result, predictor)
 
 
 def download(run_id: str) -> None:
@@ -362,28 +548,38 @@ def resume_button(run_id: str, status: dict, run: dict) -> None:
             st.rerun()
 
 
+def _run_task(run: dict):
+    try:
+        return tasks.get(run["config"].get("task", FinetuneConfig().task))
+    except ValueError:
+        return None
+
+
 def _score(run: dict):
-    summary = run.get("summary") or {}
-    return summary.get("macro_f1", summary.get("f1"))
+    task = _run_task(run)
+    return (run.get("summary") or {}).get(task.metric) if task else None
 
 
 def runs_section() -> None:
     st.subheader(t("finetune.runs"))
     selected = ui_runs.runs_table(kind="finetune", key="ft_runs", columns={
-        t("finetune.col.task"): lambda r: t(f"finetune.task.{r['config'].get('task', 'classification')}"),
-        t("finetune.col.data"): lambda r: Path(str(r["config"].get("train_file", ""))).name,
+        t("finetune.col.task"): lambda r: _task_label(r["config"].get("task", "")),
+        t("finetune.col.data"): lambda r: _source_label(r["config"].get("train_file", ""),
+                                                       r["config"].get("train_name", "")),
+        t("finetune.col.model"): lambda r: Path(str(r["config"].get("model", ""))).name,
         t("finetune.col.accuracy"): lambda r: (r.get("summary") or {}).get("accuracy"),
         t("finetune.col.score_f1"): _score,
     })
     if len(selected) >= 1:
         from core.plots.training import overlay_figure
 
+        runs = {r["id"]: r for r in jobs.list_runs("finetune")}
+        first = _run_task(runs[selected[0]]) if selected[0] in runs else None
+        metric = first.metric if first else "loss"
         series = ui_runs.overlay_series(selected)
         left, right = st.columns(2)
         left.plotly_chart(overlay_figure(series, "loss", x="step", x_title=t("finetune.fig.step"),
                                          y_title=t("finetune.fig.loss"), title=t("finetune.fig.compare_loss")))
-        metric = "f1" if any(r.get("f1") is not None for recs in series.values() for r in recs
-                             if r.get("type") == "eval") else "macro_f1"
         right.plotly_chart(overlay_figure(series, metric, record_type="eval", x_title=t("finetune.fig.epoch"),
                                           y_title=metric, title=t("finetune.fig.compare_eval")))
     ui_runs.run_actions(kind="finetune", key="ft_actions")
@@ -394,45 +590,66 @@ def runs_section() -> None:
 ui_runs.ensure_recovered()
 st.title(t("finetune.title"))
 st.write(t("finetune.intro"))
+run_id = ui_runs.attached_run(kind="finetune")
+if run_id:
+    seed_form(run_id)
+init_defaults()
 
 st.header(t("finetune.step_data"))
+if run_id:
+    st.caption(t("finetune.form_from_run", name=(jobs.read_config(run_id) or {}).get("name") or run_id))
 data_values = data_ui()
-task = data_values["task"]
+names = data_values.pop("names")
+reading = {"delimiter": st.session_state["ft_delim"] if st.session_state["ft_delim"] in DELIMITERS else "",
+           "no_header": bool(st.session_state["ft_no_header"])}
 mapping = {"text_col": "", "label_col": "", "text_pair_col": ""}
-info = None
-model_choice = st.session_state.get("ft_model", FinetuneConfig().model)
-max_length_choice = int(st.session_state.get("ft_maxlen", FinetuneConfig().max_length))
+view = None
+max_length_choice = int(st.session_state["ft_maxlen"])
 if data_values["train_file"]:
+    mapping = _current_mapping(data_values["train_file"])
+    options = (("auto", mapping["text_col"], mapping["label_col"], mapping["text_pair_col"], reading["delimiter"],
+                reading["no_header"]))
     try:
         with st.spinner(t("finetune.reading")):
-            info = inspect_data(data_values["train_file"], task, "auto", "", "", "", model_choice, max_length_choice)
-            if info["columns"]:
-                mapping = mapping_ui(info)
-                info = inspect_data(data_values["train_file"], task, "auto", mapping["text_col"], mapping["label_col"],
-                                    mapping["text_pair_col"], model_choice, max_length_choice)
-        show_data(info, max_length_choice, task)
+            view = inspect_data(data_values["task"], data_values["train_file"], options, data_values["valid_file"],
+                                data_values["test_file"], st.session_state["ft_model"], max_length_choice,
+                                tuple(sorted(names.items())))
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
-        info = None
+        st.error(t("common.bad_input", message=_user_names(str(err), names)))
+    if view is not None:
+        show_reading(view.report)
+        if view.report.delimiter is not None:  # a table: how to read it can be changed
+            reading = reading_ui()
+        if view.columns:
+            mapping = mapping_ui(view)
+        if view.missing:
+            st.warning(t("finetune.columns_needed", columns=t("finetune.list_sep").join(
+                t(f"finetune.role.{r}").lower() for r in view.missing)))
+            import pandas as pd
+
+            st.dataframe(pd.DataFrame(view.preview), hide_index=True)
+        else:
+            show_data(view, max_length_choice)
+        for problem in view.errors:
+            st.error(t("common.bad_input", message=_user_names(problem, names)))
 else:
     st.info(t("finetune.need_file"))
+ready = view is not None and not view.missing and not view.errors
 
 st.header(t("finetune.step_model"))
-settings = settings_ui(task)
+settings = settings_ui()
 name = st.text_input(t("finetune.run_name"), value="", key="ft_name", placeholder=t("finetune.run_name_hint"))
-if st.button(t("finetune.train"), type="primary", disabled=info is None, icon=":material/model_training:"):
+if st.button(t("finetune.train"), type="primary", disabled=not ready, icon=":material/model_training:"):
     try:
-        config = FinetuneConfig(**data_values, **mapping, **settings)
-        default_name = (st.session_state.get("ft_train_name") if data_values["train_file"].startswith("/")
-                        else data_values["train_file"])
-        run_id = jobs.submit("finetune", config.to_dict(), name=name.strip() or default_name or "fine-tune")
+        config = FinetuneConfig(**data_values, **mapping, **reading, **settings)
+        default_name = _source_label(config.train_file, config.train_name)
+        new_id = jobs.submit("finetune", config.to_dict(), name=name.strip() or default_name)
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(t("common.bad_input", message=_user_names(str(err), names)))
     else:
-        ui_runs.attach(run_id)
+        ui_runs.attach(new_id)
         st.rerun()
 
-run_id = ui_runs.attached_run(kind="finetune")
 if run_id:
     st.header(t("finetune.step_train"))
     meta_name = (jobs.read_config(run_id) or {}).get("name") or run_id
@@ -443,10 +660,11 @@ if run_id:
         records = ui_runs.run_records(run_id)
         if any(r.get("type") == "step" for r in records):
             st.plotly_chart(plots.curves_figure(records, _curve_labels()), key=f"ft_final_{run_id}")
+        show_stop(run["summary"])
         resume_button(run_id, status, run)
         show_report(run)
         if run["has_model"]:
-            playground(run_id)
+            playground(run_id, run)
             download(run_id)
 
 st.divider()

@@ -2,17 +2,14 @@
 import streamlit as st
 
 from ui.i18n import t
+from ui.pages import PAGES
 
 st.title(t("home.title"))
 st.write(t("home.tagline"))
 st.subheader(t("home.pages"))
-for page, icon in [
-    ("input_layer", ":material/layers:"),
-    ("positional", ":material/waves:"),
-    ("train_word2vec", ":material/model_training:"),
-    ("explorer", ":material/scatter_plot:"),
-    ("finetune", ":material/tune:"),
-]:
-    st.page_link(f"app_pages/{page}.py", label=t(f"nav.{page}"), icon=icon)
-    st.caption(t(f"home.{page}"))
+for page in PAGES:
+    if page.default:
+        continue
+    st.page_link(page.path, label=t(f"nav.{page.name}"), icon=page.icon)
+    st.caption(t(f"home.{page.name}"))
 st.info(t("home.offline"))

@@ -4,17 +4,19 @@ from __future__ import annotations
 import streamlit as st
 
 from core import input_layer as il
+from core import positional as pe
 from core.plots import input_layer as plots
 from ui.i18n import lang, t
 
 MAX_PAGE_TOKENS = 128  # more rows than this make the heatmaps unreadable on a projector
 VOCAB_SIZES = [100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000]
 FERTILITY_SIZES = [100, 300, 1000, 3000, 10000]
+# Text to split with the trained tokenizers: in the corpus's language; for an upload, in the UI's.
 PROBE_TEXT = {
     "lee": "The government announced unbelievably fast negotiations with Australian bushfire authorities",
     "zh": "我们在北京学习中文，自然语言处理很有意思。",
-    "upload": "",
 }
+CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of that UI language starts with
 
 
 # --- cached resources --------------------------------------------------------------------------------
@@ -77,7 +79,8 @@ def sentence_ui() -> tuple[str, str]:
 def subword_ui() -> tuple[str, bytes | None, str, int, str]:
     """Corpus source, uploaded bytes, file name, vocabulary size and the text to split."""
     left, right = st.columns([1, 2])
-    source = choice(left, t("input_layer.corpus"), ["lee", "zh", "upload"], "corpus", default="lee")
+    source = choice(left, t("input_layer.corpus"), ["lee", "zh", "upload"], "corpus",
+                    default=CORPUS_FOR_LANGUAGE.get(lang(), "lee"))
     data, name = None, ""
     if source == "upload":
         upload = left.file_uploader(t("input_layer.upload"), type=["txt", "cor", "csv", "md"], key="il_upload")
@@ -85,7 +88,9 @@ def subword_ui() -> tuple[str, bytes | None, str, int, str]:
             data, name = upload.getvalue(), upload.name
     vocab_size = right.select_slider(t("input_layer.vocab_size"), VOCAB_SIZES, value=1000, key="il_vocab",
                                      help=t("input_layer.vocab_size_help"))
-    probe = right.text_input(t("input_layer.probe"), value=PROBE_TEXT[source], key=f"il_probe_{source}")
+    probe_lang = CORPUS_FOR_LANGUAGE.get(lang(), "lee") if source == "upload" else source
+    probe = right.text_input(t("input_layer.probe"), value=PROBE_TEXT[probe_lang], key=f"il_probe_{source}_{lang()}"
+                             if source == "upload" else f"il_probe_{source}")
     return source, data, name, vocab_size, probe
 
 
@@ -208,7 +213,7 @@ def section_embeddings(result: il.InputWalk) -> None:
 def section_positions(model, tokenizer, text: str, pair: str) -> il.InputWalk:
     st.header(t("input_layer.s5"))
     st.write(t("input_layer.s5_text"))
-    kind = choice(st, t("input_layer.position_kind"), list(il.POSITION_KINDS), "position", default="learned",
+    kind = choice(st, t("input_layer.position_kind"), list(il.position_kinds()), "position", default="learned",
                   horizontal=True)
     result = il.walk(model, tokenizer, text, pair, position=kind, max_tokens=MAX_PAGE_TOKENS)
     labels = result.tokens.labels()
@@ -238,7 +243,7 @@ def section_positions(model, tokenizer, text: str, pair: str) -> il.InputWalk:
         title=t("input_layer.fig_input_similarity", shape=tuple(result.input_similarity.shape)), **sim_axes),
         width="stretch")
     st.latex(r"\cos(u, v) = \frac{u \cdot v}{\lVert u \rVert\,\lVert v \rVert}")
-    st.latex(r"PE_{p,2i} = \sin\!\left(p / 10000^{2i/d}\right),\quad PE_{p,2i+1} = \cos\!\left(p / 10000^{2i/d}\right)")
+    st.latex(pe.get(kind).formula)  # the chosen position part's own formula
     st.write(t("input_layer.s5_similarity_text"))
     return result
 

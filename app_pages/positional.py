@@ -1,8 +1,9 @@
-"""Positional encodings lab: generate five encodings, look at them from six sides, compare two.
+"""Positional encodings lab: every registered encoding, looked at from several sides, two compared.
 
 Widgets -> one cached core call (``core.positional.lab_view``) -> figures from
-``core.plots.positional``. All numbers are computed (and downsampled to what a
-screen can show) in core; this page only lays them out.
+``core.plots.positional``. The kinds, their settings (widgets), formulas,
+sources and which views apply all come from the registry
+(``core.positional.kinds()`` / ``get(kind)``): this page names no kind.
 """
 from __future__ import annotations
 
@@ -13,28 +14,23 @@ from core import positional as pe
 from core.plots import positional as plots
 from ui.i18n import lang, t
 
-BASES = [100, 1_000, 10_000, 100_000, 500_000, 1_000_000]
-WAVE_KINDS = ("sinusoidal", "rope")  # the kinds that use dim and base
 CURVE_LABELS = ("anchor", "bound", "head", "after", "before", "dim", "nearest", "wavelength")
+SEQ_LEN = (16, 4096, 128, 16)  # slider: low, high, default, step
+COMPARE_VIEWS = ("matrix", "distance")  # what the side-by-side tab draws of the second encoding
+DATA = {"compare": COMPARE_VIEWS, "slopes": ("slopes", "distance")}  # the data a tab draws, if not its own view
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compute(kind: str, seq_len: int, settings: tuple, views: tuple | None = None) -> pe.LabView:
+    """The lab view of ``kind`` with ``settings`` (sorted (name, value) pairs), only ``views`` (None: all)."""
+    return pe.lab_view(pe.EncodingSpec.of(kind, seq_len, **dict(settings)), views=views)
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def compute(kind: str, seq_len: int, dim: int, base: float, heads: int, dims: tuple | None,
-            model_dir: str | None) -> pe.LabView:
-    spec = pe.EncodingSpec(kind=kind, seq_len=seq_len, dim=dim, base=base, heads=heads, model_dir=model_dir)
-    return pe.lab_view(spec, dims=dims)
-
-
-@st.cache_data(show_spinner=False, max_entries=24)
-def compute_dims(kind: str, seq_len: int, dim: int, base: float, dims: tuple, model_dir: str | None):
+def compute_dims(kind: str, seq_len: int, settings: tuple, dims: tuple):
     """Only the chosen dimensions' curves (so picking dimensions does not redo every view)."""
-    spec = pe.EncodingSpec(kind=kind, seq_len=seq_len, dim=dim, base=base, model_dir=model_dir)
+    spec = pe.EncodingSpec.of(kind, seq_len, **dict(settings))
     return pe.dimension_view(pe.make(spec), seq_len, dims)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def learned_shape(model_dir: str | None) -> tuple[int, int]:
-    return tuple(pe.learned(model_dir).shape)
 
 
 def kind_name(kind: str) -> str:
@@ -44,47 +40,83 @@ def kind_name(kind: str) -> str:
 def kind_names() -> dict[str, str]:
     """Display name of every kind in the current language (a dict, so ``format_func=names.get``
     keeps working when Streamlit formats options outside a script run)."""
-    return {kind: kind_name(kind) for kind in pe.KINDS}
+    return {kind: kind_name(kind) for kind in pe.kinds()}
 
 
 def curve_names() -> dict[str, str]:
     return {label: t(f"positional.curve.{label}") for label in CURVE_LABELS}
 
 
+def kind_text(group: str, view: pe.LabView, **fields) -> str:
+    """The kind's own sentence ``positional.<group>.<kind>``, with the numbers it quotes."""
+    return t(f"positional.{group}.{view.spec.kind}", **{**view.info["fields"], **fields})
+
+
 def kind_select(where, label: str, key: str, default: str) -> str:
-    """A selectbox of encodings whose labels follow the language switch.
+    """A selectbox of the registered encodings whose labels follow the language switch.
 
     Streamlit keeps showing a keyed selectbox's old label after the options'
     names change, so there is one widget per language (``key_en``/``key_zh``)
     sharing the chosen value through ``st.session_state[key]``.
     """
-    current = st.session_state.get(key, default)
-    choice = where.selectbox(label, pe.KINDS, index=pe.KINDS.index(current), format_func=kind_names().get,
-                             key=f"{key}_{lang()}")
+    kinds = pe.kinds()
+    try:
+        index = kinds.index(pe.get(st.session_state.get(key, default)).kind)
+    except ValueError as err:  # a kind no longer registered (or a typo in a saved session): say so
+        where.error(t("common.bad_input", message=str(err)))
+        index = kinds.index(default) if default in kinds else 0
+    choice = where.selectbox(label, kinds, index=index, format_func=kind_names().get, key=f"{key}_{lang()}")
     st.session_state[key] = choice
     return choice
 
 
-def settings_ui() -> dict:
-    """The encoding and its parameters, as plain values."""
-    cols = st.columns([2, 1, 1, 1, 1])
-    kind = kind_select(cols[0], t("positional.kind"), "positional_kind", "sinusoidal")
-    seq_len = cols[1].slider(t("positional.seq_len"), 16, 4096, 128, step=16, key="positional_seq_len",
+def _number(value) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def param_widget(where, param: pe.Param):
+    """One widget for one setting; its value outlives switching to a kind without it."""
+    key, memory = f"positional_{param.name}", f"_positional_{param.name}"
+    value = st.session_state.get(memory, param.default)
+    label, help_ = t(f"positional.{param.name}"), t(f"positional.{param.name}_help")
+    if param.type is str:
+        with where.expander(t(f"positional.{param.name}_expander")):
+            value = st.text_input(label, value=value or "", key=key, help=help_).strip() or None
+    elif param.choices:
+        options = list(param.choices)
+        value = where.select_slider(label, options, value=value if value in options else param.default,
+                                    key=key, format_func=_number, help=help_)
+    elif param.widget:
+        low, high, step = param.widget
+        value = where.slider(label, param.type(low), param.type(high), param.type(min(max(value, low), high)),
+                             step=param.type(step), key=key, help=help_)
+    else:
+        value = where.number_input(label, value=value, key=key, help=help_)
+    st.session_state[memory] = value
+    return value
+
+
+def remembered(kind: str) -> dict:
+    """The settings of ``kind`` as last set on this page (defaults for those never shown)."""
+    return {p.name: st.session_state.get(f"_positional_{p.name}", p.default) for p in pe.get(kind).params}
+
+
+def settings_ui() -> tuple[str, int, dict]:
+    """The encoding, the sequence length and the kind's own settings, as plain values."""
+    cols = st.columns([2, 1, 3])
+    kind = kind_select(cols[0], t("positional.kind"), "positional_kind", pe.kinds()[0])
+    low, high, default, step = SEQ_LEN
+    seq_len = cols[1].slider(t("positional.seq_len"), low, high, default, step=step, key="positional_seq_len",
                              help=t("positional.seq_len_help"))
-    dim = cols[2].slider(t("positional.dim"), 8, 1024, 64, step=8, key="positional_dim",
-                         disabled=kind not in WAVE_KINDS, help=t("positional.dim_help"))
-    base = cols[3].select_slider(t("positional.base"), BASES, value=10_000, key="positional_base",
-                                 format_func="{:,}".format, disabled=kind not in WAVE_KINDS,
-                                 help=t("positional.base_help"))
-    heads = cols[4].slider(t("positional.heads"), 1, 32, 8, key="positional_heads",
-                           disabled=kind != "alibi", help=t("positional.heads_help"))
-    model_dir = None
-    if kind == "learned":
-        with st.expander(t("positional.model_dir_expander")):
-            model_dir = st.text_input(t("positional.model_dir"), key="positional_model_dir",
-                                      help=t("positional.model_dir_help")).strip() or None
-    return {"kind": kind, "seq_len": seq_len, "dim": dim, "base": float(base), "heads": heads,
-            "model_dir": model_dir}
+    params = pe.get(kind).params
+    boxes = [p for p in params if p.type is not str]
+    settings = {p.name: param_widget(col, p) for col, p in zip(cols[2].columns(max(len(boxes), 1)), boxes)}
+    settings.update({p.name: param_widget(st, p) for p in params if p.type is str})
+    return kind, seq_len, settings
+
+
+def frozen(settings: dict) -> tuple:
+    return tuple(sorted(settings.items()))
 
 
 def dims_ui(dim: int) -> tuple[int, ...]:
@@ -94,38 +126,33 @@ def dims_ui(dim: int) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def formula(kind: str) -> None:
-    """The defining formula of ``kind`` and a sentence or two about it."""
-    st.latex(t(f"positional.formula.{kind}"))
-    st.write(t(f"positional.explain.{kind}"))
+def formula(view: pe.LabView) -> None:
+    """The kind's defining formula (its own LaTeX), a sentence or two about it, and its source."""
+    st.latex(view.info["formula"])
+    st.write(kind_text("explain", view))
+    st.caption(t("positional.source", source=view.info["source"]))
 
 
 def main_figure(view: pe.LabView, head: int = 0, short: bool = False):
-    """The classic picture: the (position, dim) table, or the (query, key) matrix of a bias.
+    """The classic picture: the (position, dim) table, or the (query, key) matrix of scores.
 
     ``short`` leaves the encoding's name out of the title (the compare columns carry it).
     """
-    spec = view.spec
+    spec, kind = view.spec, view.spec.kind
     if view.table is not None:
-        limit = view.info["max_positions"] if (view.info["max_positions"] or spec.seq_len) < spec.seq_len else None
+        rows = view.info["max_positions"]
+        limit = rows if rows is not None and rows < spec.seq_len else None
         return plots.table_heatmap(
             view.table.values, view.table.positions, view.table.columns,
-            title=t("positional.matrix.short") if short else t("positional.matrix.title", kind=kind_name(spec.kind)),
+            title=t("positional.matrix.short") if short else t("positional.matrix.title", kind=kind_name(kind)),
             x_title=t("positional.axis.dimension"), y_title=t("positional.axis.position"),
             colorbar_title=t("positional.axis.value"), limit=limit,
             limit_text=t("positional.learned_ends", n=limit or 0),
         )
-    if spec.kind == "alibi":
-        return plots.pair_heatmap(
-            view.pairs.values[head], view.pairs.positions,
-            title=t("positional.matrix.alibi_title", h=head + 1, m=f"{view.slopes[head]:.4g}"),
-            x_title=t("positional.axis.key"), y_title=t("positional.axis.query"),
-            colorbar_title=t("positional.axis.bias"), diverging=False,
-        )
     return plots.pair_heatmap(
-        view.pairs.values[0], view.pairs.positions, title=t("positional.matrix.t5_title"),
+        view.pairs.values[head], view.pairs.positions, title=kind_text("matrix.pairs", view, **view.heads[head]),
         x_title=t("positional.axis.key"), y_title=t("positional.axis.query"),
-        colorbar_title=t("positional.axis.bucket"), diverging=False,
+        colorbar_title=t(f"positional.axis.{view.info['score_axis']}"), diverging=False,
     )
 
 
@@ -134,7 +161,7 @@ def distance_figure(view: pe.LabView, short: bool = False):
     return plots.curve_plot(
         view.distance.x, view.distance.curves, curve_names(),
         title=t("positional.distance.short") if short else t("positional.distance.title", kind=kind_name(kind)),
-        x_title=t("positional.axis.distance"), y_title=t(f"positional.distance.y.{kind}"),
+        x_title=t("positional.axis.distance"), y_title=kind_text("distance.y", view),
     )
 
 
@@ -155,74 +182,78 @@ def sampling_note(view: pe.LabView) -> None:
         st.caption(t("positional.sampled", step=view.pairs.step))
 
 
-def matrix_tab(view: pe.LabView) -> None:
+# --- one function per view (the kind lists the views that apply to it) -----------------------------
+
+def matrix_tab(view: pe.LabView, context: dict) -> None:
     left, right = st.columns([2.2, 1])
     head = 0
     with right:
-        formula(view.spec.kind)
-        if view.spec.kind == "alibi":
-            head = st.slider(t("positional.head_pick"), 1, view.info["heads"], 1, key="positional_head") - 1
+        formula(view)
+        if view.table is None and len(view.heads) > 1:
+            head = st.slider(t("positional.head_pick"), 1, len(view.heads), 1, key="positional_head") - 1
     with left:
         st.plotly_chart(main_figure(view, head), key="positional_chart_1")
         sampling_note(view)
 
 
-def dimensions_tab(view: pe.LabView) -> None:
-    kind = view.spec.kind
-    if kind == "alibi":
-        left, right = st.columns([2.2, 1])
-        with left:
-            st.plotly_chart(plots.bar_plot(
-                list(range(1, len(view.slopes) + 1)), view.slopes, title=t("positional.slopes.title"),
-                x_title=t("positional.axis.head"), y_title=t("positional.axis.slope"), log_y=True,
-            ), key="positional_chart_2")
-            st.plotly_chart(distance_figure(view), key="positional_chart_3")
-        with right:
-            st.latex(t("positional.formula.slopes"))
-            st.write(t("positional.explain.slopes"))
-        return
-    if kind == "t5":
-        left, right = st.columns([2.2, 1])
-        with left:
-            st.subheader(t("positional.buckets.title"))
-            table = pd.DataFrame(view.buckets, dtype=object, columns=[
-                t("positional.buckets.bucket"), t("positional.buckets.first"), t("positional.buckets.last")])
-            st.dataframe(table.fillna(t("positional.buckets.open")).astype("string"), hide_index=True,
-                         height=36 * (len(table) + 1) + 4)
-        with right:
-            formula("t5")
-            st.write(t("positional.explain.buckets"))
-        return
+def dimensions_tab(view: pe.LabView, context: dict) -> None:
     left, right = st.columns([2.2, 1])
     with right:
         dims = dims_ui(view.info["dim"])
-        st.latex(t("positional.formula.wavelength"))
-        st.write(t(f"positional.explain.wavelength.{kind}"))
+        if view.wavelengths is not None:
+            st.latex(t("positional.formula.wavelength"))
+            st.write(kind_text("explain.wavelength", view))
     curves = view.dims
     if tuple(dims) != tuple(c.fields["i"] for c in curves.curves):
-        curves = compute_dims(kind, view.spec.seq_len, view.spec.dim, view.spec.base, dims, view.spec.model_dir)
+        curves = compute_dims(view.spec.kind, view.spec.seq_len, context["settings"], dims)
     with left:
         st.plotly_chart(plots.curve_plot(
             curves.x, curves.curves, curve_names(), title=t("positional.dims.title"),
             x_title=t("positional.axis.position"), y_title=t("positional.axis.value"),
         ), key="positional_chart_5")
+        if view.wavelengths is None:  # not built from waves
+            return
+        per_column = len(view.wavelengths.x) == view.info["dim"]  # estimated per column, not per pair
         st.plotly_chart(plots.curve_plot(
             view.wavelengths.x, view.wavelengths.curves, curve_names(),
             title=t("positional.wavelength.title"),
-            x_title=t("positional.axis.column" if kind == "learned" else "positional.axis.pair"),
-            y_title=t("positional.axis.wavelength"), log_y=True, markers=kind == "learned",
+            x_title=t("positional.axis.column" if per_column else "positional.axis.pair"),
+            y_title=t("positional.axis.wavelength"), log_y=True, markers=per_column,
             hline=view.spec.seq_len, hline_text=t("positional.seq_len_line", n=view.spec.seq_len),
         ), key="positional_chart_6")
 
 
-def similarity_tab(view: pe.LabView) -> None:
-    if view.table is None:
-        st.info(t("positional.similarity.bias_note"))
-        return
+def slopes_tab(view: pe.LabView, context: dict) -> None:
+    left, right = st.columns([2.2, 1])
+    with left:
+        st.plotly_chart(plots.bar_plot(
+            list(range(1, len(view.slopes) + 1)), view.slopes, title=t("positional.slopes.title"),
+            x_title=t("positional.axis.head"), y_title=t("positional.axis.slope"), log_y=True,
+        ), key="positional_chart_2")
+        st.plotly_chart(distance_figure(view), key="positional_chart_3")
+    with right:
+        st.latex(t("positional.formula.slopes"))
+        st.write(t("positional.explain.slopes"))
+
+
+def buckets_tab(view: pe.LabView, context: dict) -> None:
+    left, right = st.columns([2.2, 1])
+    with left:
+        st.subheader(t("positional.buckets.title"))
+        table = pd.DataFrame(view.buckets, dtype=object, columns=[
+            t("positional.buckets.bucket"), t("positional.buckets.first"), t("positional.buckets.last")])
+        st.dataframe(table.fillna(t("positional.buckets.open")).astype("string"), hide_index=True,
+                     height=min(36 * (len(table) + 1) + 4, 640))
+    with right:
+        formula(view)
+        st.write(t("positional.explain.buckets", **view.info["fields"]))
+
+
+def similarity_tab(view: pe.LabView, context: dict) -> None:
     left, right = st.columns([2.2, 1])
     with right:
         st.latex(t("positional.formula.similarity"))
-        st.write(t(f"positional.explain.similarity.{view.spec.kind}"))
+        st.write(kind_text("explain.similarity", view))
     with left:
         st.plotly_chart(plots.pair_heatmap(
             view.pairs.values[0], view.pairs.positions,
@@ -234,26 +265,25 @@ def similarity_tab(view: pe.LabView) -> None:
             st.caption(t("positional.sampled", step=view.pairs.step))
 
 
-def distance_tab(view: pe.LabView) -> None:
+def distance_tab(view: pe.LabView, context: dict) -> None:
     left, right = st.columns([2.2, 1])
     with right:
-        st.latex(t(f"positional.formula.distance.{view.spec.kind}"))
-        st.write(t(f"positional.explain.distance.{view.spec.kind}"))
+        st.latex(view.info["distance_formula"])
+        st.write(kind_text("explain.distance", view))
     with left:
         st.plotly_chart(distance_figure(view), key="positional_chart_8")
 
 
-def beyond_tab(view: pe.LabView) -> None:
+def beyond_tab(view: pe.LabView, context: dict) -> None:
     ext = view.extrapolation
-    kind = view.spec.kind
-    st.write(t(f"positional.beyond.{kind}", n=ext.trained_len, horizon=ext.horizon))
+    st.write(kind_text("beyond", view, n=ext.trained_len, horizon=ext.horizon))
     shade = t("positional.beyond.shade", n=ext.trained_len)
     left, right = st.columns(2)
     with left:
         st.plotly_chart(plots.curve_plot(
             ext.distance.x, ext.distance.curves, curve_names(),
             title=t("positional.beyond.distance_title", horizon=ext.horizon),
-            x_title=t("positional.axis.distance"), y_title=t(f"positional.distance.y.{kind}"),
+            x_title=t("positional.axis.distance"), y_title=kind_text("distance.y", view),
             shade_from=ext.trained_len, shade_text=shade,
         ), key="positional_chart_9")
     with right:
@@ -264,11 +294,11 @@ def beyond_tab(view: pe.LabView) -> None:
                 shade_from=ext.trained_len, shade_text=shade, y_range=(-0.05, 1.05),
             ), key="positional_chart_10")
         else:
-            st.info(t(f"positional.beyond.note.{kind}", n=ext.trained_len))
+            st.info(kind_text("beyond.note", view, n=ext.trained_len))
     if ext.table is not None:
         st.plotly_chart(plots.table_heatmap(
             ext.table.values, ext.table.positions, ext.table.columns,
-            title=t("positional.beyond.table_title", kind=kind_name(kind), horizon=ext.horizon),
+            title=t("positional.beyond.table_title", kind=kind_name(view.spec.kind), horizon=ext.horizon),
             x_title=t("positional.axis.dimension"), y_title=t("positional.axis.position"),
             colorbar_title=t("positional.axis.value"), limit=ext.trained_len,
             limit_text=t("positional.beyond.limit", n=ext.trained_len),
@@ -276,49 +306,55 @@ def beyond_tab(view: pe.LabView) -> None:
         table_notes(ext.table)
 
 
-def compare_tab(view: pe.LabView, settings: dict) -> None:
+def compare_tab(view: pe.LabView, context: dict) -> None:
     st.write(t("positional.compare.intro"))
-    other = kind_select(st, t("positional.compare.pick"), "positional_compare_kind", "rope")
+    kinds = pe.kinds()
+    default = kinds[(kinds.index(view.spec.kind) + 1) % len(kinds)] if len(kinds) > 1 else kinds[0]
+    other = kind_select(st, t("positional.compare.pick"), "positional_compare_kind", default)
     if other == view.spec.kind:
         st.info(t("positional.compare.same"))
-    second = compute(other, settings["seq_len"], settings["dim"], settings["base"], settings["heads"], None,
-                     settings["model_dir"] if other == "learned" else None)
+    second = compute(other, view.spec.seq_len, frozen(remembered(other)), COMPARE_VIEWS)
     for side, col, v in zip(("left", "right"), st.columns(2), (view, second)):
         with col:
             st.subheader(kind_name(v.spec.kind))
-            st.latex(t(f"positional.formula.{v.spec.kind}"))
+            st.latex(v.info["formula"])
             st.plotly_chart(main_figure(v, short=True), key=f"positional_cmp_main_{side}")
             st.plotly_chart(distance_figure(v, short=True), key=f"positional_cmp_dist_{side}")
-            st.caption(t(f"positional.explain.distance.{v.spec.kind}"))
+            st.caption(kind_text("explain.distance", v))
+
+
+VIEWS = {
+    "matrix": matrix_tab, "dimensions": dimensions_tab, "slopes": slopes_tab, "buckets": buckets_tab,
+    "similarity": similarity_tab, "distance": distance_tab, "beyond": beyond_tab, "compare": compare_tab,
+}
+
+
+def open_view(views: list[str]):
+    """The tabs, lazily: only the open one runs (and computes), so a change costs one view, not all."""
+    tabs = st.tabs([t(f"positional.tab.{name}") for name in views], key=f"positional_view_{lang()}",
+                   on_change="rerun")
+    for name, tab in zip(views, tabs):
+        if tab.open:
+            return name, tab
+    return views[0], tabs[0]
 
 
 st.title(t("positional.title"))
 st.write(t("positional.intro"))
-settings = settings_ui()
 try:
-    width = learned_shape(settings["model_dir"])[1] if settings["kind"] == "learned" else settings["dim"]
-    view = compute(settings["kind"], settings["seq_len"], settings["dim"], settings["base"], settings["heads"],
-                   None, settings["model_dir"])
+    kind, seq_len, settings = settings_ui()
+    facts = compute(kind, seq_len, frozen(settings), ())  # the kind's facts only: cheap
 except (ValueError, OSError) as err:
     st.error(t("common.bad_input", message=str(err)))
     st.stop()
-st.caption(t(f"positional.info.{settings['kind']}", dim=width, n=view.info["max_positions"] or 0,
-             heads=view.info["heads"]))
+where = t(f"positional.where.{facts.info['where']}")
+st.caption(f"{kind_text('info', facts)} {where}")
 
-tabs = st.tabs([t("positional.tab.matrix"), t(f"positional.tab.parts.{settings['kind']}"), t("positional.tab.similarity"),
-                t("positional.tab.distance"), t("positional.tab.beyond"), t("positional.tab.compare")])
-try:
-    with tabs[0]:
-        matrix_tab(view)
-    with tabs[1]:
-        dimensions_tab(view)
-    with tabs[2]:
-        similarity_tab(view)
-    with tabs[3]:
-        distance_tab(view)
-    with tabs[4]:
-        beyond_tab(view)
-    with tabs[5]:
-        compare_tab(view, settings)
-except ValueError as err:
-    st.error(t("common.bad_input", message=str(err)))
+name, tab = open_view([v for v in facts.info["views"] if v in VIEWS])
+with tab:
+    try:
+        with st.spinner(t("positional.computing")):
+            view = compute(kind, seq_len, frozen(settings), DATA.get(name, (name,)))
+        VIEWS[name](view, {"settings": frozen(settings)})
+    except ValueError as err:
+        st.error(t("common.bad_input", message=str(err)))

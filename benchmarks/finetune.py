@@ -34,20 +34,19 @@ def plain_loop(config) -> dict:
     import transformers
     from torch.utils.data import DataLoader
 
-    from core.finetune.encode import encode
-    from core.finetune.trainer import prepare_data
+    from core.finetune.trainer import prepare
     from core.models import load_model, load_tokenizer
 
     transformers.logging.set_verbosity_error()
-    parts = prepare_data(config)
-    labels = parts["labels"]
+    parts = prepare(config)
+    task, labels = parts["task"], parts["labels"]
     label2id = {lab: i for i, lab in enumerate(labels)}
     tokenizer = load_tokenizer(config.model)
     torch.manual_seed(config.seed)
-    model = load_model(config.model, "AutoModelForSequenceClassification", num_labels=len(labels))
-    features, _ = encode(tokenizer, parts["train"], label2id, config.max_length)
+    model = load_model(config.model, task.head, num_labels=len(labels))
+    features = task.encode(tokenizer, parts["train"], label2id, config.max_length).features
     loader = DataLoader(features, batch_size=config.batch_size, shuffle=True,
-                        collate_fn=transformers.DataCollatorWithPadding(tokenizer),
+                        collate_fn=task.collator(tokenizer),
                         generator=torch.Generator().manual_seed(config.seed))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     total = len(loader) * config.epochs

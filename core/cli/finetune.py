@@ -1,22 +1,23 @@
 """``python -m core finetune``: fine-tune a BERT-family model from the command line.
 
-    python -m core finetune --task classification --train sample:sentiment --out runs/cli-sentiment
-    python -m core finetune --task ner --train data/ner_sample/ner_sample.conll --epochs 3 --out runs/cli-ner
-    accelerate launch -m core finetune --train reviews.csv --text-col review --label-col stars --out runs/x
+    python -m core finetune --task classification --train sample:sentiment --name first-try
+    python -m core finetune --task ner --train data/ner_sample/ner_sample.conll --epochs 3
+    python -m core finetune --train reviews.csv --text-col review --label-col stars
+    python -m core finetune --resume finetune-20260101-...   # continue a stopped run from its checkpoint
+    accelerate launch -m core finetune --train reviews.csv --out runs/x   # several processes: see --out
 
-Every :class:`core.finetune.FinetuneConfig` field is an option (help = the field's comment).
-``--out`` is the run folder (config.json, status.json, metrics.jsonl, model/, report.json);
-``--resume`` continues from the checkpoint in ``--out``. Ctrl-C once stops cleanly and saves.
+Every :class:`core.finetune.FinetuneConfig` field is an option (help = the field's comment);
+``--task`` choices come from the task registry. The reading report of the training file is
+printed first; the run then goes through ``core.jobs.run_foreground``, so it lands in the
+runs directory (``--runs-dir`` or ``$EMBEDLAB_RUNS``) like a run started in the app and is
+listed by ``python -m core runs list``. Ctrl-C once stops cleanly and saves.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import signal
+import os
 import sys
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ALIASES = {"train_file": "--train", "valid_file": "--valid", "test_file": "--test", "file_format": "--format",
@@ -24,11 +25,13 @@ ALIASES = {"train_file": "--train", "valid_file": "--valid", "test_file": "--tes
 
 
 def register(subparsers) -> None:
+    from core.finetune import tasks
     from core.finetune.config import FinetuneConfig, field_help
 
     helps = field_help()
+    helps["task"] = "; ".join(f"{name}: {tasks.get(name).help}" for name in tasks.names())
     parser = subparsers.add_parser(
-        "finetune", help="fine-tune a BERT-family model for classification or NER",
+        "finetune", help=f"fine-tune a BERT-family model ({', '.join(tasks.names())})",
         description="Fine-tune a BERT-family model (default: the shipped MiniLM) on labelled data.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     for f in dataclasses.fields(FinetuneConfig):
@@ -37,108 +40,105 @@ def register(subparsers) -> None:
         flags = ["--" + f.name.replace("_", "-")]
         if f.name in ALIASES:
             flags.insert(0, ALIASES[f.name])
-        kind = type(f.default)
-        parser.add_argument(*flags, dest=f.name, type=kind, default=f.default, help=helps.get(f.name, "").replace("%", "%%"))
-    parser.add_argument("--out", required=True, help="run folder to write (model/, report.json, metrics.jsonl, ...)")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint saved in --out")
-    parser.add_argument("--quiet", action="store_true", help="print only the final scores")
+        text = helps.get(f.name, "").replace("%", "%%")
+        if isinstance(f.default, bool):
+            parser.add_argument(*flags, dest=f.name, action="store_true", help=text)
+        elif f.name == "task":
+            parser.add_argument(*flags, dest=f.name, choices=tasks.names(), default=f.default, help=text)
+        else:
+            parser.add_argument(*flags, dest=f.name, type=type(f.default), default=f.default, help=text)
+    parser.add_argument("--name", default="", help="run name shown in the runs table (default: the training file's name)")
+    parser.add_argument("--runs-dir", default=None, help="runs directory (default: $EMBEDLAB_RUNS or ./runs)")
+    parser.add_argument("--resume", default="", metavar="RUN_ID",
+                        help="continue the run RUN_ID from its checkpoint (a new run with the same settings)")
+    parser.add_argument("--out", default="", help="only under accelerate launch/torchrun: the run folder every "
+                        "process writes to (one process cannot make a run for the others)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the final scores")
     parser.set_defaults(func=run_cli)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _launched() -> bool:
+    return "LOCAL_RANK" in os.environ or int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
-class _RunFiles:
-    """config.json, status.json and metrics.jsonl in the contract's format, so CLI runs show up on the page."""
-
-    def __init__(self, out: Path, config: dict, enabled: bool, quiet: bool):
-        self.out, self.enabled, self.quiet = out, enabled, quiet
-        self.status = {"state": "running", "created": _now(), "started": _now(), "finished": None, "error": None,
-                       "progress": 0.0, "eta_s": None, "message": "", "pid": None}
-        if enabled:
-            import os
-
-            out.mkdir(parents=True, exist_ok=True)
-            self.status["pid"] = os.getpid()
-            (out / "config.json").write_text(json.dumps({"kind": "finetune", "name": out.name, "config": config},
-                                                        indent=1), encoding="utf-8")
-            self._write_status()
-
-    def _write_status(self) -> None:
-        tmp = self.out / "status.json.tmp"
-        tmp.write_text(json.dumps(self.status), encoding="utf-8")
-        tmp.replace(self.out / "status.json")
-
-    def log(self, record: dict) -> None:
-        if not self.enabled:
-            return
-        record = {**record, "time": time.time()}
-        with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
-        if self.quiet:
-            return
-        if record["type"] == "eval":
-            scores = " ".join(f"{k}={record[k]:.4f}" for k in ("loss", "accuracy", "macro_f1", "f1") if k in record)
-            print(f"[eval {record['split']}] step {record['step']}: {scores}", flush=True)
-        elif record["type"] == "info":
-            print(f"note: {record['message']}", flush=True)
-
-    def progress(self, fraction: float, eta_s: float | None = None, message: str = "") -> None:
-        if not self.enabled:
-            return
-        self.status.update(progress=float(fraction), eta_s=eta_s, message=message)
-        self._write_status()
-        if not self.quiet and message:
-            eta = f" (ETA {eta_s:.0f} s)" if eta_s else ""
-            print(f"{fraction:6.1%} {message}{eta}", flush=True)
-
-    def finish(self, state: str, error: str | None = None) -> None:
-        if self.enabled:
-            self.status.update(state=state, finished=_now(), error=error, progress=1.0 if state == "done" else self.status["progress"])
-            self._write_status()
-
-
-def run_cli(args) -> int:
+def _config(args):
+    """The run's config from the flags (or from the run being resumed, with the flags given on top)."""
     from core.finetune.config import FinetuneConfig
 
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(FinetuneConfig) if f.name != "resume_from"}
-    out = Path(args.out)
     if args.resume:
-        values["resume_from"] = str(out)
-    config = FinetuneConfig.from_dict(values)  # ValueError -> one line, exit 2
+        import core.jobs as jobs
 
-    import os
+        saved = jobs.read_config(args.resume, runs_root=args.runs_dir).get("config") or {}
+        defaults = FinetuneConfig().to_dict()
+        values = {**saved, **{k: v for k, v in values.items() if v != defaults[k]}, "resume_from": args.resume}
+    return FinetuneConfig.from_dict(values)  # ValueError -> one line, exit 2
 
-    main_process = int(os.environ.get("RANK", "0")) == 0  # under accelerate launch only rank 0 writes
-    files = _RunFiles(out, config.to_dict(), main_process, args.quiet)
-    stop = {"asked": False}
 
-    def on_sigint(signum, frame):
-        if stop["asked"]:
-            raise KeyboardInterrupt
-        stop["asked"] = True
-        print("stopping after this step and saving (Ctrl-C again to abort)", file=sys.stderr, flush=True)
+def print_reading(config, quiet: bool = False) -> None:
+    """The training file's reading report and the columns used (ValueError when it cannot be used)."""
+    from core.finetune.data import load_with_info
+    from core.finetune.trainer import read_options
+    from core.text.report import format_report
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    _, report, info = load_with_info(config.train_file, config.task, read_options(config))
+    if quiet:
+        return
+    print(format_report(report), flush=True)
+    why = (info.get("guess") or {}).get("why") or {}
+    for role, column, given in (("text", report.text_column, config.text_col),
+                                ("label", report.label_column, config.label_col)):
+        if why.get(role) and not given:
+            how = "by its name" if why[role] == "name" else "as the column with the longest texts"
+            print(f"  {role} column {column!r} chosen {how}; pass --{role}-col to choose another", flush=True)
+
+
+def run_cli(args) -> int:
+    if _launched():
+        return _run_launched(args)
+    if args.out:
+        raise ValueError("--out is only for accelerate launch/torchrun; runs go to the runs directory "
+                         "(--runs-dir), named with --name.")
+    import core.jobs as jobs
+    from core.finetune import read_run
+    from core.finetune.data import display_name
+
+    config = _config(args)
+    print_reading(config, args.quiet)
+    name = args.name or display_name(config.train_file, {config.train_file: config.train_name} if config.train_name else None)
+    if args.resume and not args.name:
+        name = f"{jobs.read_config(args.resume, runs_root=args.runs_dir).get('name') or args.resume} (resumed)"
+    run_id = jobs.run_foreground("finetune", config.to_dict(), name=name, runs_root=args.runs_dir,
+                                 show_progress=not args.quiet)
+    status = jobs.get_status(run_id, runs_root=args.runs_dir)
+    folder = jobs.run_dir(run_id, args.runs_dir)
+    summary = read_run(folder)["summary"] or {}
+    print(_final_line(summary, status, folder), flush=True)
+    return 0
+
+
+def _final_line(summary: dict, status: dict, folder: Path) -> str:
+    scores = summary.get("scores") or {}
+    text = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
+    state = status.get("state", "done")
+    return (f"{state}: {summary.get('steps', 0)} steps; {summary.get('scores_split', 'valid')} {text}; "
+            f"run {folder.name}; model saved in {folder / 'model'}")
+
+
+def _run_launched(args) -> int:
+    """Several processes (accelerate launch / torchrun): each trains into ``--out``; rank 0 prints."""
     from core.finetune.trainer import train
 
-    try:
-        summary = train(config, out, log=files.log, progress=files.progress, should_stop=lambda: stop["asked"])
-    except ValueError as err:
-        files.finish("failed", str(err))
-        raise
-    except BaseException as err:
-        files.finish("failed" if not isinstance(err, KeyboardInterrupt) else "cancelled", f"{type(err).__name__}: {err}")
-        raise
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if main_process and summary.get("scores"):
-        (out / "summary.json").write_text(json.dumps(summary["scores"]), encoding="utf-8")
-    files.finish("cancelled" if summary["cancelled"] else "done")
-    if main_process:
-        scores = summary.get("scores") or {}
-        text = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
-        print(f"{'cancelled' if summary['cancelled'] else 'done'}: {summary['steps']} steps; "
-              f"{summary.get('scores_split', 'valid')} {text}; model saved in {out / 'model'}", flush=True)
+    if not args.out:
+        raise ValueError("under accelerate launch/torchrun, give --out DIR: the run folder all processes share.")
+    config = _config(args)
+    main = int(os.environ.get("RANK", "0")) == 0
+    if main:
+        print_reading(config, args.quiet)
+    out = Path(args.out)
+    summary = train(config, out, log=lambda record: None,
+                    progress=(lambda f, eta_s=None, message="": print(f"{f:6.1%} {message}", file=sys.stderr))
+                    if main and not args.quiet else None)
+    if main:
+        print(_final_line(summary, {"state": "cancelled" if summary["cancelled"] else "done"}, out), flush=True)
     return 0

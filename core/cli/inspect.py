@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-POSITIONS = ("learned", "sinusoidal", "none")
-
 # What each axis of each matrix means, printed next to its shape.
 AXES = {
     "input_ids": "(seq_len,)", "token_type_ids": "(seq_len,)", "one_hot": "(seq_len, vocab)",
@@ -32,8 +30,13 @@ def register(subparsers) -> None:
     )
     parser.add_argument("sentence", help="the sentence (English or Chinese)")
     parser.add_argument("--pair", default=None, help="an optional second sentence (segment B, token type 1)")
-    parser.add_argument("--position", choices=POSITIONS, default="learned",
-                        help="the position part added: the model's learned table (default), sinusoidal, or none")
+    from core.input_layer.embeddings import position_kinds
+
+    kinds = position_kinds()
+    # No argparse `choices` (a two-line usage error): walk() says "choose one of ..." in one line.
+    parser.add_argument("--position", metavar="{" + ",".join(kinds) + "}", default="learned",
+                        help="the position part added: the model's learned table (default), or another "
+                             f"positional kind that enters at the input, or none: {', '.join(kinds)}")
     parser.add_argument("--model-dir", default=None, help="a local BERT-family checkpoint (default: shipped MiniLM)")
     parser.add_argument("--out", default=None, help="folder to write the matrices into as .npy files")
     parser.set_defaults(func=run)
@@ -60,8 +63,11 @@ def run(args) -> int:
     from core.input_layer import load_input_model, walk
     from core.models import load_tokenizer
 
+    from core.input_layer.embeddings import check_position_kind
+
     if not args.sentence.strip():
         raise ValueError("Type a sentence first: the text is empty.")
+    check_position_kind(args.position)  # before loading a model
     tokenizer = load_tokenizer(args.model_dir)
     model = load_input_model(args.model_dir)
     result = walk(model, tokenizer, args.sentence, args.pair, position=args.position)

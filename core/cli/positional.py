@@ -2,65 +2,60 @@
 
     python -m core positional --kind rope --seq-len 128 --dim 64 --out rope.npy
 
-What is written, by kind:
-- sinusoidal: the table PE, (seq_len, dim)
-- learned: the checkpoint's first seq_len rows, (seq_len, hidden); dim comes from the model
-- rope: the unit query (1, 0, 1, 0, ...) rotated to each position, (seq_len, dim)
-- alibi: the bias -m_h |i - j|, (heads, seq_len, seq_len)
-- t5: the bucket of each (query, key) pair, (seq_len, seq_len) int64
+The kinds, their flags and what each writes come from the registry
+(``core.positional.kinds()``): a kind registered in a new file shows up here
+with its own settings and no edit to this module. An unknown kind is an
+error naming the known ones (one line, exit 2).
 """
 from __future__ import annotations
-
-from core.positional.spec import KINDS
 
 
 def register(subparsers) -> None:
     import argparse
 
+    from core import positional as pe
+
+    kinds = pe.kinds()
+    written = "\n".join(f"- {kind}: {pe.get(kind).output}" for kind in kinds)
     parser = subparsers.add_parser(
         "positional",
         help="write a positional-encoding matrix to a .npy file",
         description="Write a positional-encoding matrix to a .npy file and print its shape.",
-        epilog=__doc__.split("\n\n", 1)[1].replace("``", ""),
+        epilog=f"example:\n  {__doc__.split(chr(10) * 2)[1].strip()}\n\nWhat is written, by kind:\n{written}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--kind", choices=KINDS, required=True)
+    # No argparse `choices`: it would print a two-line usage error; the registry's one-line message is clearer.
+    parser.add_argument("--kind", required=True, metavar="{" + ",".join(kinds) + "}",
+                        help=f"the encoding, one of: {', '.join(kinds)}")
     parser.add_argument("--seq-len", type=int, default=128, help="positions (default 128)")
-    parser.add_argument("--dim", type=int, default=64, help="vector width, even (default 64; learned: ignored)")
-    parser.add_argument("--base", type=float, default=10000.0, help="frequency base for sinusoidal/rope (default 10000)")
-    parser.add_argument("--heads", type=int, default=8, help="ALiBi heads (default 8)")
-    parser.add_argument("--num-buckets", type=int, default=32, help="T5 buckets (default 32)")
-    parser.add_argument("--max-distance", type=int, default=128, help="T5 max distance (default 128)")
-    parser.add_argument("--model-dir", default=None, help="learned: a local BERT-family checkpoint (default: shipped MiniLM)")
+    for name, (param, users) in pe.all_params().items():
+        defaults = {pe.get(kind).defaults()[name] for kind in users}
+        default = defaults.pop() if len(defaults) == 1 else "depends on the kind"
+        parser.add_argument(f"--{name.replace('_', '-')}", type=param.type, default=None, dest=name,
+                            help=f"{param.help} ({', '.join(users)}; default {default})")
     parser.add_argument("--out", required=True, help="where to write the .npy file")
     parser.set_defaults(func=run)
 
 
-def matrix(args):
-    """The tensor the options describe (see the module docstring for shapes)."""
-    import torch
-
+def spec_of(args):
+    """The EncodingSpec the options describe (flags left out take the kind's defaults)."""
     from core import positional as pe
 
-    spec = pe.EncodingSpec(
-        kind=args.kind, seq_len=args.seq_len, dim=args.dim, base=args.base, heads=args.heads,
-        num_buckets=args.num_buckets, max_distance=args.max_distance, model_dir=args.model_dir,
-    )
-    if spec.kind == "sinusoidal":
-        return pe.sinusoidal(spec.seq_len, spec.dim, spec.base)
-    if spec.kind == "learned":
-        table = pe.learned(spec.model_dir)
-        if spec.seq_len > table.shape[0]:
-            raise ValueError(
-                f"the learned table has only {table.shape[0]} positions; use --seq-len {table.shape[0]} or less"
-            )
-        return table[: spec.seq_len]
-    if spec.kind == "rope":
-        return pe.make(spec).vectors(torch.arange(spec.seq_len))
-    if spec.kind == "alibi":
-        return pe.alibi_bias(spec.seq_len, spec.heads)
-    pos = torch.arange(spec.seq_len)
-    return pe.t5_relative_bucket(pos[None, :] - pos[:, None], True, spec.num_buckets, spec.max_distance)
+    cls = pe.get(args.kind)  # ValueError naming the known kinds
+    for name, (_, users) in pe.all_params().items():
+        if getattr(args, name, None) is not None and args.kind not in users:
+            raise ValueError(f"--{name.replace('_', '-')} does not apply to {args.kind}; "
+                             f"it is a setting of {', '.join(users)}")
+    settings = {p.name: getattr(args, p.name, None) for p in cls.params}
+    return pe.EncodingSpec.of(args.kind, args.seq_len, **settings)
+
+
+def matrix(args):
+    """The tensor the options describe (``--help`` lists what each kind writes)."""
+    from core import positional as pe
+
+    spec = spec_of(args)
+    return pe.make(spec).matrix(spec.seq_len)
 
 
 def run(args) -> int:

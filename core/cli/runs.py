@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
 
     p = sub.add_parser("list", help="every run, newest first")
-    p.add_argument("--kind", help="only runs of this kind (word2vec, finetune)")
+    p.add_argument("--kind", help=f"only runs of this kind ({', '.join(_kinds())})")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_list)
 
@@ -36,14 +36,15 @@ def register(subparsers) -> None:
     p.set_defaults(func=_show)
 
     p = sub.add_parser("submit", help="queue a job and print its run id")
-    p.add_argument("kind", help="job kind: word2vec or finetune")
+    p.add_argument("kind", help=f"job kind: {', '.join(_kinds())}")
     p.add_argument("--config", help="JSON file with the job's config dict")
-    p.add_argument("--corpus", help="word2vec: a sample name (lee, enwiki, zh) or a text file")
-    p.add_argument("--engine", default="torch", choices=("torch", "gensim"), help="word2vec engine")
+    p.add_argument("--corpus", help="word2vec: a sample name (lee, enwiki, zh), dataset:NAME or a text file")
+    p.add_argument("--engine", default=None, metavar="ENGINE",
+                   help=f"word2vec engine: {', '.join(_engine_names())} (default: the one suited to the device)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     p.add_argument("--language", default="auto", choices=("auto", "en", "zh"))
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="word2vec TrainConfig field, e.g. --set epochs=3 (repeatable)")
+                   help="a setting of the job, e.g. --set epochs=3 (word2vec: TrainConfig fields; repeatable)")
     p.add_argument("--name", default="", help="display name of the run")
     p.add_argument("--wait", action="store_true", help="follow the run until it ends")
     p.set_defaults(func=_submit)
@@ -68,6 +69,39 @@ def register(subparsers) -> None:
     p.set_defaults(func=_recover)
 
 
+def _kinds() -> list[str]:
+    from core.jobs.registry import KINDS
+
+    return sorted(KINDS)
+
+
+def _engine_names() -> tuple[str, ...]:
+    from core.word2vec import engines
+
+    return engines.names()
+
+
+def score_text(summary: dict) -> str:
+    """Headline numbers of a run for a table: ``wordsim353=0.412 (34%)``; a score with a
+    ``<name>_coverage`` under the minimum reads ``withheld``; bookkeeping numbers are left out."""
+    from core.word2vec.results import relevant, scores
+
+    found = scores(summary)
+    relevant_names = {score.benchmark for score in relevant(found)}
+    with_coverage = {score.benchmark: score for score in found}
+    parts = []
+    for key, value in summary.items():
+        if key in with_coverage and key not in relevant_names:
+            continue  # a benchmark that covers none of this run's words (see results.relevant)
+        if key in with_coverage:
+            score = with_coverage[key]
+            value_text = "withheld" if score.withheld else f"{score.value:.3f}"
+            parts.append(f"{key}={value_text} ({score.coverage_text()})")
+        elif isinstance(value, float) and not key.endswith(("_coverage", "_seconds")):
+            parts.append(f"{key}={value:.3f}")
+    return ", ".join(parts)
+
+
 def _parse_value(text: str):
     """``--set`` values: JSON when it parses (numbers, true/false), else the plain string."""
     try:
@@ -87,11 +121,12 @@ def _list(args) -> int:
     if not runs:
         print("no runs yet")
         return 0
-    print(f"{'RUN ID':44} {'STATE':12} {'CREATED':26} {'TIME':>8}  NAME / SCORES")
+    print(f"{'RUN ID':44} {'KIND':10} {'STATE':12} {'CREATED':26} {'TIME':>8}  NAME / SCORES")
     for run in runs:
         secs = f"{run['duration_s']:.0f}s" if run["duration_s"] is not None else "-"
-        scores = ", ".join(f"{k}={v:.3f}" for k, v in run["summary"].items() if isinstance(v, float))
-        print(f"{run['id']:44} {run['state']:12} {run['created'] or '-':26} {secs:>8}  {run['name']} {scores}".rstrip())
+        scores = score_text(run["summary"])
+        print(f"{run['id']:44} {run['kind'] or '-':10} {run['state']:12} {run['created'] or '-':26} {secs:>8}  "
+              f"{run['name']} {scores}".rstrip())
     return 0
 
 
@@ -126,22 +161,22 @@ def _submit(args) -> int:
             raise ValueError(f"cannot read the config file {args.config}: {err}") from None
         if not isinstance(config, dict):
             raise ValueError("the config file must hold one JSON object.")
-    elif args.kind == "word2vec":
-        if not args.corpus:
-            raise ValueError("give --corpus (a sample name such as lee, or a text file) or --config.")
-        from core.word2vec.job import build_job_config
+    else:
+        from core.jobs.registry import job_attribute
 
-        train = {}
+        builder = job_attribute(args.kind, "config_from_options")
+        if builder is None:
+            raise ValueError(f"give --config with the {args.kind} job's settings as JSON.")
+        settings = {}
         for item in args.set:
             field, sep, value = item.partition("=")
             if not sep:
                 raise ValueError(f"--set needs FIELD=VALUE, not {item!r}.")
-            train[field.strip()] = _parse_value(value)
-        config = build_job_config(args.corpus, train, engine=args.engine, device=args.device,
-                                  language=args.language)
-    else:
-        raise ValueError(f"give --config with the {args.kind} job's settings as JSON.")
-    run_id = submit(args.kind, config, name=args.name, runs_root=args.runs_root)
+            settings[field.strip()] = _parse_value(value)
+        config = builder({"corpus": args.corpus, "engine": args.engine, "device": args.device,
+                          "language": args.language, "settings": settings})
+    run_id = submit(args.kind, config, name=args.name or str(config.get("corpus_name") or ""),
+                    runs_root=args.runs_root)
     print(run_id)
     if args.wait:
         return _follow(run_id, None, args.runs_root)

@@ -1,13 +1,13 @@
-"""Fine-tune a BERT-family model for text classification or NER.
+"""Fine-tune a BERT-family model for any registered task (text classification, NER, ...).
 
 Public names:
 
 - :class:`FinetuneConfig` (frozen, validated; the field comments are the help text: :func:`field_help`)
-- data: :func:`load`, :func:`read_table`, :func:`guess_columns`, :func:`table_to_data`,
-  :func:`read_fasttext`, :func:`read_conll`, :func:`to_bio`, :func:`split`, :func:`summarize`,
-  :func:`preview`, :data:`SAMPLES`, :class:`TextData`, :class:`TagData`
-- :func:`align_labels` (word labels -> sub-word labels, first sub-token labelled, rest -100)
-- :func:`train` (the Accelerate loop), :func:`prepare_data`
+- :mod:`core.finetune.tasks`: the task registry (``tasks.get(name)``, ``tasks.names()``); each task owns its
+  readers, labels, encoding, head, collator, scores, report and playground prediction
+- data: :func:`load` (one file -> ``(data, report)``), :func:`inspect` (the page's data section),
+  :func:`split`, :func:`resolve_source`, :data:`SAMPLES`
+- :func:`train` (the Accelerate loop: prepare / build / loop / finish), :func:`prepare_data`
 - reports: :func:`classification_scores`, :func:`ner_scores`
 - use: :func:`load_predictor` (playground), :func:`export_zip`, :func:`read_run`
 """
@@ -16,13 +16,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.finetune import tasks
 from core.finetune.config import FinetuneConfig, field_help
-from core.finetune.data import (
-    SAMPLES, TagData, TextData, detect_format, guess_columns, load, preview, read_conll, read_fasttext,
-    read_table, resolve_source, split, summarize, table_to_data, to_bio,
-)
-from core.finetune.encode import align_labels
+from core.finetune.data import SAMPLES, DataView, detect_format, display_name, inspect, load, resolve_source, split
 from core.finetune.report import classification_scores, ner_scores
+from core.finetune.tasks import ReadOptions
 
 
 def train(*args, **kwargs):
@@ -32,7 +30,7 @@ def train(*args, **kwargs):
 
 
 def prepare_data(*args, **kwargs):
-    from core.finetune.trainer import prepare_data as _prepare
+    from core.finetune.trainer import prepare as _prepare
 
     return _prepare(*args, **kwargs)
 
@@ -69,8 +67,7 @@ def read_run(run_dir: str | Path) -> dict:
 
 
 __all__ = [
-    "FinetuneConfig", "field_help", "SAMPLES", "TagData", "TextData", "detect_format", "guess_columns", "load",
-    "preview", "read_conll", "read_fasttext", "read_table", "resolve_source", "split", "summarize",
-    "table_to_data", "to_bio", "align_labels", "classification_scores", "ner_scores", "train", "prepare_data",
+    "FinetuneConfig", "field_help", "tasks", "ReadOptions", "SAMPLES", "DataView", "detect_format", "display_name",
+    "inspect", "load", "resolve_source", "split", "classification_scores", "ner_scores", "train", "prepare_data",
     "load_predictor", "export_zip", "read_run",
 ]

@@ -7,25 +7,27 @@ Defaults finish in a few minutes on a 2-core CPU for the shipped samples.
 from __future__ import annotations
 
 import dataclasses
-import re
-from dataclasses import dataclass, fields
-from pathlib import Path
+from dataclasses import dataclass
 
-TASKS = ("classification", "ner")
-FORMATS = ("auto", "csv", "tsv", "jsonl", "fasttext", "conll")
+from core import settings
+from core.finetune import tasks
+
 PRECISIONS = ("auto", "no", "fp16", "bf16")
 
 
 @dataclass(frozen=True)
 class FinetuneConfig:
     task: str = "classification"  # "classification" gives one label per text; "ner" gives one tag per word (CoNLL data).
-    train_file: str = "sample:sentiment"  # Training data: a file path, or a shipped sample ("sample:sentiment", "sample:ner").
+    train_file: str = "sample:sentiment"  # Training data: a file path, a shipped sample ("sample:sentiment", "sample:ner") or a named dataset ("dataset:msra_ner").
+    train_name: str = ""  # The training file's name as you know it (an upload is stored under a content hash); shown in the runs table.
     valid_file: str = ""  # Optional validation file; when empty, a stratified part of the training file is held out.
     test_file: str = ""  # Optional test file for the final report; when empty, a part of the training file is held out.
     file_format: str = "auto"  # auto, csv, tsv, jsonl, fasttext (__label__x text) or conll; auto looks at the extension and content.
-    text_col: str = ""  # Column holding the text (csv/tsv/jsonl); empty means guess it.
+    delimiter: str = ""  # Column separator of a table: , ; | or \t for a tab; empty means sniff it from the file.
+    no_header: bool = False  # The table has no header row: its first row is data, and the columns are numbered.
+    text_col: str = ""  # Column holding the text (csv/tsv/jsonl); empty means find it by its name (text, sentence, review...) and show it.
     text_pair_col: str = ""  # Optional second text column for sentence pairs (e.g. premise/hypothesis); empty means none.
-    label_col: str = ""  # Column holding the label (csv/tsv/jsonl); empty means guess it.
+    label_col: str = ""  # Column holding the label (csv/tsv/jsonl); empty means find it by its name (label, class, stars...), else you are asked.
     valid_fraction: float = 0.15  # Share of the training file held out for validation when no validation file is given.
     test_fraction: float = 0.15  # Share of the training file held out for the test report when no test file is given (0 = none).
     max_train_samples: int = 0  # Use at most this many training examples (0 = all); a quick way to make a first run short.
@@ -48,10 +50,13 @@ class FinetuneConfig:
     resume_from: str = ""  # A run folder whose checkpoint to continue from (the same folder to resume in place); empty = fresh start.
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}.")
-        if self.file_format not in FORMATS:
-            raise ValueError(f"file_format must be one of {', '.join(FORMATS)}, not {self.file_format!r}.")
+        if self.task not in tasks.names():
+            raise ValueError(f"unknown task {self.task!r}; known tasks: {', '.join(tasks.names())}.")
+        formats = file_formats()
+        if self.file_format not in formats:
+            raise ValueError(f"file_format must be one of {', '.join(formats)}, not {self.file_format!r}.")
+        if len(self.delimiter.replace("\\t", "\t")) > 1:
+            raise ValueError(f"delimiter must be one character (or \\t for a tab), not {self.delimiter!r}.")
         if self.mixed_precision not in PRECISIONS:
             raise ValueError(f"mixed_precision must be one of {', '.join(PRECISIONS)}, not {self.mixed_precision!r}.")
         if not str(self.train_file).strip():
@@ -81,24 +86,14 @@ class FinetuneConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "FinetuneConfig":
         """Build from a plain dict (config.json); unknown keys are a user error, not silently dropped."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise ValueError(f"unknown fine-tune settings: {', '.join(unknown)}; known ones: {', '.join(known)}.")
-        cast = {}
-        for name, value in values.items():
-            kind = type(known[name].default)
-            try:
-                cast[name] = kind(value) if value is not None else known[name].default
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be a {kind.__name__}, not {value!r}.") from None
-        return cls(**cast)
+        return settings.from_dict(cls, values, "fine-tune")
 
 
-_FIELD_COMMENT = re.compile(r"^    (\w+): [^=]+=.*?  # (.+)$")
+def file_formats() -> tuple[str, ...]:
+    """``"auto"`` and every format a registered task reads."""
+    return ("auto",) + tuple(dict.fromkeys(f for task in tasks.TASKS.values() for f in task.formats))
 
 
 def field_help() -> dict[str, str]:
     """``{field name: the comment after it}``, read from this file's source."""
-    text = Path(__file__).read_text(encoding="utf-8")
-    return {m.group(1): m.group(2).strip() for m in map(_FIELD_COMMENT.match, text.splitlines()) if m}
+    return settings.field_help(__file__)

@@ -1,81 +1,73 @@
-"""Labelled data in, clean Python lists out: tables, fastText, CoNLL.
+"""Labelled data in, clean Python lists out: what all fine-tune tasks share.
 
-Two containers, one per task:
+Which file, which format, how to split, and the page's one call. Everything a
+task does differently (its readers, labels, summary) lives in
+``core/finetune/tasks/<task>.py``. Decoding and tables go through the one
+reader of the project (:mod:`core.text.reader`), which also gives the reading
+report the page and the CLI show.
 
-- :class:`TextData` (classification): ``texts`` (n,), ``labels`` (n,), and
-  optionally ``pairs`` (n,) for sentence-pair tasks.
-- :class:`TagData` (NER): ``tokens`` and ``tags``, lists of sentences, each a
-  list of words and one BIO tag per word.
+- :func:`load` reads one file for a task -> ``(data, report)``.
+- :func:`inspect` is what the page draws of its data section (one call).
+- :func:`split` (stratified, seeded), :func:`check_labels`.
 
-Every loader raises ``ValueError`` with a message a user can act on (line
-numbers, the columns that do exist, the labels that were not seen).
+Every function raises ``ValueError`` with a message a user can act on.
 """
 from __future__ import annotations
 
 import collections
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+from core.finetune import tasks as task_registry
+from core.finetune.tasks import ReadOptions
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SAMPLES = {
     "sentiment": "gensim:pang_lee_polarity.cor",  # movie-review polarity, fastText format, Latin-1
     "ner": "data/ner_sample/ner_sample.conll",  # written for EmbedLab, CC0
 }
-TEXT_NAMES = ("text", "sentence", "sentence1", "review", "content", "document", "body", "comment", "tweet", "question", "premise", "title")
-PAIR_NAMES = ("text_pair", "sentence2", "hypothesis", "text2", "second", "answer", "context")
-LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y", "tag", "intent", "polarity", "gold_label")
-
-
-@dataclass
-class TextData:
-    """Texts with one label each: ``texts`` (n,), ``labels`` (n,), ``pairs`` (n,) or None."""
-
-    texts: list[str]
-    labels: list[str]
-    pairs: list[str] | None = None
-    notes: list[dict] = field(default_factory=list)  # loader remarks, e.g. {"code": "multi_label", "count": 3}
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def subset(self, index) -> "TextData":
-        pick = lambda xs: [xs[i] for i in index]  # noqa: E731
-        return TextData(pick(self.texts), pick(self.labels), pick(self.pairs) if self.pairs else None)
-
-
-@dataclass
-class TagData:
-    """Sentences of words with one BIO tag per word: ``tokens[i]`` and ``tags[i]`` have equal length."""
-
-    tokens: list[list[str]]
-    tags: list[list[str]]
-    notes: list[dict] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    @property
-    def labels(self) -> list[str]:
-        """One stratification key per sentence: its most frequent entity type, or "O"."""
-        keys = []
-        for tags in self.tags:
-            types = collections.Counter(t[2:] for t in tags if t != "O")
-            keys.append(types.most_common(1)[0][0] if types else "O")
-        return keys
-
-    def subset(self, index) -> "TagData":
-        return TagData([self.tokens[i] for i in index], [self.tags[i] for i in index])
+BY_EXTENSION = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+                ".conll": "conll", ".conllu": "conll", ".bio": "conll", ".iob": "conll", ".ft": "fasttext"}
+FORMATS = ("auto", "csv", "tsv", "jsonl", "fasttext", "conll")
 
 
 # ---------------------------------------------------------------- files
 
 
-def resolve_source(source: str | Path) -> Path:
-    """A path for a file name or a shipped sample name (``"sample:sentiment"``)."""
+def dataset_files(source: str | Path) -> dict[str, Path] | None:
+    """``{"train", "valid", "test"}`` paths of a named dataset (``"dataset:msra_ner"``), else None.
+
+    The files are converted on first use and cached (:mod:`core.datasets`); ValueError for an unknown name.
+    """
     text = str(source)
+    if not text.startswith("dataset:"):
+        return None
+    from core import datasets
+
+    return datasets.get(text).files()
+
+
+def datasets_for(task: str) -> list:
+    """The named datasets (:mod:`core.datasets`) a task can train on, with ``title_en/zh``, ``licence``, ``source``."""
+    try:
+        from core import datasets
+    except ImportError:
+        return []
+    try:
+        return [d for d in datasets.list_datasets(task=task) if d.available()]
+    except ValueError:
+        return []  # a task the datasets registry has no sets for
+
+
+def resolve_source(source: str | Path) -> Path:
+    """A path for a file name, a shipped sample (``"sample:sentiment"``) or a named dataset (``"dataset:<name>"``).
+
+    A dataset gives its training file.
+    """
+    text = str(source)
+    files = dataset_files(text)
+    if files is not None:
+        return Path(files["train"])
     if text.startswith("sample:"):
         name = text.split(":", 1)[1]
         if name not in SAMPLES:
@@ -89,259 +81,122 @@ def resolve_source(source: str | Path) -> Path:
     path = Path(text).expanduser()
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise ValueError(f"{path.name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; use a smaller sample.")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path.name} is empty.")
     return path
 
 
-def read_text(path: Path) -> str:
-    """The file's text: UTF-8 (with or without BOM), else the encoding charset-normalizer finds, else Latin-1."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
+def display_name(source: str | Path, names: dict | None = None) -> str:
+    """What the user knows the file as: the uploaded file's own name (``names``: stored path -> name), else the file name."""
+    text = str(source or "")
+    if names and text in names:
+        return names[text]
+    if text.startswith("sample:"):
+        return f"{text.split(':', 1)[1]} sample"
+    if text.startswith("dataset:"):
+        return text.split(":", 1)[1]
+    return Path(text).name
 
-        best = from_bytes(raw[:200_000]).best()
-        if best is not None and best.encoding:
-            return raw.decode(best.encoding, errors="replace")
-    except (ImportError, LookupError):
-        pass
-    return raw.decode("latin-1")
+
+def decode(path: Path) -> tuple[str, dict]:
+    """The whole file's text, decoded strictly (:func:`core.text.reader.decode_file`), and ``{"reading": report}``."""
+    from core.text.reader import decode_file
+
+    text, report = decode_file(path)
+    return text, {"reading": report}
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines()[:200] if line.strip()]
 
 
 def detect_format(path: Path, text: str | None = None) -> str:
-    """``csv``, ``tsv``, ``jsonl``, ``fasttext`` or ``conll`` from the extension, then the first lines."""
-    ext = path.suffix.lower()
-    by_ext = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-              ".conll": "conll", ".conllu": "conll", ".bio": "conll", ".iob": "conll", ".ft": "fasttext"}
-    if ext in by_ext:
-        return by_ext[ext]
-    text = read_text(path) if text is None else text
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    """``csv``, ``tsv``, ``jsonl``, ``fasttext`` or ``conll`` from the extension, then the first lines (any line ending)."""
+    if path.suffix.lower() in BY_EXTENSION:
+        return BY_EXTENSION[path.suffix.lower()]
+    text = decode(path)[0] if text is None else text
+    lines = _lines(text)
     if not lines:
         raise ValueError(f"{path.name} is empty.")
     if sum(line.startswith("__label__") for line in lines) >= 0.8 * len(lines):
         return "fasttext"
-    if lines[0].lstrip().startswith("{"):
+    if lines[0].lstrip().startswith(("{", "[")):
         return "jsonl"
-    blank_separated = "\n\n" in text[:20000]
+    all_lines = text.splitlines()[:2000]
+    blank_separated = any(not a.strip() and b.strip() for a, b in zip(all_lines, all_lines[1:]))
     short_rows = sum(1 <= len(line.split()) <= 5 for line in lines) >= 0.9 * len(lines)
-    if short_rows and (blank_separated or lines[0].startswith("-DOCSTART-")):
+    tag_like = sum(line.split()[-1] == "O" or line.split()[-1][:2] in ("B-", "I-", "B_", "I_") for line in lines)
+    if short_rows and (blank_separated or lines[0].startswith("-DOCSTART-") or tag_like >= 0.5 * len(lines)):
         return "conll"
-    return "tsv" if lines[0].count("\t") > lines[0].count(",") else "csv"
+    return "tsv" if lines[0].count("\t") > max(lines[0].count(","), lines[0].count(";")) else "csv"
 
 
-def read_table(path: Path, fmt: str = "auto"):
-    """A pandas DataFrame of strings from CSV, TSV or JSON lines."""
-    import io
+def read_table(path: Path, fmt: str = "auto", *, delimiter: str = "", no_header: bool = False,
+               report: dict | None = None):
+    """A pandas DataFrame of strings from a CSV/TSV/semicolon/pipe table or JSON lines.
 
-    import pandas as pd
-
-    text = read_text(path)
-    fmt = detect_format(path, text) if fmt == "auto" else fmt
-    try:
-        if fmt == "jsonl":
-            stripped = text.lstrip()
-            if stripped.startswith("["):
-                frame = pd.DataFrame(json.loads(stripped))
-            else:
-                rows = []
-                for number, line in enumerate(text.splitlines(), 1):
-                    if line.strip():
-                        try:
-                            rows.append(json.loads(line))
-                        except json.JSONDecodeError as err:
-                            raise ValueError(f"{path.name} line {number} is not valid JSON ({err.msg}).") from None
-                        if not isinstance(rows[-1], dict):
-                            raise ValueError(f"{path.name} line {number} is not a JSON object with named fields.")
-                frame = pd.DataFrame(rows)
-        elif fmt in ("csv", "tsv"):
-            frame = pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",", dtype=str,
-                                keep_default_na=False, on_bad_lines="error")
-        else:
-            raise ValueError(f"{fmt} files have no columns; choose csv, tsv or jsonl.")
-    except (pd.errors.ParserError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path.name} could not be read as {fmt}: {str(err).splitlines()[0]}") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path.name} is empty.") from None
-    if frame.empty or len(frame.columns) == 0:
-        raise ValueError(f"{path.name} has no rows.")
-    frame.columns = [str(c) for c in frame.columns]
-    return frame
-
-
-def guess_columns(frame) -> dict:
-    """Guess ``{"text": col, "text_pair": col|None, "label": col}`` for a table.
-
-    Names come first (``text``, ``sentence``, ``label``, ...); otherwise the
-    text column is the one with the longest strings and the label column the
-    one with the fewest distinct short values.
+    Read by :func:`core.text.reader.read_table`: ``delimiter`` "" sniffs it (TSV: a tab, no quoting);
+    ``no_header`` reads the first row as data, else the reader decides and says why.
+    ``report`` (a dict) receives the reader's report as ``report["reading"]``.
     """
-    columns = list(frame.columns)
-    lower = {c.lower().strip(): c for c in columns}
-    as_str = {c: frame[c].astype(str) for c in columns}
-    mean_len = {c: as_str[c].str.len().mean() for c in columns}
-    distinct = {c: as_str[c].nunique() for c in columns}
+    from core.text.reader import read_table as read
 
-    def by_name(names, exclude=()):
-        for name in names:
-            if name in lower and lower[name] not in exclude:
-                return lower[name]
-        return None
-
-    label = by_name(LABEL_NAMES)
-    if label is None:
-        candidates = [c for c in columns if mean_len[c] <= 30 and distinct[c] <= max(2, min(100, len(frame) // 2))]
-        label = min(candidates, key=lambda c: (distinct[c], mean_len[c])) if candidates else None
-    text = by_name(TEXT_NAMES, exclude=(label,))
-    if text is None:
-        rest = [c for c in columns if c != label]
-        text = max(rest, key=lambda c: mean_len[c]) if rest else None
-    pair = by_name(PAIR_NAMES, exclude=(label, text))
-    return {"text": text, "text_pair": pair, "label": label}
+    table = read(path, delimiter=delimiter or None, header=False if no_header else None,
+                 format=None if fmt == "auto" else fmt)
+    if report is not None:
+        report["reading"] = table.report
+    return table.frame
 
 
-def table_to_data(frame, text_col: str, label_col: str, pair_col: str = "", source: str = "the file") -> TextData:
-    """Pick the mapped columns; a wrong name lists the columns that exist (never a KeyError)."""
-    available = ", ".join(map(repr, frame.columns))
-    for role, col in (("text", text_col), ("label", label_col), ("second text", pair_col)):
-        if role != "second text" and not col:
-            raise ValueError(f"choose the {role} column; {source} has columns {available}.")
-        if col and col not in frame.columns:
-            raise ValueError(f"{source} has no column {col!r} for the {role}; available columns: {available}.")
-    if text_col == label_col:
-        raise ValueError("the text column and the label column must be different.")
-    frame = frame.fillna("")
-    texts = frame[text_col].astype(str).str.strip().tolist()
-    labels = frame[label_col].astype(str).str.strip().tolist()
-    pairs = frame[pair_col].astype(str).str.strip().tolist() if pair_col else None
-    keep = [i for i, (t, y) in enumerate(zip(texts, labels)) if t and y]
-    notes = []
-    if len(keep) < len(texts):
-        notes.append({"code": "dropped_empty", "count": len(texts) - len(keep)})
-    data = TextData(texts, labels, pairs).subset(keep)
-    data.notes = notes
-    if not data.texts:
-        raise ValueError(f"{source} has no row with both a text and a label.")
-    return data
+def load(source: str | Path, task: str, options: ReadOptions | None = None, **kwargs):
+    """Read one file for ``task``: ``(data, report)``, ``report`` a :class:`core.text.report.ReadingReport`.
 
-
-_FASTTEXT_LABEL = re.compile(r"__label__(\S+)")
-
-
-def read_fasttext(path: Path) -> TextData:
-    """``__label__pos some text`` lines; a line may carry several labels (the first is used)."""
-    texts, labels, multi = [], [], 0
-    for number, line in enumerate(read_text(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        found = _FASTTEXT_LABEL.findall(line)
-        if not found:
-            raise ValueError(f"{path.name} line {number} has no __label__ prefix: {line[:60]!r}. "
-                             "fastText lines look like '__label__pos a fine film'.")
-        text = _FASTTEXT_LABEL.sub(" ", line).strip()
-        if not text:
-            raise ValueError(f"{path.name} line {number} has a label but no text.")
-        multi += len(found) > 1
-        texts.append(" ".join(text.split()))
-        labels.append(found[0])
-    if not texts:
-        raise ValueError(f"{path.name} is empty.")
-    data = TextData(texts, labels)
-    if multi:
-        data.notes.append({"code": "multi_label", "count": multi})
-    return data
-
-
-def read_conll(path: Path) -> TagData:
-    """CoNLL: one ``word ... TAG`` line per token (first and last column), blank line between sentences.
-
-    ``-DOCSTART-`` lines are skipped; IOB1 tags are converted to BIO.
+    ``kwargs`` are :class:`ReadOptions` fields (``fmt``, ``text_col``, ``label_col``, ...).
     """
-    tokens, tags, sent_words, sent_tags = [], [], [], []
-    for number, line in enumerate(read_text(path).splitlines(), 1):
-        parts = line.split()
-        if not parts:
-            if sent_words:
-                tokens.append(sent_words)
-                tags.append(sent_tags)
-                sent_words, sent_tags = [], []
-            continue
-        if parts[0] == "-DOCSTART-":
-            continue
-        if len(parts) < 2:
-            raise ValueError(f"{path.name} line {number} has one column ({line.strip()[:40]!r}); CoNLL lines "
-                             "need a word and a tag separated by a space or a tab.")
-        tag = parts[-1]
-        if tag != "O" and not re.fullmatch(r"[BIES]-\S+", tag):
-            raise ValueError(f"{path.name} line {number}: {tag!r} is not a BIO tag (O, B-TYPE or I-TYPE).")
-        sent_words.append(parts[0])
-        sent_tags.append(tag)
-    if sent_words:
-        tokens.append(sent_words)
-        tags.append(sent_tags)
-    if not tokens:
-        raise ValueError(f"{path.name} has no sentences.")
-    data = TagData(tokens, [to_bio(t) for t in tags])
-    if data.tags != tags:
-        data.notes.append({"code": "converted_bio", "count": sum(a != b for a, b in zip(data.tags, tags))})
-    return data
+    data, report, _ = load_with_info(source, task, options, **kwargs)
+    return data, report
 
 
-def to_bio(tags: list[str]) -> list[str]:
-    """IOB1 (and IOBES) to BIO: an entity starts with B- wherever its type starts.
-
-    ``I-X`` after ``O`` or after another type becomes ``B-X``; ``E-X`` -> ``I-X``,
-    ``S-X`` -> ``B-X``. Valid BIO passes through unchanged.
-    """
-    out, previous = [], "O"
-    for tag in tags:
-        if tag == "O":
-            out.append("O")
-            previous = "O"
-            continue
-        prefix, kind = tag[0], tag[2:]
-        if prefix == "S":
-            prefix = "B"
-        elif prefix == "E":
-            prefix = "I"
-        if prefix == "I" and (previous == "O" or previous[2:] != kind):
-            prefix = "B"
-        new = f"{prefix}-{kind}"
-        out.append(new)
-        previous = new
-    return out
-
-
-def load(source: str | Path, task: str, fmt: str = "auto", text_col: str = "", label_col: str = "",
-         pair_col: str = "") -> TextData | TagData:
-    """Read one file for ``task``; table columns left empty are guessed."""
+def load_with_info(source: str | Path, task: str, options: ReadOptions | None = None, names: dict | None = None,
+                   **kwargs):
+    """:func:`load` plus the task's reading details (``columns``, ``guess`` with why each column was chosen)."""
+    task_obj = task_registry.get(task)
+    options = options or ReadOptions(**kwargs)
     path = resolve_source(source)
-    fmt = detect_format(path) if fmt == "auto" else fmt
-    if task == "ner":
-        if fmt != "conll":
-            raise ValueError(f"NER needs a CoNLL file (word and tag per line); {path.name} looks like {fmt}.")
-        return read_conll(path)
-    if fmt == "conll":
-        raise ValueError(f"{path.name} looks like a CoNLL (NER) file; choose the NER task or a csv/tsv/jsonl/fastText file.")
-    if fmt == "fasttext":
-        return read_fasttext(path)
-    frame = read_table(path, fmt)
-    guess = guess_columns(frame)
-    return table_to_data(frame, text_col or guess["text"] or "", label_col or guess["label"] or "",
-                         pair_col, source=path.name)
+    fmt = detect_format(path) if options.fmt == "auto" else options.fmt
+    if fmt not in task_obj.formats:
+        for other in task_registry.TASKS.values():
+            if fmt in other.formats:
+                raise ValueError(f"{path.name} looks like a {fmt} file, which the {other.name} task reads; "
+                                 f"the {task_obj.name} task reads {', '.join(task_obj.formats)}.")
+        raise ValueError(f"the {task_obj.name} task reads {', '.join(task_obj.formats)} files, not {fmt}.")
+    info: dict = {}
+    data = task_obj.read(path, fmt, options, info)
+    reading = info.get("reading")
+    before = getattr(reading, "rows_dropped", 0) or 0
+    values = {"source": display_name(source, names), "format": fmt, "text_column": info.get("text_column"),
+              "label_column": info.get("label_column"), "rows_read": len(data),
+              "rows_dropped": before + max(0, int(info.get("rows_in", len(data))) - len(data))}
+    if info.get("columns"):
+        values["columns"] = tuple(info["columns"])
+    return data, make_report(reading, **values), info
+
+
+def make_report(reading, **changes):
+    """The reader's report with ``changes`` applied (a new report when the task read no table)."""
+    from core.text.report import ReadingReport
+
+    return (reading or ReadingReport()).replace(**changes)
 
 
 # ---------------------------------------------------------------- splits and checks
 
 
-def split(data: TextData | TagData, valid_fraction: float, test_fraction: float, seed: int):
+def split(data, valid_fraction: float, test_fraction: float, seed: int):
     """Stratified, seeded ``(train, valid, test)``; a fraction of 0 gives None for that part.
 
-    Falls back to a plain seeded shuffle when a class is too small to stratify.
+    ``data.labels`` are the stratification keys. Falls back to a plain seeded shuffle when a
+    class is too small to stratify.
     """
     import numpy as np
     from sklearn.model_selection import train_test_split
@@ -367,56 +222,23 @@ def split(data: TextData | TagData, valid_fraction: float, test_fraction: float,
     return tuple(parts)
 
 
-def check_labels(known: list[str], other: TextData | TagData, name: str) -> None:
-    """Every label of ``other`` must be one the model learns from the training data."""
-    if isinstance(other, TagData):
-        seen = {t for tags in other.tags for t in tags}
-    else:
-        seen = set(other.labels)
-    unseen = sorted(seen - set(known))
+def check_labels(known: list[str], seen: set[str], name: str) -> None:
+    """Every label ``seen`` in the ``name`` data must be one the model learns from the training data."""
+    unseen = sorted(set(seen) - set(known))
     if unseen:
         raise ValueError(f"the {name} data has labels that never occur in the training data: "
                          f"{', '.join(map(repr, unseen[:10]))}; training labels are {', '.join(map(repr, known[:20]))}. "
                          "Fix the labels or add examples of them to the training file.")
 
 
-def label_list(data: TextData | TagData) -> list[str]:
-    """The classes, sorted; for NER every B-/I- pair is present so both can be predicted."""
-    if isinstance(data, TagData):
-        types = sorted({t[2:] for tags in data.tags for t in tags if t != "O"})
-        return ["O"] + [f"{p}-{k}" for k in types for p in ("B", "I")]
-    return sorted(set(data.labels))
+def summary_common(n: int, counts: collections.Counter, warnings: list[dict], lengths: list[int] | None,
+                   max_length: int | None) -> dict:
+    """The summary every task returns: ``{"n", "label_counts", "lengths", "length_stats", "warnings"}``.
 
-
-def summarize(data: TextData | TagData, tokenizer=None, max_length: int | None = None) -> dict:
-    """What the data page shows: counts, token-length statistics and warnings.
-
-    Returns ``{"n", "label_counts": {label: n}, "lengths": [..] (tokens per example, if a tokenizer
-    is given), "length_stats": {min, median, p95, max}, "warnings": [{"code": ..., fields}]}``.
-    Entity counts for NER are counted per entity (B- tags).
+    Adds the imbalance / few-examples / truncation warnings from the label counts and token lengths.
     """
     import numpy as np
 
-    warnings = list(data.notes)
-    if isinstance(data, TagData):
-        counts = collections.Counter(t[2:] for tags in data.tags for t in tags if t.startswith("B-"))
-        n_entities = sum(counts.values())
-        if n_entities == 0:
-            warnings.append({"code": "no_entities"})
-    else:
-        counts = collections.Counter(data.labels)
-        texts = data.texts if data.pairs is None else [f"{a}\t{b}" for a, b in zip(data.texts, data.pairs)]
-        dupes = len(texts) - len(set(texts))
-        if dupes:
-            warnings.append({"code": "duplicates", "count": dupes})
-        labels_of = collections.defaultdict(set)
-        for text, label in zip(texts, data.labels):
-            labels_of[text].add(label)
-        conflicting = sum(len(labels) > 1 for labels in labels_of.values())
-        if conflicting:
-            warnings.append({"code": "conflicting", "count": conflicting})
-        if len(counts) < 2:
-            warnings.append({"code": "one_class", "label": next(iter(counts), "")})
     if len(counts) >= 2:
         ratio = max(counts.values()) / max(1, min(counts.values()))
         if ratio >= 5:
@@ -425,12 +247,11 @@ def summarize(data: TextData | TagData, tokenizer=None, max_length: int | None =
         few = sorted(label for label, c in counts.items() if c < 5)
         if few:
             warnings.append({"code": "few_examples", "labels": ", ".join(few[:10])})
-    summary = {"n": len(data), "label_counts": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+    summary = {"n": n, "label_counts": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
                "warnings": warnings, "lengths": [], "length_stats": {}}
-    if tokenizer is not None:
-        lengths = token_lengths(tokenizer, data)
+    if lengths:
         arr = np.asarray(lengths)
-        summary["lengths"] = lengths
+        summary["lengths"] = list(lengths)
         summary["length_stats"] = {"min": int(arr.min()), "median": float(np.median(arr)),
                                    "p95": float(np.percentile(arr, 95)), "max": int(arr.max())}
         if max_length:
@@ -440,26 +261,66 @@ def summarize(data: TextData | TagData, tokenizer=None, max_length: int | None =
     return summary
 
 
-def token_lengths(tokenizer, data: TextData | TagData) -> list[int]:
-    """Sub-word tokens per example, special tokens included, before any truncation."""
-    if isinstance(data, TagData):
-        enc = tokenizer(data.tokens, is_split_into_words=True, add_special_tokens=True)
-    elif data.pairs is not None:
-        enc = tokenizer(data.texts, data.pairs, add_special_tokens=True)
-    else:
-        enc = tokenizer(data.texts, add_special_tokens=True)
-    return [len(ids) for ids in enc["input_ids"]]
+# ---------------------------------------------------------------- the page's data section
 
 
-def preview(data: TextData | TagData, n: int = 10) -> list[dict]:
-    """The first ``n`` examples as rows for a table."""
-    if isinstance(data, TagData):
-        return [{"tokens": " ".join(w), "tags": " ".join(t)} for w, t in zip(data.tokens[:n], data.tags[:n])]
-    rows = []
-    for i in range(min(n, len(data))):
-        row = {"text": data.texts[i]}
-        if data.pairs is not None:
-            row["text_pair"] = data.pairs[i]
-        row["label"] = data.labels[i]
-        rows.append(row)
-    return rows
+@dataclass
+class DataView:
+    """What the fine-tune page draws of its data, from one call (:func:`inspect`).
+
+    ``metrics``: ``[(string key, value)]``; ``counts_title``: string key of the counts figure;
+    ``columns``/``guess``: the table's columns and the mapping found (tasks with columns);
+    ``report``: the reading report (:class:`core.text.report.ReadingReport`); ``preview``: rows; ``summary``: see the task's
+    ``summarize``; ``errors``: problems of the validation/test files (unseen labels...).
+    """
+
+    task: str
+    format: str
+    report: object
+    preview: list[dict]
+    summary: dict
+    metrics: list[tuple[str, object]]
+    counts_title: str
+    columns: list[str] = field(default_factory=list)
+    guess: dict = field(default_factory=dict)
+    example: str = ""
+    errors: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # roles whose column the user must pick ("text", "label")
+
+
+def inspect(task: str, train_file: str, options: ReadOptions | None = None, *, valid_file: str = "",
+            test_file: str = "", tokenizer=None, max_length: int | None = None, n_preview: int = 8,
+            names: dict | None = None) -> DataView:
+    """Read the training file (and check the optional validation/test files) for the page.
+
+    Raises ``ValueError`` when the training file cannot be used; problems of the other files
+    are returned in ``errors`` (with the unseen labels named) so the page shows them before training.
+    """
+    task_obj = task_registry.get(task)
+    options = options or ReadOptions()
+    try:
+        data, report, info = load_with_info(train_file, task, options, names=names)
+    except task_registry.ColumnsNeeded as ask:
+        report = make_report(ask.info.get("reading"), source=display_name(train_file, names))
+        return DataView(task=task, format=report.format, report=report, preview=ask.preview, summary={},
+                        metrics=[], counts_title="", columns=ask.columns, guess=ask.guess, missing=ask.missing)
+    summary = task_obj.summarize(data, tokenizer, max_length)
+    shown = task_obj.display()
+    labels = task_obj.label_list(data)
+    errors = []
+    for role, source in (("validation", valid_file), ("test", test_file)):
+        if not source:
+            continue
+        try:
+            other, _ = load(source, task, options)
+            check_labels(labels, task_obj.labels_in(other), role)
+        except ValueError as err:
+            errors.append(f"{display_name(source, names)}: {err}")
+    stats = summary["length_stats"]
+    metrics = [(shown["n_items"], summary["n"]), (shown["n_labels"], len(summary["label_counts"]))]
+    if stats:
+        metrics += [("finetune.median_tokens", f"{stats['median']:.0f}"), ("finetune.p95_tokens", f"{stats['p95']:.0f}")]
+    return DataView(task=task, format=report.format, report=report, preview=task_obj.preview(data, n_preview),
+                    summary=summary, metrics=metrics, counts_title=shown["counts_title"],
+                    columns=list(info.get("columns") or []), guess=info.get("guess") or {},
+                    example=task_obj.example(data), errors=errors)

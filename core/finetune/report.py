@@ -65,10 +65,3 @@ def misclassified(texts: list[str], y_true: list[str], y_pred: list[str], confid
     ]
     rows.sort(key=lambda r: -r["confidence"])
     return rows[:limit]
-
-
-def headline(task: str, scores: dict) -> dict:
-    """The one or two numbers a runs table shows: ``{"accuracy", "macro_f1"}`` or ``{"f1", ...}``."""
-    if task == "ner":
-        return {"f1": scores.get("f1", 0.0), "precision": scores.get("precision", 0.0), "recall": scores.get("recall", 0.0)}
-    return {"accuracy": scores.get("accuracy", 0.0), "macro_f1": scores.get("macro_f1", 0.0)}

@@ -7,7 +7,9 @@ Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), a BPE/WordPiece trainer
 (subword.py), and ``walk`` which runs all of it for one sentence (walk.py).
 """
 from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
-from core.input_layer.embeddings import POSITION_KINDS, EmbeddingSteps, cosine_matrix, embedding_steps, position_part
+from core.input_layer.embeddings import (
+    POSITION_KINDS, EmbeddingSteps, cosine_matrix, embedding_steps, position_kinds, position_part,
+)
 from core.input_layer.mlm import (
     ACTIONS, MaskConfig, MaskResult, action_names, mask_tokens, masking_statistics, shown_tokens,
 )
@@ -19,9 +21,9 @@ from core.input_layer.tokens import (
 )
 from core.input_layer.walk import InputWalk, load_input_model, walk
 
-EXAMPLES = {
+EXAMPLES = {  # (sentence A, sentence B) the page starts with, by language
     "en": ("The cat sat on the mat.", "It was warm."),
-    "zh": ("我们在北京学习中文。", ""),
+    "zh": ("我们在北京学习中文。", "天天学中文。"),  # B: every character in MiniLM's vocabulary
 }
 
 __all__ = [
@@ -29,6 +31,6 @@ __all__ = [
     "AttentionSteps", "EmbeddingSteps", "InputWalk", "MaskConfig", "MaskResult", "SubwordConfig", "TokenView",
     "one_hot_slice", "one_hot_summary", "action_names", "chip_kinds", "compare", "fertility", "shown_tokens", "cosine_matrix", "embedding_steps", "first_layer_attention", "load_input_model", "mask_tokens",
     "masking_statistics", "merges", "model_attentions", "one_hot", "one_hot_window", "ordinary_ids",
-    "pieces_per_word", "position_part", "read_lines", "sample_lines", "sparsity", "split", "tokenize",
+    "pieces_per_word", "position_kinds", "position_part", "read_lines", "sample_lines", "sparsity", "split", "tokenize",
     "train_subword", "walk",
 ]

@@ -4,8 +4,10 @@
     X = gamma * (E - mean(E)) / sqrt(var(E) + eps) + beta     (LayerNorm over dim)
 
 ``P`` is the model's learned position table, or (to see what position does)
-a sinusoidal table (Vaswani et al.), or nothing at all. Dropout is off: the
-model is in eval mode, so ``X`` is exactly what the first encoder layer gets.
+the rows of any other positional-encoding kind that enters at the input
+(sinusoidal, Vaswani et al.), or nothing at all (``none``). The kinds come
+from the ``core.positional`` registry (:func:`position_kinds`). Dropout is off:
+the model is in eval mode, so ``X`` is exactly what the first encoder layer gets.
 """
 from __future__ import annotations
 
@@ -13,7 +15,28 @@ from dataclasses import dataclass
 
 import torch
 
-POSITION_KINDS = ("learned", "sinusoidal", "none")
+
+
+def position_kinds() -> tuple[str, ...]:
+    """The positional kinds whose rows can replace BERT's position part: those that enter at
+    the input (sinusoidal, learned, ...) and ``none``; not RoPE/ALiBi/T5, which act inside attention."""
+    from core import positional as pe
+
+    return tuple(k for k in pe.kinds() if pe.where(k) != "attention")
+
+
+def check_position_kind(kind: str) -> str:
+    """``kind`` if it can be the input layer's position part; ValueError naming the ones that can."""
+    from core import positional as pe
+
+    if kind not in position_kinds():
+        inside = f" {kind} acts inside attention, not on the input rows." if kind in pe.kinds() else ""
+        raise ValueError(f"Unknown position kind {kind!r} for the input layer;{inside} "
+                         f"choose one of: {', '.join(position_kinds())}.")
+    return kind
+
+
+POSITION_KINDS = position_kinds()  # the built-in ones at import time; ask position_kinds() for the live list
 
 
 @dataclass(frozen=True)
@@ -55,24 +78,22 @@ class EmbeddingSteps:
 def position_part(embeddings_module, seq_len: int, kind: str = "learned") -> torch.Tensor:
     """The position rows added to the word embeddings, ``(seq_len, dim)`` float32.
 
-    learned: the model's own trained table (``position_embeddings.weight[:seq_len]``).
-    sinusoidal: the fixed sine/cosine table of core.positional (values in [-1, 1];
-        the model was not trained with it, so expect different downstream numbers).
-    none: zeros, i.e. the model gets no word-order information at all.
+    ``kind`` is a registered positional kind (see :func:`position_kinds`); its
+    ``input_part`` gives the rows. learned: the model's own trained table
+    (``position_embeddings.weight[:seq_len]``); sinusoidal: the fixed sine/cosine
+    table (values in [-1, 1]; the model was not trained with it, so expect
+    different downstream numbers); none: zeros, no word-order information at all.
+    ValueError for an unknown kind or one that acts inside attention.
     """
-    if kind not in POSITION_KINDS:
-        raise ValueError(f"Unknown position kind {kind!r}; choose one of: {', '.join(POSITION_KINDS)}.")
+    from core import positional as pe
+
+    check_position_kind(kind)
     table = embeddings_module.position_embeddings.weight
     max_len, dim = table.shape
     if seq_len > max_len:
         raise ValueError(f"The model has {max_len} positions; the sentence has {seq_len} tokens.")
-    if kind == "learned":
-        return table[:seq_len].detach().to(torch.float32)
-    if kind == "sinusoidal":
-        from core.positional import sinusoidal
-
-        return sinusoidal(seq_len, dim).to(device=table.device, dtype=torch.float32)
-    return torch.zeros(seq_len, dim, dtype=torch.float32, device=table.device)
+    rows = pe.get(kind).input_part(seq_len, dim, own_table=table.detach())
+    return rows.to(device=table.device, dtype=torch.float32)
 
 
 @torch.no_grad()

@@ -19,7 +19,7 @@ class InputWalk:
     position_similarity, input_similarity: cosine ``(seq_len, seq_len)`` between
     the position rows and between the final input rows;
     embeddings_error, attention_error: largest absolute difference to what the
-    model itself computes (only when the position part is the learned one, else None).
+    model itself computes (only when the position part is the model's own table, else None).
     """
 
     tokens: TokenView
@@ -67,15 +67,18 @@ def walk(model, tokenizer, text: str, pair: str | None = None, position: str = "
          max_tokens: int = MAX_TOKENS, verify: bool = True) -> InputWalk:
     """Tokenize ``text`` (and ``pair``), then compute every input-layer step.
 
-    position: "learned" (the model's own), "sinusoidal" or "none" for the position part.
-    verify: also run the model's own modules and report the largest difference.
+    position: a kind of ``core.input_layer.position_kinds()`` for the position part: "learned"
+        (the model's own), "sinusoidal", "none", ...
+    verify: when the position part is the model's own, also run the model's own modules and
+        report the largest difference.
     """
     check_bert(model)
     view = tokenize(tokenizer, text, pair, max_tokens=max_tokens)
     steps = embedding_steps(model.embeddings, view.input_ids, view.token_type_ids, position=position)
     attention = first_layer_attention(model, steps.final)
     emb_err = att_err = None
-    if verify and position == "learned":
+    own = model.embeddings.position_embeddings.weight[: view.seq_len].detach().float().cpu()
+    if verify and torch.equal(steps.position, own):  # the model's own position rows: compare with the model
         device = model.embeddings.word_embeddings.weight.device
         own = model.embeddings(input_ids=view.input_ids[None].to(device),
                                token_type_ids=view.token_type_ids[None].to(device))[0].float().cpu()

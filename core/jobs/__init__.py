@@ -8,10 +8,15 @@ tab or a crash of one job loses nothing else. See docs/CONTRACTS.md.
     get_status(run_id)             # {"state": "queued", "position": 3, ...}
     records, offset = read_metrics(run_id, offset)
     cancel(run_id); delete_run(run_id); list_runs("word2vec"); recover()
+    run_id = run_foreground("word2vec", config)   # the CLI: same run folder, in this process
+
+Which queue ("cpu"/"gpu") a job waits in is asked of its kind: see
+:mod:`core.jobs.registry` (``resource_for``).
 
 Importing this package is cheap (no torch): waiting workers import it.
 """
 from core.jobs.context import JobContext
+from core.jobs.foreground import run_foreground
 from core.jobs.queue import (
     cancel,
     delete_run,
@@ -26,11 +31,11 @@ from core.jobs.queue import (
     submit,
     wait,
 )
-from core.jobs.registry import KINDS, register_kind
+from core.jobs.registry import KINDS, register_kind, resource_for
 from core.jobs.store import ACTIVE, FINAL, STATES, check_run_id, run_dir, runs_root
 
 __all__ = [
     "ACTIVE", "FINAL", "KINDS", "STATES", "JobContext", "cancel", "check_run_id", "delete_run",
     "get_status", "infer_resource", "list_runs", "max_jobs", "read_config", "read_metrics", "read_summary", "recover",
-    "register_kind", "run_dir", "runs_root", "submit", "wait",
+    "register_kind", "resource_for", "run_dir", "run_foreground", "runs_root", "submit", "wait",
 ]

@@ -39,20 +39,17 @@ def max_jobs(resource: str) -> int:
         return default
 
 
-def infer_resource(config: dict) -> str:
-    """"gpu" when the job will use an accelerator, else "cpu".
+def infer_resource(config: dict, kind: str | None = None) -> str:
+    """"gpu" or "cpu": the queue a job waits in.
 
-    The gensim engine and ``device="cpu"`` are CPU jobs; ``cuda``/``mps`` are
-    GPU jobs; ``auto`` (or no device) is a GPU job when a GPU is visible.
+    With ``kind``, the kind answers (``core.jobs.registry.resource_for``: e.g.
+    the word2vec job asks its engine); without, ``config["device"]`` decides
+    (``registry.device_resource``: ``cpu`` -> "cpu", ``cuda``/``mps`` -> "gpu",
+    ``auto`` -> "gpu" when a GPU is visible).
     """
-    device = str(config.get("device") or "auto").lower()
-    if config.get("engine") == "gensim" or device == "cpu":
-        return "cpu"
-    if device.startswith(("cuda", "mps")):
-        return "gpu"
-    from core.device import pick  # imports torch: only on the auto path
-
-    return "cpu" if pick().type == "cpu" else "gpu"
+    if kind is not None:
+        return registry.resource_for(kind, config)
+    return registry.device_resource(config)
 
 
 def _next_seq(root: Path) -> int:
@@ -88,19 +85,20 @@ def _reap() -> None:
     _children[:] = [proc for proc in _children if proc.poll() is None]
 
 
-def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None) -> str:
-    """Queue a job of ``kind`` with ``config`` and return its run id at once.
+def create_run(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None,
+               status: dict | None = None) -> tuple[str, Path]:
+    """Write a new run folder (config.json, status.json) and its queue entry; return ``(run_id, path)``.
 
-    ``config`` must be JSON-serialisable; it is what the job function gets.
-    ``resource`` ("gpu"/"cpu") picks the queue; by default it follows
-    ``config["engine"]``/``config["device"]`` (see :func:`infer_resource`).
-    Raises ``ValueError`` for an unknown kind or a config that is not JSON.
+    Shared by :func:`submit` (a detached worker runs it) and
+    ``core.jobs.run_foreground`` (this process runs it). ``resource`` defaults
+    to what the kind asks for (:func:`infer_resource`); ``status`` fields are
+    merged into the new status.json.
     """
     target = registry.target_for(kind)
     if not isinstance(config, dict):
         raise ValueError(f"a job config must be a dict of settings, not {type(config).__name__}.")
-    resource = resource or infer_resource(config)
-    if resource not in ("gpu", "cpu"):
+    resource = resource or infer_resource(config, kind)
+    if resource not in registry.RESOURCE_NAMES:
         raise ValueError(f"resource must be 'gpu' or 'cpu', not {resource!r}.")
     root = store.runs_root(runs_root)
     run_id = _new_run_id(kind, root)
@@ -115,8 +113,21 @@ def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: st
     except (TypeError, ValueError) as err:
         shutil.rmtree(path, ignore_errors=True)
         raise ValueError(f"the job configuration cannot be saved as JSON: {err}") from None
-    store.write_json(path / "status.json", store.new_status())
+    store.write_json(path / "status.json", {**store.new_status(), **(status or {})})
     (store.special_dir("queue", root) / f"{seq:09d}-{resource}-{run_id}").touch()
+    return run_id, path
+
+
+def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None) -> str:
+    """Queue a job of ``kind`` with ``config`` and return its run id at once.
+
+    ``config`` must be JSON-serialisable; it is what the job function gets.
+    ``resource`` ("gpu"/"cpu") picks the queue; by default the kind says
+    (see :func:`infer_resource`). Raises ``ValueError`` for an unknown kind, a
+    config the kind refuses, or a config that is not JSON.
+    """
+    root = store.runs_root(runs_root)
+    run_id, path = create_run(kind, config, name, root, resource)
     _reap()
     env = {**os.environ, "EMBEDLAB_RUNS": str(root), "PYTHONUNBUFFERED": "1"}
     project = str(Path(__file__).resolve().parents[2])
@@ -133,10 +144,12 @@ def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: st
 
 # ---------------------------------------------------------------- liveness
 
-def process_alive(pid: int | None, run_id: str) -> bool:
+def process_alive(pid: int | None, run_id: str, pid_created: float | None = None) -> bool:
     """Is ``pid`` a live (not zombie) process working on ``run_id``?
 
-    The run id must be on its command line, so a recycled pid does not count.
+    A worker has the run id on its command line; a foreground run (a CLI
+    process, see ``core.jobs.run_foreground``) records its process start time
+    as ``pid_created`` instead. Either way a recycled pid does not count.
     """
     if not pid:
         return False
@@ -146,6 +159,8 @@ def process_alive(pid: int | None, run_id: str) -> bool:
         proc = psutil.Process(int(pid))
         if proc.status() == psutil.STATUS_ZOMBIE:
             return False
+        if pid_created is not None:
+            return abs(proc.create_time() - float(pid_created)) < 0.05
         return run_id in proc.cmdline()
     except psutil.NoSuchProcess:
         return False
@@ -157,7 +172,8 @@ def _worker_gone(run_id: str, status: dict) -> bool:
     """True when an active run has no live worker and no live job process."""
     if status.get("state") not in store.ACTIVE:
         return False
-    if process_alive(status.get("pid"), run_id) or process_alive(status.get("job_pid"), run_id):
+    if process_alive(status.get("pid"), run_id, status.get("pid_created")) \
+            or process_alive(status.get("job_pid"), run_id):
         return False
     if not status.get("pid"):  # submit has not recorded the worker yet
         created = store.parse_iso(status.get("created"))
@@ -308,7 +324,7 @@ def delete_run(run_id: str, runs_root=None) -> None:
         raise ValueError(f"run {run_id} is still {status['state']}; cancel it first, then delete it.")
     # a finished run's worker may still be writing its last log line for a moment
     deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline and (process_alive(status.get("pid"), run_id)
+    while time.monotonic() < deadline and (process_alive(status.get("pid"), run_id, status.get("pid_created"))
                                            or process_alive(status.get("job_pid"), run_id)):
         time.sleep(0.05)
     for attempt in range(3):

@@ -26,7 +26,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
@@ -93,16 +92,15 @@ def special_dir(name: str, runs_root_: str | os.PathLike | None = None) -> Path:
 
 
 def write_json(path: Path, data) -> None:
-    """Write JSON atomically (temp file + rename), so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1, default=_json_default)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Write JSON atomically (``core.atomic``: temp file + rename), so a reader never sees half a file.
+
+    Numpy scalars and paths are written as plain values. Raises ``TypeError``
+    or ``ValueError`` (leaving the old file untouched) for anything else that
+    is not JSON.
+    """
+    from core.atomic import atomic_write_json
+
+    atomic_write_json(path, data, indent=1, default=_json_default)
 
 
 def read_json(path: Path, default=None):

@@ -53,10 +53,15 @@ def _try_slot(root: Path, resource: str, limit: int):
     return None
 
 
-def wait_for_slot(root: Path, path: Path, run_id: str, resource: str):
-    """Wait in the FIFO until this run holds a slot; return the slot file, or None if it should not run."""
+def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=None):
+    """Wait in the FIFO until this run holds a slot; return the slot file, or None if it should not run.
+
+    ``on_wait(position, waiting)`` (optional) is called whenever the run's
+    1-based place among the ``waiting`` runs of its resource changes.
+    """
     limit = queue.max_jobs(resource)
     last_head_check = 0.0
+    last_place = None
     while True:
         status = store.read_status(path)
         if status.get("state") != "queued" or (path / "cancel").exists():
@@ -69,6 +74,10 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str):
             store.update_status(path, only_if=("queued",), state="interrupted", finished=store.now_iso(),
                                 error="This run left the queue before it started. Start it again.")
             return None
+        place = (ids.index(run_id) + 1, len(ids))
+        if on_wait is not None and place != last_place:
+            last_place = place
+            on_wait(*place)
         if ids[0] == run_id:
             slot = _try_slot(root, resource, limit)
             if slot is not None:
@@ -199,33 +208,44 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") 
     return 0
 
 
+def record_failure(path: Path, message: str) -> None:
+    """End a running run as "failed" with ``message`` (the text the page and the CLI show)."""
+    store.update_status(path, only_if=("running",), state="failed", error=message,
+                        finished=store.now_iso(), eta_s=None)
+
+
+def failure_message(err: BaseException) -> str:
+    """What a user reads when a job raised ``err``: a ValueError's own words, else its type and words."""
+    if isinstance(err, ValueError):
+        return str(err)
+    if isinstance(err, MemoryError):
+        return "The job ran out of memory. Try a smaller corpus, vector size or batch size."
+    return f"{type(err).__name__}: {err}"
+
+
+def record_end(path: Path) -> dict | None:
+    """End a running run whose job function returned: "cancelled" if a cancel was asked, else "done"."""
+    cancelled = (path / "cancel").exists()
+    fields = {"state": "cancelled", "message": "cancelled; what the job had saved by then is kept"} if cancelled \
+        else {"state": "done", "progress": 1.0, "message": "finished"}
+    return store.update_status(path, only_if=("running",), finished=store.now_iso(), eta_s=0.0, **fields)
+
+
 def run_child(run_id: str) -> int:
     """Inside the job process: import the job function and run it; record how it ended."""
     root = store.runs_root()
     path = store.run_dir(run_id, root, must_exist=True)
     meta = store.read_json(path / "config.json", {}) or {}
     ctx = JobContext(path, run_id)
-
-    def fail(message: str) -> int:
-        traceback.print_exc()
-        store.update_status(path, only_if=("running",), state="failed", error=message,
-                            finished=store.now_iso(), eta_s=None)
-        return 1
-
     try:
         function = registry.load_target(meta.get("target", ""))
         store.update_status(path, only_if=("running",), message="running")
         function(meta.get("config", {}), ctx)
-    except ValueError as err:
-        return fail(str(err))
-    except MemoryError:
-        return fail("The job ran out of memory. Try a smaller corpus, vector size or batch size.")
     except Exception as err:  # noqa: BLE001 - any job error must end the run, not the worker
-        return fail(f"{type(err).__name__}: {err}")
-    cancelled = (path / "cancel").exists()
-    fields = {"state": "cancelled", "message": "cancelled; what was trained so far is saved"} if cancelled \
-        else {"state": "done", "progress": 1.0, "message": "finished"}
-    store.update_status(path, only_if=("running",), finished=store.now_iso(), eta_s=0.0, **fields)
+        traceback.print_exc()
+        record_failure(path, failure_message(err))
+        return 1
+    record_end(path)
     return 0
 
 

@@ -38,13 +38,20 @@ def projection_figure(
     colour_title: str = "",
     count_label: str = "count",
     rank_label: str = "rank",
+    shared: dict[str, int] | None = None,
+    shared_label: str = "one vector shared by {n} words",
 ) -> go.Figure:
     """Scatter of ``coords`` ``(n, 2|3)`` with one point per word.
 
     Colour: ``clusters`` (n,) ints if given, else log10 of ``counts``, else
     frequency rank. ``highlight`` words are drawn big and red with a label,
     their ``neighbours`` orange with a label, ``labels`` get a text label.
-    Hover shows the word, its rank and (when known) its corpus count.
+    Hover shows the word, its rank and (when known) its corpus count;
+    ``shared`` (word -> how many words have its vector) adds ``shared_label``.
+    In 2D the labels are annotations placed by :func:`place_labels`, so no
+    two overlap (at the figure's height and any width of at least
+    ``LABEL_WIDTH_PX``; zooming in only moves them apart); a label with no
+    free place is left off and listed in ``fig.layout.meta["hidden_labels"]``.
     """
     coords = np.asarray(coords, dtype=np.float32)
     n, dims = coords.shape
@@ -59,6 +66,7 @@ def projection_figure(
     cnt = None if counts is None else np.asarray(counts)[keep]
     hover = [
         f"<b>{word}</b><br>{rank_label}: {r + 1}" + ("" if cnt is None else f"<br>{count_label}: {cnt[i]:,}")
+        + (f"<br>{shared_label.format(n=shared[word])}" if shared and word in shared else "")
         for i, (word, r) in enumerate(zip(w, ranks[keep]))
     ]
 
@@ -89,24 +97,55 @@ def projection_figure(
         ))
     index = {word: i for i, word in enumerate(words)}
     layers = [
-        (labels, "#333333", 6, "labels"),
-        (neighbours, NEIGHBOUR, 9, "neighbours"),
-        (highlight, HIGHLIGHT, 13, "highlight"),
+        (highlight, HIGHLIGHT, 13, "highlight", 13),
+        (neighbours, NEIGHBOUR, 9, "neighbours", 12),
+        (labels, "#333333", 6, "labels", 11),
     ]
-    for group, colour, size, name in layers:
-        picked = [word for word in dict.fromkeys(group) if word in index]
+    placed_words: set[str] = set()
+    to_label = []  # (word, colour, font size), most important first
+    for group, colour, size, name, font in layers:
+        picked = [word for word in dict.fromkeys(group) if word in index and word not in placed_words]
         if not picked:
             continue
+        placed_words.update(picked)
         rows = coords[[index[word] for word in picked]]
-        style = dict(mode="markers+text", text=picked, textposition="top center", name=name,
-                     marker=dict(color=colour, size=size if dims == 2 else size / 2,
-                                 line=dict(width=1, color="white")),
-                     textfont=dict(color=colour if name != "labels" else "#222222", size=13 if name != "labels" else 11),
-                     hovertemplate="<b>%{text}</b><extra></extra>", showlegend=False)
+        hover_text = [f"<b>{word}</b>" + (f"<br>{shared_label.format(n=shared[word])}"
+                                          if shared and word in shared else "") for word in picked]
+        style = dict(name=name, marker=dict(color=colour, size=size if dims == 2 else size / 2,
+                                            line=dict(width=1, color="white")),
+                     customdata=hover_text, hovertemplate="%{customdata}<extra></extra>", showlegend=False)
         if dims == 2:
-            fig.add_trace(go.Scattergl(x=rows[:, 0], y=rows[:, 1], **style))
+            # Labels are annotations placed so that none overlaps another (see place_labels).
+            fig.add_trace(go.Scattergl(x=rows[:, 0], y=rows[:, 1], mode="markers", **style))
+            to_label.extend((word, colour if name != "labels" else "#222222", font) for word in picked)
         else:
-            fig.add_trace(go.Scatter3d(x=rows[:, 0], y=rows[:, 1], z=rows[:, 2], **style))
+            # A 3D view turns freely, so no placement stays overlap-free: labels sit on their points.
+            fig.add_trace(go.Scatter3d(x=rows[:, 0], y=rows[:, 1], z=rows[:, 2], mode="markers+text", text=picked,
+                                       textposition="top center",
+                                       textfont=dict(color=colour if name != "labels" else "#222222",
+                                                     size=font), **style))
+    hidden: list[str] = []
+    if dims == 2:
+        x_range, y_range = _padded_range(coords[:, 0]), _padded_range(coords[:, 1])
+        fig.update_xaxes(range=x_range)
+        fig.update_yaxes(range=y_range)
+        if to_label:
+            points = np.array([coords[index[word]] for word, _, _ in to_label])
+            px = _to_pixels(points, x_range, y_range)
+            boxes = [text_box(word, font) for word, _, font in to_label]
+            offsets = place_labels(px, boxes)
+            notes = []
+            for (word, colour, font), offset, point in zip(to_label, offsets, points):
+                if offset is None:
+                    hidden.append(word)
+                    continue
+                notes.append(dict(x=float(point[0]), y=float(point[1]), ax=offset[0], ay=-offset[1],
+                                  axref="pixel", ayref="pixel", text=_escape(word), showarrow=True,
+                                  arrowhead=0, arrowwidth=1, arrowcolor="#999999", standoff=2,
+                                  font=dict(color=colour, size=font), bgcolor="rgba(255,255,255,0.7)",
+                                  borderpad=0))
+            fig.update_layout(annotations=notes)  # one update: add_annotation per label is quadratic
+    fig.layout.meta = {"hidden_labels": hidden}
     fig.update_layout(title=title, height=650, margin=dict(l=10, r=10, t=50, b=10),
                       plot_bgcolor="white", dragmode="pan" if dims == 2 else "orbit", uirevision="keep")
     if dims == 2:
@@ -116,6 +155,82 @@ def projection_figure(
         fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
                                      zaxis_title=axis_titles[2]))
     return fig
+
+
+# Plot area the label placement assumes: the figure is 650 px high (minus title and margins);
+# a narrower width than this could bring labels together, a wider one only spreads them.
+LABEL_WIDTH_PX, LABEL_HEIGHT_PX = 600, 540
+_RADII = (14, 26, 40, 56, 76, 100, 130, 165)  # px from the point to the label's near edge
+_ANGLES = np.deg2rad([90, 270, 0, 180, 45, 135, 315, 225, 22.5, 157.5, 337.5, 202.5, 67.5, 112.5, 292.5, 247.5])
+
+
+def text_box(text: str, font_size: float) -> tuple[float, float]:
+    """Approximate ``(width, height)`` in px of one line of ``text`` (CJK and other wide characters count double)."""
+    import unicodedata
+
+    units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+    return units * font_size + 4, font_size * 1.35
+
+
+def place_labels(points: np.ndarray, boxes: list[tuple[float, float]], *,
+                 width: float = LABEL_WIDTH_PX, height: float = LABEL_HEIGHT_PX,
+                 marker_px: float = 7.0) -> list[tuple[float, float] | None]:
+    """Offsets ``(dx, dy)`` in px (y up) of each label's centre from its point, or None where none fits.
+
+    Greedy, in the given order (most important first): each label takes the
+    first candidate position (8 radii x 16 directions around its point) whose
+    box stays inside the ``width`` x ``height`` plot area and overlaps neither
+    an earlier label nor any labelled point's marker. ``points`` ``(n, 2)``
+    are pixel positions; ``boxes`` the ``(w, h)`` of each label. Offsets are
+    in pixels, so zooming in (points move apart, labels keep their offset)
+    never creates an overlap.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    half = marker_px / 2
+    markers = np.hstack([points - half, points + half])  # (n, 4): x0, y0, x1, y1
+    placed = np.empty((0, 4))
+    radii = np.repeat(np.asarray(_RADII, dtype=np.float64), len(_ANGLES))  # (c,) candidates, nearest first
+    cos, sin = np.tile(np.cos(_ANGLES), len(_RADII)), np.tile(np.sin(_ANGLES), len(_RADII))
+    out: list[tuple[float, float] | None] = []
+    for (px, py), (w, h) in zip(points, boxes):
+        cx, cy = px + cos * (radii + w / 2), py + sin * (radii + h / 2)
+        cand = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)  # (c, 4)
+        ok = (cand[:, 0] >= 0) & (cand[:, 1] >= 0) & (cand[:, 2] <= width) & (cand[:, 3] <= height)
+        ok &= ~_overlaps(cand, placed, gap=1.0).any(axis=1)
+        ok &= ~_overlaps(cand, markers, gap=0.0).any(axis=1)
+        if not ok.any():
+            out.append(None)
+            continue
+        i = int(np.argmax(ok))
+        placed = np.vstack([placed, cand[i]])
+        out.append((float(cx[i] - px), float(cy[i] - py)))
+    return out
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray, gap: float) -> np.ndarray:
+    """``(len(a), len(b))`` bool: box ``a[i]`` comes within ``gap`` px of box ``b[j]`` (boxes x0, y0, x1, y1)."""
+    if len(b) == 0:
+        return np.zeros((len(a), 0), dtype=bool)
+    return ((a[:, None, 0] < b[None, :, 2] + gap) & (b[None, :, 0] < a[:, None, 2] + gap)
+            & (a[:, None, 1] < b[None, :, 3] + gap) & (b[None, :, 1] < a[:, None, 3] + gap))
+
+
+def _padded_range(values: np.ndarray, pad: float = 0.06) -> list[float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else 1.0
+    return [lo - pad * span, hi + pad * span]
+
+
+def _to_pixels(points: np.ndarray, x_range, y_range) -> np.ndarray:
+    """Data coordinates ``(n, 2)`` to pixels (origin bottom-left) of the assumed plot area."""
+    x = (points[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * LABEL_WIDTH_PX
+    y = (points[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * LABEL_HEIGHT_PX
+    return np.stack([x, y], axis=1)
+
+
+def _escape(text: str) -> str:
+    """Plotly annotations read a little HTML; a word like <unk> must show as itself."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def axes_figure(coords: np.ndarray, words: list[str], *, x_title: str, y_title: str, title: str = "") -> go.Figure:

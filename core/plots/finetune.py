@@ -36,11 +36,13 @@ def curves_figure(records: list[dict], labels: dict | None = None) -> go.Figure:
     evals = [r for r in records if r.get("type") == "eval" and r.get("split", "valid") == "valid"]
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["title_loss"], text["title_eval"]),
                         specs=[[{"secondary_y": True}, {}]], horizontal_spacing=0.2)
+    # Markers while there are few points: one logged step is a dot, not an invisible line.
+    mode = "lines+markers" if len(steps) < 20 else "lines"
     x, y = _thin([r["step"] for r in steps], [r["loss"] for r in steps])
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=text["loss"], line={"color": "#1f77b4"},
+    fig.add_trace(go.Scatter(x=x, y=y, mode=mode, name=text["loss"], line={"color": "#1f77b4"},
                              hovertemplate="step %{x}<br>loss %{y:.4f}<extra></extra>"), row=1, col=1)
     x, y = _thin([r["step"] for r in steps], [r.get("lr", 0.0) for r in steps])
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=text["lr"], line={"color": "#7f7f7f", "dash": "dash"},
+    fig.add_trace(go.Scatter(x=x, y=y, mode=mode, name=text["lr"], line={"color": "#7f7f7f", "dash": "dash"},
                              hovertemplate="step %{x}<br>lr %{y:.2e}<extra></extra>"), row=1, col=1, secondary_y=True)
     if evals:
         fig.add_trace(go.Scatter(x=[r["step"] for r in evals], y=[r.get("loss") for r in evals], mode="lines+markers",
@@ -53,9 +55,16 @@ def curves_figure(records: list[dict], labels: dict | None = None) -> go.Figure:
                                      name=text.get(key, key.replace("_", " ")), line={"color": colour},
                                      hovertemplate=f"step %{{x}}<br>{key} %{{y:.3f}}<extra></extra>"), row=1, col=2)
     fig.update_xaxes(title_text=text["step"])
-    fig.update_yaxes(title_text=text["loss"], row=1, col=1, secondary_y=False)
+    fig.update_yaxes(title_text=text["loss"], row=1, col=1, secondary_y=False, rangemode="tozero")
     # The lr axis has no title (the legend names the dashed line): a title there collides with the right panel's.
-    fig.update_yaxes(row=1, col=1, secondary_y=True, showgrid=False, tickformat=".1e")
+    # A learning rate is never negative: the axis starts at 0 (a flat line would otherwise get ticks below 0).
+    top = max([r.get("lr", 0.0) for r in steps] or [0.0]) or 1e-3
+    ticks = [0.0, top / 2, top]  # explicit ticks: computed ones print 0 as 3.8e-19
+    fig.update_yaxes(row=1, col=1, secondary_y=True, showgrid=False, range=[0, top * 1.1], tickvals=ticks,
+                     ticktext=["0"] + [f"{v:.1e}" for v in ticks[1:]], tickmode="array")
+    if steps:
+        last = steps[-1]["step"]
+        fig.update_xaxes(range=[0, max(last, 1) * 1.02], row=1, col=1)
     fig.update_yaxes(title_text=text["score"], range=[0, 1.02], row=1, col=2)
     fig.update_layout(height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.2})
     return fig
@@ -166,7 +175,7 @@ def entity_html(text: str, entities: list[dict]) -> str:
 
 def tagged_words_html(tokens: list[str], tags: list[str]) -> str:
     """Words with BIO tags as highlighted entity spans (words joined by spaces)."""
-    text, entities, pos = "", [], 0
+    text, entities = "", []
     current = None
     for word, tag in zip(tokens, tags):
         start = len(text) + (1 if text else 0)

@@ -17,10 +17,32 @@ DIVERGING = "RdBu_r"  # red positive, blue negative, white at 0
 SEQUENTIAL = "Blues"  # attention probabilities: 0 white, 1 dark
 ROW_PX = 22  # height per token row, so labels never overlap
 MAX_ANNOTATED = 14  # write the numbers into the cells up to this many tokens
+LABEL_PX = 15  # room one tick label needs along its axis (11 px font, a little air; rotated ones too)
+MAX_HEIGHT = 1400  # px: taller figures than this do not fit a projector; past it labels are thinned
+X_LABELS = 24  # token labels across a half-width heatmap (about 360 px of plot / LABEL_PX)
+PANEL_LABELS = 8  # token labels along one small panel of the heads grid
+TICK_FONT = {"size": 11}
 
 
-def _height(rows: int, extra: int = 150, minimum: int = 260, maximum: int = 1400) -> int:
+def _height(rows: int, extra: int = 150, minimum: int = 260, maximum: int = MAX_HEIGHT) -> int:
     return int(min(maximum, max(minimum, rows * ROW_PX + extra)))
+
+
+def thin_ticks(labels: list[str], max_labels: int) -> tuple[list[int], list[str]]:
+    """Tick positions and texts showing at most ``max_labels`` of ``labels``, evenly spaced.
+
+    Every label is kept when they fit; otherwise every k-th one (always the
+    first), so long sentences get readable axes instead of overlapping text.
+    Hover still names every token.
+    """
+    step = max(1, -(-len(labels) // max(1, max_labels)))
+    keep = list(range(0, len(labels), step))
+    return keep, [labels[i] for i in keep]
+
+
+def _row_labels_fit(height: int, extra: int) -> int:
+    """How many row labels fit the plot area of a figure ``height`` px tall."""
+    return max(1, (height - extra) // LABEL_PX)
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int) -> go.Figure:
@@ -43,9 +65,12 @@ def _symmetric_range(values: np.ndarray, quantile: float = 0.99) -> float:
     return limit if limit > 0 else (float(finite.max()) or 1.0)
 
 
-def _row_axis(fig: go.Figure, labels: list[str], row: int | None = None, col: int | None = None, show=True):
+def _row_axis(fig: go.Figure, labels: list[str], row: int | None = None, col: int | None = None, show=True,
+              max_labels: int | None = None):
     kwargs = {"row": row, "col": col} if row else {}
-    fig.update_yaxes(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels if show else None,
+    max_labels = max_labels or _row_labels_fit(_height(len(labels)), 150)
+    vals, text = thin_ticks(labels, max_labels)
+    fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=text if show else None, tickfont=TICK_FONT,
                      showticklabels=show, autorange="reversed", **kwargs)
 
 
@@ -92,8 +117,8 @@ def one_hot_slice(matrix: np.ndarray, column_labels: list[str], row_labels: list
         xgap=1, ygap=1, customdata=np.repeat(np.asarray(column_labels, dtype=object)[None, :], len(row_labels), 0),
         hovertemplate=f"{x_title}: %{{customdata}}<br>%{{z}}<extra></extra>",
     ))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(len(column_labels))), ticktext=column_labels,
-                     tickangle=-60)
+    vals, text = thin_ticks(column_labels, X_LABELS)
+    fig.update_xaxes(tickmode="array", tickvals=vals, ticktext=text, tickangle=-60, tickfont=TICK_FONT)
     _row_axis(fig, row_labels)
     return _layout(fig, title, x_title, y_title, _height(len(row_labels), extra=220))
 
@@ -119,9 +144,12 @@ def _pair_labels(labels: list[str]) -> np.ndarray:
     return np.array([[f"{a} → {b}" for b in arr] for a in arr], dtype=object)
 
 
-def _square_axes(fig: go.Figure, labels: list[str], row=None, col=None, show=True) -> None:
+def _square_axes(fig: go.Figure, labels: list[str], row=None, col=None, show=True,
+                 max_labels: int = X_LABELS) -> None:
+    """Tokens along both axes of a (query, key) matrix, thinned to ``max_labels`` when crowded."""
     kwargs = {"row": row, "col": col} if row else {}
-    ticks = {"tickmode": "array", "tickvals": list(range(len(labels))), "ticktext": labels, "showticklabels": show}
+    vals, text = thin_ticks(labels, max_labels)
+    ticks = {"tickmode": "array", "tickvals": vals, "ticktext": text, "showticklabels": show, "tickfont": TICK_FONT}
     fig.update_xaxes(tickangle=-60, **ticks, **kwargs)
     fig.update_yaxes(autorange="reversed", **ticks, **kwargs)
 
@@ -156,7 +184,7 @@ def heads_grid(probs: np.ndarray, labels: list[str], *, title: str, head_titles:
     rows = -(-heads // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=head_titles, horizontal_spacing=0.03,
                         vertical_spacing=0.08 if n <= 16 else 0.05)
-    show = n <= 24
+    show = True  # thinned to PANEL_LABELS per panel, so any length stays readable
     # Token-pair hover labels cost n*n strings per head; past 48 tokens hover shows the row/column numbers.
     pairs = _pair_labels(labels) if n <= 48 else None
     where = "%{customdata}" if pairs is not None else "%{y} → %{x}"
@@ -167,7 +195,7 @@ def heads_grid(probs: np.ndarray, labels: list[str], *, title: str, head_titles:
             showscale=h == 0, colorbar={"title": {"text": value_title}}, customdata=pairs,
             hovertemplate=f"{head_titles[h]}<br>{where}<br>{value_title}: %{{z:.3f}}<extra></extra>",
         ), row=r, col=c)
-        _square_axes(fig, labels, row=r, col=c, show=show and (c == 1 or r == rows))
+        _square_axes(fig, labels, row=r, col=c, show=show and (c == 1 or r == rows), max_labels=PANEL_LABELS)
         if c != 1:
             fig.update_yaxes(showticklabels=False, row=r, col=c)
         if r != rows:

@@ -137,7 +137,7 @@ def eval_figure(
     fig.update_xaxes(title=x_title, dtick=1 if len(records) <= 15 else None)
     fig.update_yaxes(title=y_title)
     fig.update_layout(title=title, height=320, margin={"t": 50, "b": 40, "l": 60, "r": 20},
-                      legend={"orientation": "h", "y": -0.25})
+                      legend={"orientation": "h", "y": -0.25}, showlegend=True)  # the legend names the coverage
     return fig
 
 

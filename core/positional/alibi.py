@@ -13,7 +13,8 @@ import math
 
 import torch
 
-from core.positional.base import Curve, PositionalEncoding, as_positions, check_positive, check_size
+from core.positional.base import Curve, Param, PositionalEncoding, as_positions, check_positive, check_size
+from core.positional.registry import register
 
 MAX_HEADS = 1024  # far beyond any real model; keeps the slope list sane
 
@@ -61,16 +62,34 @@ def bias_at(slopes: torch.Tensor, q_positions, k_positions, causal: bool = False
     return bias
 
 
+@register
 class Alibi(PositionalEncoding):
     kind = "alibi"
+    order = 40
     family = "bias"
+    where = "attention"
+    params = (Param("heads", 8, "attention heads, each with its own slope (8: the paper's 1/2 ... 1/256)", int,
+                    minimum=1, maximum=MAX_HEADS, widget=(1, 32, 1)),)
+    formula = r"\text{score}_h(i, j) = q_i \cdot k_j - m_h\,\lvert i - j \rvert"
+    distance_formula = r"\text{bias}_h(\Delta) = -m_h\,\lvert \Delta \rvert"
+    source = "Press, Smith & Lewis 2022, Train Short, Test Long: Attention with Linear Biases"
+    views = ("matrix", "slopes", "distance", "beyond", "compare")
+    score_axis = "bias"
+    output = "the bias -m_h |i - j|, (heads, seq_len, seq_len)"
 
-    def __init__(self, n_heads: int = 8):
-        self.slopes = alibi_slopes(n_heads)
-        self.n_heads = int(n_heads)
+    def __init__(self, heads: int = 8, *, n_heads: int | None = None):
+        heads = heads if n_heads is None else n_heads  # n_heads: the name before the registry, still accepted
+        self.slopes = alibi_slopes(heads)
+        self.n_heads = int(heads)
 
     def scores(self, q_positions, k_positions) -> torch.Tensor:
         return bias_at(self.slopes, q_positions, k_positions)
+
+    def head_fields(self) -> list[dict]:
+        return [{"h": h + 1, "m": f"{float(m):.4g}"} for h, m in enumerate(self.slopes)]
+
+    def details(self) -> dict:
+        return {"slopes": self.slopes.numpy()}
 
     def distance_curves(self, distances, anchors=(0,)) -> list[Curve]:
         """One line per head: the bias is -m_h * d wherever the query is (no anchors needed)."""

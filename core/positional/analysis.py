@@ -16,9 +16,8 @@ import torch
 
 from core.positional.base import Curve, PositionalEncoding
 from core.positional.spec import MAX_SEQ_LEN, EncodingSpec, make
-from core.positional.t5 import bucket_ranges
 
-MAX_ROWS = 800  # heatmap rows (positions) drawn; about the height of a plot in pixels
+MAX_ROWS = 512  # heatmap rows (positions) drawn; a plot's area is about 400 px tall, so 512 rows lose nothing
 MAX_COLS = 512  # heatmap columns (dimensions) drawn
 MAX_PAIR_POINTS = 480  # positions per axis of a position x position matrix
 MAX_LINE_POINTS = 4096  # points per curve; the page's longest sequence fits unsampled
@@ -104,18 +103,32 @@ class ExtrapolationView:
 
 @dataclass
 class LabView:
-    """Everything the page draws for one encoding and its settings."""
+    """Everything the page draws for one encoding and its settings.
+
+    A view the kind does not offer (``info["views"]``), or that was not asked
+    for, is None.
+    """
 
     spec: EncodingSpec
-    info: dict
-    table: TableView | None  # None for bias encodings (ALiBi, T5)
-    pairs: PairView
-    dims: CurveView | None  # chosen dimensions over position; None for bias encodings
+    info: dict  # enc.describe(): kind, family, where, dim, heads, formula, source, views, ...
+    table: TableView | None  # None for kinds without vectors (ALiBi, T5, none)
+    pairs: PairView | None
+    dims: CurveView | None  # chosen dimensions over position; None for kinds without vectors
     wavelengths: CurveView | None  # x = pair index (sinusoidal, RoPE) or column (learned, estimated)
-    distance: CurveView
-    extrapolation: ExtrapolationView
-    slopes: np.ndarray | None = field(default=None)  # ALiBi's per-head slopes
-    buckets: list | None = field(default=None)  # T5: [(bucket, first distance, last or None), ...]
+    distance: CurveView | None
+    extrapolation: ExtrapolationView | None
+    heads: list = field(default_factory=list)  # fields naming each head: [{"h": 1, ...}, ...]
+    details: dict = field(default_factory=dict)  # the kind's own extras (ALiBi "slopes", T5 "buckets")
+
+    @property
+    def slopes(self) -> np.ndarray | None:
+        """ALiBi's per-head slopes (None for other kinds)."""
+        return self.details.get("slopes")
+
+    @property
+    def buckets(self) -> list | None:
+        """T5: [(bucket, first distance, last or None), ...] (None for other kinds)."""
+        return self.details.get("buckets")
 
 
 def _numpy_curves(curves: list[Curve]) -> list[Curve]:
@@ -145,7 +158,7 @@ def table_view(enc: PositionalEncoding, seq_len: int, max_rows: int = MAX_ROWS,
     """
     cols = pair_columns(enc.dim, max_cols)
     pos = sample_positions(seq_len, max_rows * per_row)
-    values, rs, _ = block_mean(enc.vectors(torch.from_numpy(pos))[:, cols], max_rows, len(cols))
+    values, rs, _ = block_mean(enc.columns(torch.from_numpy(pos), torch.from_numpy(cols)), max_rows, len(cols))
     col_step = int(cols[2] - cols[0]) // 2 if len(cols) < enc.dim else 1
     stride = int(pos[1] - pos[0]) if len(pos) > 1 else 1
     return TableView(values, pos[::rs], cols, rs * stride, col_step, used_per_row=rs)
@@ -154,7 +167,8 @@ def table_view(enc: PositionalEncoding, seq_len: int, max_rows: int = MAX_ROWS,
 def pair_view(enc: PositionalEncoding, seq_len: int, max_points: int = MAX_PAIR_POINTS) -> PairView:
     """Position x position scores (cosine similarity, bias or bucket) at sampled positions."""
     pos = sample_positions(seq_len, max_points)
-    values = enc.scores(torch.from_numpy(pos), torch.from_numpy(pos)).numpy()
+    positions = torch.from_numpy(pos)
+    values = enc.scores(positions, positions).numpy()
     return PairView(values, pos, int(pos[1] - pos[0]) if len(pos) > 1 else 1)
 
 
@@ -165,8 +179,8 @@ def dimension_view(enc: PositionalEncoding, seq_len: int, dims, max_points: int 
     if bad:
         raise ValueError(f"dimensions must be between 0 and {enc.dim - 1}, got {bad}")
     pos = sample_positions(seq_len, max_points)
-    vec = enc.vectors(torch.from_numpy(pos))
-    return CurveView(pos, [Curve("dim", {"i": d}, vec[:, d].numpy()) for d in dims])
+    vec = enc.columns(torch.from_numpy(pos), dims) if dims else torch.empty(len(pos), 0)
+    return CurveView(pos, [Curve("dim", {"i": d}, vec[:, k].numpy()) for k, d in enumerate(dims)])
 
 
 def distance_view(enc: PositionalEncoding, seq_len: int, anchors=None,
@@ -212,20 +226,27 @@ def default_dims(dim: int) -> list[int]:
     return sorted({d for d in picks if 0 <= d < dim})
 
 
-def lab_view(spec: EncodingSpec, dims=None) -> LabView:
-    """Compute every view of ``spec`` the page shows (``dims``: dimensions to draw as curves)."""
+def lab_view(spec: EncodingSpec, dims=None, views=None) -> LabView:
+    """Compute every view of ``spec`` the page shows (``dims``: dimensions to draw as curves).
+
+    ``views``: only these (names from ``PositionalEncoding.views``, e.g. the
+    compare tab asks for ``("matrix", "distance")``); default: all the kind offers.
+    """
     enc = make(spec)
+    wanted = set(enc.views if views is None else views) & set(enc.views)
     vectors = enc.has_vectors
     seq_len = spec.seq_len
+    needs_pairs = "similarity" in wanted or ("matrix" in wanted and not vectors)
     return LabView(
         spec=spec,
         info=enc.describe(),
-        table=table_view(enc, seq_len) if vectors else None,
-        pairs=pair_view(enc, seq_len),
-        dims=dimension_view(enc, seq_len, default_dims(enc.dim) if dims is None else dims) if vectors else None,
-        wavelengths=wavelength_view(enc),
-        distance=distance_view(enc, seq_len),
-        extrapolation=extrapolation_view(enc, seq_len),
-        slopes=enc.slopes.numpy() if spec.kind == "alibi" else None,
-        buckets=bucket_ranges(spec.num_buckets, spec.max_distance) if spec.kind == "t5" else None,
+        table=table_view(enc, seq_len) if vectors and "matrix" in wanted else None,
+        pairs=pair_view(enc, seq_len) if needs_pairs else None,
+        dims=dimension_view(enc, seq_len, default_dims(enc.dim) if dims is None else dims)
+        if vectors and "dimensions" in wanted else None,
+        wavelengths=wavelength_view(enc) if "dimensions" in wanted else None,
+        distance=distance_view(enc, seq_len) if "distance" in wanted else None,
+        extrapolation=extrapolation_view(enc, seq_len) if "beyond" in wanted else None,
+        heads=enc.head_fields(),
+        details=enc.details(),
     )

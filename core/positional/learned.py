@@ -12,7 +12,8 @@ from pathlib import Path
 
 import torch
 
-from core.positional.base import PositionalEncoding, as_positions
+from core.positional.base import Param, PositionalEncoding, as_positions, check_positive
+from core.positional.registry import register
 
 _KEY_SUFFIX = "position_embeddings.weight"
 
@@ -57,13 +58,41 @@ def learned(model_dir=None) -> torch.Tensor:
     return _load_table(resolve_model(model_dir)).clone()
 
 
+@register
 class Learned(PositionalEncoding):
     kind = "learned"
+    order = 20
     family = "absolute"
+    where = "input"
+    params = (Param("model_dir", None, "a local BERT-family checkpoint folder (default: the shipped MiniLM)", str),)
+    formula = (r"\begin{aligned} PE_p &= W_{\text{pos}}[\,p\,], \quad 0 \le p < 512 \\ "
+               r"W_{\text{pos}} &\in \mathbb{R}^{512 \times 384} \end{aligned}")
+    distance_formula = r"\text{sim}(p,\, p+\Delta) = f(p,\, \Delta)"
+    source = "Devlin et al. 2019, BERT (learned absolute positions; also GPT-2)"
+    output = "the checkpoint's first seq_len rows, (seq_len, hidden); dim comes from the model"
 
     def __init__(self, model_dir=None):
         self.table = learned(model_dir)
         self.max_positions, self.dim = self.table.shape
+        rows, width = self.table.shape
+        self.formula = type(self).formula.replace("512", str(rows)).replace("384", str(width))
+
+    @classmethod
+    def input_part(cls, seq_len: int, dim: int, own_table: torch.Tensor | None = None) -> torch.Tensor:
+        """The model's own trained rows 0..seq_len-1 (``own_table``; default: the shipped MiniLM's)."""
+        table = learned() if own_table is None else own_table.detach().to(torch.float32)
+        if table.shape[1] != dim:
+            raise ValueError(f"the learned table is {table.shape[1]} wide, the model needs {dim}")
+        if check_positive("seq_len", seq_len) > table.shape[0]:
+            raise ValueError(f"The model has {table.shape[0]} positions; the sentence has {seq_len} tokens.")
+        return table[:seq_len]
+
+    def matrix(self, seq_len: int) -> torch.Tensor:
+        """The first ``seq_len`` rows of the table, ``(seq_len, hidden)``; ValueError past its end."""
+        if check_positive("seq_len", seq_len) > self.max_positions:
+            raise ValueError(f"the learned table has only {self.max_positions} positions; "
+                             f"use a sequence length of {self.max_positions} or less")
+        return self.table[:seq_len].clone()
 
     def vectors(self, positions) -> torch.Tensor:
         pos = as_positions(positions)

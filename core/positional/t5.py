@@ -13,7 +13,8 @@ import math
 
 import torch
 
-from core.positional.base import Curve, PositionalEncoding, as_positions, check_positive, check_size
+from core.positional.base import Curve, Param, PositionalEncoding, as_positions, check_positive, check_size
+from core.positional.registry import register
 
 
 def t5_relative_bucket(relative_position, bidirectional: bool = True,
@@ -51,15 +52,52 @@ def t5_relative_bucket(relative_position, bidirectional: bool = True,
     return bucket + torch.where(distance < max_exact, distance, large)
 
 
+@register
 class T5Relative(PositionalEncoding):
     kind = "t5"
+    order = 50
     family = "bias"
+    where = "attention"
+    params = (
+        Param("num_buckets", 32, "buckets, both directions together (T5's default 32)", int,
+              minimum=4, maximum=1024, widget=(4, 128, 2)),
+        Param("max_distance", 128, "offsets at least this far share the last bucket (T5's default 128)", int,
+              minimum=2, maximum=16_384, widget=(8, 1024, 8)),
+    )
+    source = "Raffel et al. 2020, Exploring the Limits of Transfer Learning (T5), sec. 2.1"
+    views = ("matrix", "buckets", "distance", "beyond", "compare")
+    score_axis = "bucket"
+    output = "the bucket of each (query, key) pair, (seq_len, seq_len) int64"
 
     def __init__(self, num_buckets: int = 32, max_distance: int = 128, bidirectional: bool = True):
         t5_relative_bucket(torch.zeros(1, dtype=torch.long), bidirectional, num_buckets, max_distance)
         self.num_buckets = int(num_buckets)
         self.max_distance = int(max_distance)
         self.bidirectional = bool(bidirectional)
+        half = self.num_buckets // 2 if self.bidirectional else self.num_buckets
+        exact = half // 2
+        self.formula = (r"\begin{aligned} \text{score}_h(i, j) = {} & q_i \cdot k_j \\ "
+                        r"& + \beta_h\big[\,\text{bucket}(j - i)\,\big] \end{aligned}")
+        self.distance_formula = (
+            r"\text{bucket}(\Delta) = \begin{cases} \lvert\Delta\rvert & \lvert\Delta\rvert < %d \\ "
+            r"\min\!\left(%d,\ %d + \left\lfloor %d\,\frac{\ln(\lvert\Delta\rvert/%d)}{\ln(%d/%d)} "
+            r"\right\rfloor\right) & \lvert\Delta\rvert \ge %d \end{cases} \ (+%d \text{ if } \Delta > 0)"
+            % (exact, half - 1, exact, half - exact, exact, self.max_distance, exact, exact, half))
+
+    def matrix(self, seq_len: int) -> torch.Tensor:
+        """The bucket id of each (query, key) pair, ``(seq_len, seq_len)`` int64."""
+        pos = torch.arange(check_positive("seq_len", seq_len))
+        check_size(seq_len, seq_len, what="the T5 bucket matrix")
+        return self.bucket(pos[None, :] - pos[:, None])
+
+    def details(self) -> dict:
+        return {"buckets": bucket_ranges(self.num_buckets, self.max_distance)}
+
+    def text_fields(self) -> dict:
+        half = self.num_buckets // 2 if self.bidirectional else self.num_buckets
+        return {**super().text_fields(), "buckets": self.num_buckets, "half": half, "exact": half // 2,
+                "exact_last": half // 2 - 1, "last_before": half - 1, "last": self.num_buckets - 1,
+                "max_distance": self.max_distance}
 
     def scores(self, q_positions, k_positions) -> torch.Tensor:
         """The bucket id of each (query, key) pair as float, ``(1, n_q, n_k)``; T5 learns one bias per id."""

@@ -1,13 +1,17 @@
-"""A streamed, re-iterable corpus over an uploaded file.
+"""A streamed, re-iterable corpus over an uploaded file, read by the one reader.
 
 ``read_corpus(path)`` checks the file (size, binary, encoding, language) from
 a sample of its head, then returns a ``Corpus``: iterating it opens the file
-again and yields one token list per line / cell / JSON field. Nothing is
-held in memory beyond the line being tokenized, so a 1 GB file trains in
-constant memory, and every training epoch is one fresh pass over the file.
+again and yields one token list per line / cell / JSON field. Decoding is
+strict and streamed (``core.text.stream.TextLines``): memory does not grow
+with the file or with line length (a text8-style corpus on one line is read
+in pieces), and every training epoch is one fresh pass over the file.
+``Corpus.report`` is the reading report (encoding and why, format,
+delimiter, header, column, rows read, notes) that the page and CLI show.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -15,18 +19,23 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from core.text.decode import (
     MAX_UPLOAD_BYTES,
     SNIFF_BYTES,
     CorpusError,
+    EncodingGuess,
     check_size,
-    detect_encoding,
+    guess_encoding,
     read_head,
     reject_binary,
 )
-from core.text.tokenize import detect_language, tokenize
+from core.text.report import ReadingReport, note
+from core.text.stream import MAX_PIECE_BYTES, TextLines
+from core.text.table import decide_header, sniff_delimiter
+from core.text.tokenize import detect_language, is_punctuation, tokenize
+from core.text.wrap import join_wrapped, looks_wrapped
 
 # gensim's Cython loop silently truncates sentences longer than 10,000 tokens;
 # we split long lines (a Wikipedia article, a novel without line breaks)
@@ -48,6 +57,10 @@ _KINDS = {
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
+# CSV/TSV/JSONL rows are read whole up to this many bytes (longer ones come in pieces);
+# plain-text lines longer than core.text.stream.MAX_PIECE_BYTES are read in pieces cut at spaces.
+MAX_ROW_BYTES = 64 * 1024**2
+
 
 def file_kind(path: str | Path) -> str:
     """``"txt"``, ``"csv"``, ``"tsv"``, ``"jsonl"`` or ``"zip"`` from the file extension (default txt)."""
@@ -63,11 +76,15 @@ class FileInfo:
     size: int  # bytes on disk
     encoding: str  # Python codec used to decode ("utf-8", "gb18030", "cp1252", ...)
     language: str  # "en" | "zh", from the share of CJK characters in the sample
-    columns: list[str] = field(default_factory=list)  # csv/tsv header
+    columns: list[str] = field(default_factory=list)  # csv/tsv header (column_1.. when there is none)
     fields: list[str] = field(default_factory=list)  # jsonl keys of the first record
     default: str | None = None  # the column/field used when none is chosen
     members: list[str] = field(default_factory=list)  # zip: the .txt files inside
     preview: list[str] = field(default_factory=list)  # first few text units, raw
+    delimiter: str | None = None  # csv/tsv field separator
+    header: bool | None = None  # csv/tsv: does the first row hold column names
+    wrapped: bool = False  # txt: Chinese prose wrapped over lines (joined before segmenting)
+    report: ReadingReport | None = None  # the reading report so far (rows_read counts the sample)
 
 
 class Corpus:
@@ -75,7 +92,8 @@ class Corpus:
 
     Yields ``list[str]`` sentences (at most ``MAX_SENTENCE_TOKENS`` tokens,
     never empty). Attributes: ``name``, ``path``, ``kind``, ``encoding``,
-    ``language`` ("en"|"zh"), ``passes`` (how many times iteration started).
+    ``language`` ("en"|"zh"), ``passes`` (how many times iteration started),
+    ``report`` (``ReadingReport``; after a full pass it counts the rows read).
     """
 
     def __init__(
@@ -93,10 +111,14 @@ class Corpus:
         split_language: str = "zh",
         member_encodings: dict[str, str] | None = None,
         delimiter: str = ",",
+        header: bool = True,
+        join_lines: bool = False,
+        segmented: bool = False,
+        guess: EncodingGuess | None = None,
+        report: ReadingReport | None = None,
     ):
         self.path = Path(path)
         self.kind = kind
-        self.encoding = encoding
         self.language = language
         self.name = name or self.path.name
         self.column = column
@@ -107,38 +129,89 @@ class Corpus:
         self._split_language = split_language
         self._member_encodings = member_encodings or {}
         self._delimiter = delimiter
+        self._header = header
+        self.join_lines = join_lines
+        self.segmented = segmented
         self.passes = 0
+        self._lines = None
+        if kind != "zip":
+            self._lines = TextLines(self.path, encoding=encoding, max_piece_bytes=MAX_PIECE_BYTES if kind == "txt" else MAX_ROW_BYTES)
+            if guess is not None:  # keep the detector's reason, not "as chosen"
+                self._lines.guess = guess
+        self._report = report or ReadingReport(source=self.name, encoding=encoding, format=kind)
+        self._units_read = 0
+        self._wrapped_counts: dict = {}
+
+    @property
+    def encoding(self) -> str:
+        """The codec the text is decoded with (may change after a pass, see the report's notes)."""
+        return self.report.encoding
 
     def __repr__(self) -> str:
         return f"Corpus({self.name!r}, kind={self.kind!r}, encoding={self.encoding!r}, language={self.language!r})"
 
     def texts(self) -> Iterator[str]:
-        """The raw text units (lines, cells or JSON fields), decoded, one pass over the file."""
+        """The raw text units (lines, cells or JSON fields), decoded strictly, one pass over the file."""
         if self.kind == "txt":
-            with open(self.path, encoding=self.encoding, errors="replace", newline=None) as fh:
-                yield from fh
+            yield from self._lines
         elif self.kind in ("csv", "tsv"):
-            with open(self.path, encoding=self.encoding, errors="replace", newline="") as fh:
-                yield from _csv_cells(fh, self._delimiter, self.column, self.name)
+            yield from _csv_cells(self._lines, self._delimiter, self.column, self.name, self._header)
         elif self.kind == "jsonl":
-            with open(self.path, encoding=self.encoding, errors="replace") as fh:
-                yield from _jsonl_values(fh, self.field, self.name)
+            yield from _jsonl_values(self._lines, self.field, self.name)
         elif self.kind == "zip":
             with zipfile.ZipFile(self.path) as zf:
                 for member, encoding in self._member_encodings.items():
-                    with zf.open(member) as raw:
-                        yield from io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+                    yield from _zip_member_lines(zf, member, encoding, self.name)
         else:  # pragma: no cover - kinds are fixed by read_corpus
             raise CorpusError(f"Unknown corpus kind {self.kind!r}")
 
+    def _units(self) -> Iterator[str]:
+        if not self.join_lines:
+            yield from self.texts()
+            return
+        yield from join_wrapped(self.texts(), self._wrapped_counts)
+
     def __iter__(self) -> Iterator[list[str]]:
         self.passes += 1
-        for text in self.texts():
-            tokens = tokenize(
-                text, self._split_language, lowercase=self.lowercase, strip_punctuation=self.strip_punctuation
-            )
+        self._units_read = 0
+        self._wrapped_counts = {}
+        for text in self._units():
+            self._units_read += 1
+            if self.segmented:
+                tokens = text.lower().split() if self.lowercase else text.split()
+                if self.strip_punctuation:  # full-width ，、（ stand as words in segmented corpora
+                    tokens = [tok for tok in tokens if not is_punctuation(tok)]
+            else:
+                tokens = tokenize(
+                    text, self._split_language, lowercase=self.lowercase, strip_punctuation=self.strip_punctuation
+                )
             for start in range(0, len(tokens), MAX_SENTENCE_TOKENS):
                 yield tokens[start : start + MAX_SENTENCE_TOKENS]
+
+    @property
+    def report(self) -> ReadingReport:
+        """The reading report: what was decided at open, and what the last (possibly partial) pass found.
+
+        ``rows_read`` counts the text units (lines, cells, JSON values or
+        joined sentences) of the last pass so far; notes include an encoding
+        switch, long lines read in pieces and joined wrapped lines.
+        """
+        report = self._report
+        if self._lines is not None and self.passes:
+            lines_report = self._lines.report
+            seen = {n.text for n in report.notes}
+            report = report.replace(
+                encoding=lines_report.encoding,
+                encoding_confidence=lines_report.encoding_confidence,
+                encoding_why=lines_report.encoding_why,
+                encoding_why_code=lines_report.encoding_why_code,
+            ).with_notes(*(n for n in lines_report.notes if n.text not in seen))
+        counts = self._wrapped_counts
+        if self.join_lines and counts.get("lines", 0) > counts.get("sentences", 0):
+            report = report.with_notes(note(
+                "wrapped_lines", "Chinese prose wrapped over several lines: {lines} lines were joined into "
+                "{sentences} sentences (a blank line or end punctuation ends a sentence).", **counts))
+        return report.replace(rows_read=self._units_read)
 
 
 def _resolve_column(header: list[str], column: str | int | None, name: str) -> int:
@@ -158,20 +231,40 @@ def _resolve_column(header: list[str], column: str | int | None, name: str) -> i
     return header.index(column)
 
 
-def _csv_cells(fh, delimiter: str, column: str | int | None, name: str) -> Iterator[str]:
-    reader = csv.reader(fh, delimiter=delimiter)
+def _csv_reader(lines: Iterable[str], delimiter: str):
+    """``csv.reader`` with the right quoting: none at all for tabs (TSV has no quoting convention)."""
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    return csv.reader((line + "\n" for line in lines), delimiter=delimiter, quoting=quoting)
+
+
+def _column_names(first: list[str], header: bool) -> list[str]:
+    if header:
+        return [c.lstrip("\ufeff") for c in first]
+    return [f"column_{i + 1}" for i in range(len(first))]
+
+
+def _csv_cells(lines: Iterable[str], delimiter: str, column: str | int | None, name: str,
+               header: bool = True) -> Iterator[str]:
+    reader = _csv_reader(lines, delimiter)
     try:
-        header = next(reader)
+        first = next(reader)
     except StopIteration:
         return
-    index = _resolve_column(header, column, name)
-    for row in reader:
-        if index < len(row):
-            yield row[index]
+    except csv.Error as err:
+        raise CorpusError(f"{name}, line 1: cannot be read as a table ({err}).") from None
+    index = _resolve_column(_column_names(first, header), column, name)
+    if not header and index < len(first):
+        yield first[index]
+    try:
+        for row in reader:
+            if index < len(row):
+                yield row[index]
+    except csv.Error as err:
+        raise CorpusError(f"{name}, line {reader.line_num}: cannot be read as a table ({err}).") from None
 
 
-def _jsonl_values(fh, field_name: str | None, name: str) -> Iterator[str]:
-    for number, line in enumerate(fh, start=1):
+def _jsonl_values(lines: Iterable[str], field_name: str | None, name: str) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -191,6 +284,21 @@ def _jsonl_values(fh, field_name: str | None, name: str) -> Iterator[str]:
         yield value if isinstance(value, str) else str(value)
 
 
+def _zip_member_lines(zf: zipfile.ZipFile, member: str, encoding: str, name: str) -> Iterator[str]:
+    """Lines of one .txt member, decoded strictly (a bad byte names the member and line)."""
+    number = 0
+    with zf.open(member) as raw:
+        wrapper = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline=None)
+        try:
+            for number, line in enumerate(wrapper, start=1):
+                yield line.lstrip("\ufeff") if number == 1 else line
+        except UnicodeDecodeError:
+            raise CorpusError(
+                f"{name}:{member}, line {number + 1}: not valid {encoding} (the encoding found at the start of this "
+                "file). Save it again as UTF-8."
+            ) from None
+
+
 def _default_field(record: dict) -> str | None:
     for candidate in _TEXT_COLUMNS:
         if candidate in record:
@@ -201,17 +309,24 @@ def _default_field(record: dict) -> str | None:
     return None
 
 
-def _sniff_delimiter(sample: str, kind: str) -> str:
-    if kind == "tsv":
-        return "\t"
-    first = sample.splitlines()[0] if sample else ""
-    counts = {d: first.count(d) for d in ",;\t|"}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
+def _head_text(head: bytes, encoding: str, complete: bool) -> str:
+    """The sampled head as text; a character cut at the end of the sample is left out, nothing replaced."""
+    if not head:
+        return ""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        return decoder.decode(head, final=complete)
+    except UnicodeDecodeError as err:
+        # The head decodes up to a later bad byte: keep what decodes (the stream reports the byte itself).
+        try:
+            return head[: err.start].decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            return ""
 
 
-def _head_text(head: bytes, encoding: str) -> str:
-    return head.decode(encoding, errors="replace") if head else ""
+def _sample_lines(text: str, complete: bool) -> list[str]:
+    lines = text.splitlines()
+    return lines if complete or len(lines) < 2 else lines[:-1]  # the last sampled line may be cut
 
 
 def sniff(path: str | Path, *, column: str | int | None = None, field: str | None = None) -> FileInfo:
@@ -228,26 +343,43 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
     if kind == "zip":
         return _sniff_zip(path, size, head)
     reject_binary(head, name)
-    encoding = detect_encoding(head)
-    text = _head_text(head[: len(head) - 4] if len(head) == SNIFF_BYTES else head, encoding)
-    if encoding in ("utf-8-sig", "utf-16", "utf-32"):
-        text = text.lstrip("\ufeff")
+    complete = len(head) < SNIFF_BYTES
+    guess = guess_encoding(head if complete else head[: head.rfind(b"\n") + 1] or head, complete=complete)
+    encoding = guess.encoding
+    text = _head_text(head, encoding, complete)
+    text = text.lstrip("\ufeff")
     if not text.strip():
         raise CorpusError(f"{name} contains only white space; upload a file with some text in it.")
     language = detect_language(text)
     info = dict(name=name, kind=kind, size=size, encoding=encoding, language=language)
-    lines = text.splitlines()
+    report = ReadingReport(source=name, encoding=encoding, encoding_confidence=guess.confidence,
+                           encoding_why=guess.why, encoding_why_code=guess.code,
+                           format={"txt": "text"}.get(kind, kind))
+    lines = _sample_lines(text, complete)
     if kind in ("csv", "tsv"):
-        delimiter = _sniff_delimiter(text, kind)
-        rows = list(csv.reader(io.StringIO("\n".join(lines[:50])), delimiter=delimiter))
+        delimiter = "\t" if kind == "tsv" else sniff_delimiter(text)[0]
+        kind = "tsv" if delimiter == "\t" else kind
+        try:
+            rows = list(_csv_reader(lines[:50], delimiter))
+        except csv.Error as err:
+            raise CorpusError(f"{name}: cannot be read as a table ({err}).") from None
+        rows = [r for r in rows if any(c.strip() for c in r)]
         if not rows:
             raise CorpusError(f"{name} has no rows.")
-        header = rows[0]
-        index = _resolve_column(header, column, name)
-        preview = [row[index] for row in rows[1:6] if index < len(row)]
-        return FileInfo(**info, columns=header, default=header[index], preview=preview)
+        header, why = decide_header(rows, "\n".join(lines[:50]), delimiter)
+        columns = _column_names(rows[0], header)
+        index = _resolve_column(columns, column, name)
+        body = rows[1:] if header else rows
+        preview = [row[index] for row in body[:5] if index < len(row)]
+        report = report.replace(format=kind, delimiter=delimiter, header=header, header_note=str(why), header_why=why,
+                                columns=tuple(columns), text_column=columns[index])
+        if delimiter == "\t" and '"' in text:
+            report = report.with_notes(note("tsv_no_quoting",
+                                            "Tab-separated: quotes are kept as part of the text (TSV has no quoting)."))
+        return FileInfo(**{**info, "kind": kind}, columns=columns, default=columns[index], preview=preview,
+                        delimiter=delimiter, header=header, report=report)
     if kind == "jsonl":
-        values = _jsonl_values(io.StringIO("\n".join(lines[:-1] if len(lines) > 1 else lines)), field, name)
+        values = _jsonl_values(lines, field, name)
         preview = [v for _, v in zip(range(5), values)]
         first = next((ln for ln in lines if ln.strip()), "")
         try:
@@ -255,11 +387,13 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
         except json.JSONDecodeError as err:
             raise CorpusError(f"{name}, line 1: not valid JSON ({err.msg}); each line must be one JSON object.")
         keys = list(record) if isinstance(record, dict) else []
-        return FileInfo(
-            **info, fields=keys, default=field or (_default_field(record) if keys else None), preview=preview
-        )
-    preview = [ln.strip() for ln in lines if ln.strip()][:5]
-    return FileInfo(**info, preview=preview)
+        default = field or (_default_field(record) if keys else None)
+        report = report.replace(columns=tuple(keys), text_column=default)
+        return FileInfo(**info, fields=keys, default=default, preview=preview, report=report)
+    wrapped = language == "zh" and looks_wrapped(lines[:2000])
+    units = list(join_wrapped(lines[:200])) if wrapped else lines
+    preview = [ln.strip() for ln in units if ln.strip()][:5]
+    return FileInfo(**info, preview=preview, wrapped=wrapped, report=report)
 
 
 def _sniff_zip(path: Path, size: int, head: bytes) -> FileInfo:
@@ -292,12 +426,16 @@ def _sniff_zip(path: Path, size: int, head: bytes) -> FileInfo:
             if not member_head:
                 continue  # empty members are skipped, not an error
             reject_binary(member_head, f"{path.name}:{member}")
-            encodings[member] = detect_encoding(member_head)
+            complete = len(member_head) < SNIFF_BYTES
+            encodings[member] = guess_encoding(member_head, complete=complete).encoding
             if len(sample) < SNIFF_BYTES:
-                sample += _head_text(member_head, encodings[member]).lstrip("\ufeff") + "\n"
+                sample += _head_text(member_head, encodings[member], complete).lstrip("\ufeff") + "\n"
     if not sample.strip():
         raise CorpusError(f"The .txt files in {path.name} are all empty.")
     distinct = sorted(set(encodings.values()))
+    report = ReadingReport(source=path.name, encoding=", ".join(distinct), format="zip",
+                           notes=(f"{len(encodings)} .txt file(s): {', '.join(list(encodings)[:5])}"
+                                  + (" ..." if len(encodings) > 5 else ""),))
     return FileInfo(
         name=path.name,
         kind="zip",
@@ -306,6 +444,7 @@ def _sniff_zip(path: Path, size: int, head: bytes) -> FileInfo:
         language=detect_language(sample),
         members=list(encodings),
         preview=[ln.strip() for ln in sample.splitlines() if ln.strip()][:5],
+        report=report,
     )
 
 
@@ -317,13 +456,20 @@ def read_corpus(
     language: str = "auto",
     lowercase: bool = True,
     strip_punctuation: bool = True,
+    join_lines: bool | None = None,
+    name: str | None = None,
 ) -> Corpus:
-    """Open a file or a named sample (see ``core.text.SAMPLES``) as a streamed ``Corpus``.
+    """Open a file, a named sample (``core.text.SAMPLES``) or ``"dataset:<name>"`` as a streamed ``Corpus``.
 
     ``language``: ``"auto"`` (detect from the share of CJK characters; lines
     with Chinese are segmented with jieba either way, so mixed text works),
     ``"zh"`` or ``"en"`` (never segment with jieba). ``column`` picks a
-    CSV/TSV column by name or index, ``field`` a JSONL field.
+    CSV/TSV column by name or index, ``field`` a JSONL field. ``join_lines``:
+    join Chinese prose wrapped over several lines before segmenting (None:
+    when the file looks wrapped, see ``core.text.wrap``). A ``dataset:`` corpus is
+    already segmented (words separated by spaces) and is split on spaces.
+    ``name``: what the user calls the file (an upload's own name rather than the
+    stored file's), used in the report and in messages.
     Raises ``CorpusError`` (a ``ValueError``) with a user-facing message.
     """
     from core.text.samples import SAMPLES, sample_path
@@ -331,19 +477,39 @@ def read_corpus(
     if language not in ("auto", "en", "zh"):
         raise CorpusError(f"language must be 'auto', 'en' or 'zh', not {language!r}.")
     display = None
-    if isinstance(source, str) and source in SAMPLES and not Path(source).exists():
+    segmented = False
+    if isinstance(source, str) and source.startswith("dataset:"):
+        from core import datasets
+
+        dataset = datasets.get(source)
+        if dataset.task != "corpus":
+            raise CorpusError(f"{source} is a {dataset.task} dataset, not a corpus; choose a corpus dataset.")
+        display, segmented = dataset.title_en or source, bool(dataset.segmented)
+        source = dataset.files()["corpus"]
+    elif isinstance(source, str) and source in SAMPLES and not Path(source).exists():
         display = source
         source = sample_path(source)
     path = Path(source)
-    info = sniff(path, column=column, field=field)
+    try:
+        info = sniff(path, column=column, field=field)
+    except CorpusError as err:
+        if name and name != path.name:  # speak of the file by the name the user knows
+            raise CorpusError(str(err).replace(path.name, name)) from None
+        raise
     detected = info.language if language == "auto" else language
     member_encodings = None
     if info.kind == "zip":
         member_encodings = _zip_encodings(path, info.members)
-    delimiter = ","
-    if info.kind in ("csv", "tsv"):
-        delimiter = _sniff_delimiter(_head_text(read_head(path, 4096), info.encoding).lstrip("\ufeff"), info.kind)
-    return Corpus(
+    join = bool(info.wrapped and detected == "zh") if join_lines is None else bool(join_lines)
+    if segmented:
+        join = False
+    display = name or display
+    report = (info.report or ReadingReport(source=path.name, encoding=info.encoding)).replace(
+        source=display or path.name)
+    guess = None
+    if info.kind != "zip" and report.encoding_confidence is not None:
+        guess = EncodingGuess(info.encoding, report.encoding_confidence, report.encoding_why, report.encoding_why_code)
+    corpus = Corpus(
         path,
         kind=info.kind,
         encoding=info.encoding,
@@ -355,8 +521,16 @@ def read_corpus(
         strip_punctuation=strip_punctuation,
         split_language="en" if language == "en" else "zh",
         member_encodings=member_encodings,
-        delimiter=delimiter,
+        delimiter=info.delimiter or ",",
+        header=info.header if info.header is not None else True,
+        join_lines=join,
+        segmented=segmented,
+        guess=guess,
+        report=report,
     )
+    if corpus._lines is not None:
+        corpus._lines.name = corpus.name  # messages about a bad byte name the file as the user knows it
+    return corpus
 
 
 def _zip_encodings(path: Path, members: list[str]) -> dict[str, str]:
@@ -364,5 +538,6 @@ def _zip_encodings(path: Path, members: list[str]) -> dict[str, str]:
     with zipfile.ZipFile(path) as zf:
         for member in members:
             with zf.open(member) as fh:
-                encodings[member] = detect_encoding(fh.read(SNIFF_BYTES))
+                head = fh.read(SNIFF_BYTES)
+            encodings[member] = guess_encoding(head, complete=len(head) < SNIFF_BYTES).encoding
     return encodings

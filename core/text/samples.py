@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from core.atomic import atomic_write
 
 ENWIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 _REPO = Path(__file__).resolve().parents[2]
@@ -56,16 +57,13 @@ def _enwiki_text() -> Path:
 
     # dictionary={} skips building a gensim Dictionary (a second full parse).
     wiki = WikiCorpus(datapath(ENWIKI_FILE), dictionary={}, processes=1)
-    # Write to a temporary file in the same folder, then rename: a crash or a
+    # Written through a temporary file in the same folder, then renamed: a crash or a
     # second process extracting at the same time never leaves a half file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".enwiki-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as out:
             for tokens in wiki.get_texts():
                 if tokens:
                     out.write(" ".join(tokens) + "\n")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic_write(target, write)
     return target

@@ -49,7 +49,8 @@ def detect_language(text: str) -> str:
     return "zh" if cjk_share(text) >= ZH_THRESHOLD else "en"
 
 
-def _is_punct(token: str) -> bool:
+def is_punctuation(token: str) -> bool:
+    """True when every character of ``token`` is punctuation, a symbol, a space or a control character."""
     return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
 
 
@@ -68,7 +69,7 @@ def tokenize(line: str, language: str = "en", *, lowercase: bool = True, strip_p
         tokens = [tok.strip() for tok in _segmenter().lcut(line)]
         tokens = [tok for tok in tokens if tok]
         if strip_punctuation:
-            tokens = [tok for tok in tokens if not _is_punct(tok)]
+            tokens = [tok for tok in tokens if not is_punctuation(tok)]
         return tokens
     pattern = _WORD_RE if strip_punctuation else _WORD_OR_PUNCT_RE
     return pattern.findall(line)

@@ -1,4 +1,4 @@
-"""What both engines share: the vocabulary scan, progress records, the result container."""
+"""What the engines share: the vocabulary scan, the "too few words" message, progress records, the lr schedule."""
 from __future__ import annotations
 
 import time
@@ -52,29 +52,26 @@ def build_vocab(sentences: Iterable[list[str]], config: TrainConfig) -> Vocab:
     if config.max_vocab and len(items) > config.max_vocab:
         items = items[: config.max_vocab]
     if len(items) < 2:
-        raise ValueError(
-            f"Only {len(items)} distinct word(s) occur at least min_count={config.min_count} times "
-            f"in {total} tokens; lower min_count or use a larger corpus."
-        )
+        raise ValueError(vocab_too_small(len(items), config.min_count, total, sorted(counter.values())[-2:]))
     words = [w for w, _ in items]
     counts = np.array([c for _, c in items], dtype=np.int64)
     return Vocab(words, counts, {w: i for i, w in enumerate(words)}, total, n_sentences)
 
 
-def make_keyed_vectors(words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None):
-    """A gensim ``KeyedVectors`` holding ``vectors`` (n, dim) float32 for ``words``, with counts."""
-    from gensim.models import KeyedVectors
+def vocab_too_small(kept: int, min_count: int, total_tokens: int, top_counts) -> str:
+    """The message for a vocabulary of fewer than 2 words at ``min_count``: what happened and what to change.
 
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
-    kv.index_to_key = list(words)
-    kv.key_to_index = {w: i for i, w in enumerate(kv.index_to_key)}
-    kv.vectors = vectors
-    kv.next_index = len(words)
-    if counts is not None:
-        kv.allocate_vecattrs(["count"], [np.int64])
-        kv.expandos["count"][:] = np.asarray(counts, dtype=np.int64)
-    return kv
+    ``kept``: words reaching ``min_count``; ``total_tokens``: tokens read;
+    ``top_counts``: counts of the most frequent words (any order; the two
+    largest matter: training needs at least two words).
+    """
+    top = sorted(top_counts, reverse=True)[:2]
+    found = "No word occurs" if kept == 0 else f"Only {kept} distinct word occurs"
+    most = f" (the most frequent word occurs {top[0]} times)" if top else ""
+    hint = (f"lower min_count to {top[1]} or less" if len(top) == 2 and top[1] < min_count
+            else "lower min_count")
+    return (f"{found} at least min_count={min_count} times in {total_tokens:,} tokens{most}, "
+            f"so there is nothing to train: {hint}, or use a larger corpus.")
 
 
 class ProgressMeter:

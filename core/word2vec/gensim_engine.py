@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Iterable
 
-from core.word2vec.base import EpochEndFn, ProgressFn, ProgressMeter, StopFn, linear_lr
+from core.word2vec.base import EpochEndFn, ProgressFn, ProgressMeter, StopFn, linear_lr, vocab_too_small
 from core.word2vec.config import TrainConfig
 
 
@@ -110,12 +110,13 @@ def train_gensim(
         workers=workers,
         epochs=config.epochs,
     )
-    model.build_vocab(sentences)
+    model.build_vocab(sentences, keep_raw_vocab=True)
+    top_counts = sorted(model.raw_vocab.values())[-2:]
+    model.raw_vocab = None  # gensim frees it after build_vocab unless asked to keep it
+    if model.corpus_total_words == 0:
+        raise ValueError("The corpus has no words after tokenizing; check the file, column or field you chose.")
     if len(model.wv) < 2:
-        raise ValueError(
-            f"Only {len(model.wv)} distinct word(s) occur at least min_count={config.min_count} times; "
-            "lower min_count or use a larger corpus."
-        )
+        raise ValueError(vocab_too_small(len(model.wv), config.min_count, model.corpus_total_words, top_counts))
     meter = ProgressMeter(config, model.corpus_total_words, on_progress)
     stream = _Stream(sentences, meter, model, config, should_stop)
     train_job = model._do_train_job

@@ -1,43 +1,71 @@
 """The "word2vec" job: read a corpus, train, evaluate each epoch, save the artifacts.
 
-Runs inside a ``core.jobs`` worker process (``core.word2vec.job:run``); the
-training page and ``python -m core runs submit word2vec ...`` submit it with a
-config built by :func:`build_job_config`. It writes, in the run folder
-(docs/CONTRACTS.md, "Word2vec artifacts"):
+Runs through ``core.jobs`` (``core.word2vec.job:run``): in a worker process
+when the training page or ``python -m core runs submit word2vec`` submits it,
+in the foreground when ``python -m core word2vec`` runs it
+(``core.jobs.run_foreground``). Its config comes from :func:`build_job_config`.
+It writes, in the run folder (docs/CONTRACTS.md, "Word2vec artifacts"):
 
 - ``metrics.jsonl``: ``"step"`` records about once a second (epoch, progress,
   loss, words_per_s, lr, eta_s, ...) and one ``"eval"`` record per epoch
-  (``wordsim353`` / ``simlex999`` Spearman, ``analogies`` accuracy, coverages);
+  (each benchmark's score with ``_coverage``, ``_n``, ``_total``; see
+  ``core.word2vec.results.flatten``);
 - ``snapshots/epoch_001.npz`` ...: ``words`` (n,) and ``vectors`` (n, dim)
   float32 of the n <= ``snapshot_words`` most frequent words, same order
   every epoch (for the explorer's drift view);
 - ``vectors.bin`` + ``vocab.txt`` (``core.vectors.io.save_run_vectors``),
-  ``evaluation.json`` (``evaluate(kv, detail=True)``) and ``summary.json``.
+  ``evaluation.json`` (``evaluate(kv, detail=True)``) and ``summary.json``
+  (scores with coverage, engine, device, corpus, and ``diagnosis``: the
+  degenerate-vectors check of ``core.word2vec.results.diagnose``).
 
 A cancel stops training at the next batch; the vectors trained so far are
-still saved and evaluated.
+still saved and evaluated. :func:`resource` tells ``core.jobs`` which queue a
+run waits in: the engine's answer for the run's device.
 """
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 # How many of the most frequent words each per-epoch snapshot keeps.
 SNAPSHOT_WORDS = 1000
 # Minimum seconds between two "step" records (the page refreshes once a second).
 STEP_EVERY_S = 1.0
-ENGINES = ("torch", "gensim")
 LANGUAGES = ("auto", "en", "zh")
+# Corpus sources that are names, not paths: "dataset:<name>" (core.datasets).
+DATASET_PREFIX = "dataset:"
+
+
+def _engine(config: dict):
+    from core.word2vec import engines
+
+    name = config.get("engine")
+    return engines.get(name if name else engines.default_engine(config.get("device")))
+
+
+def resource(config: dict) -> str:
+    """``"cpu"`` or ``"gpu"``: the queue a word2vec run waits in, as its engine says for its device."""
+    return _engine(config).resource(config.get("device") or "auto")
+
+
+def config_from_options(options: dict) -> dict:
+    """The config of ``python -m core runs submit word2vec --corpus ... [--engine E] --set FIELD=VALUE``.
+
+    ``options``: ``corpus``, ``engine`` (None = the device's default),
+    ``device``, ``language``, ``settings`` (``TrainConfig`` fields). Raises
+    ``ValueError`` like :func:`build_job_config`, or when ``corpus`` is missing.
+    """
+    if not options.get("corpus"):
+        raise ValueError("give --corpus (a sample name such as lee, dataset:NAME or a text file) or --config.")
+    return build_job_config(options["corpus"], options.get("settings") or {}, engine=options.get("engine"),
+                            device=options.get("device") or "auto", language=options.get("language") or "auto")
 
 
 def build_job_config(
     corpus: str,
     train: dict | None = None,
     *,
-    engine: str = "torch",
+    engine: str | None = None,
     device: str = "auto",
     corpus_name: str = "",
     column: str | None = None,
@@ -50,40 +78,48 @@ def build_job_config(
 ) -> dict:
     """The config dict of a word2vec job, validated now so bad settings never reach the queue.
 
-    ``corpus``: a sample name (``core.text.SAMPLES``) or a path; ``train``:
-    ``TrainConfig`` fields (missing ones take their defaults). Raises
-    ``ValueError`` with a message for the user (unknown engine, a bad
-    hyperparameter, a missing file, the gensim engine on a GPU, ...).
+    ``corpus``: a sample name (``core.text.SAMPLES``), ``"dataset:<name>"``
+    (``core.datasets``) or a path; ``train``: ``TrainConfig`` fields (missing
+    ones take their defaults); ``engine``: a registered engine name, None =
+    the default on ``device`` (``core.word2vec.engines.default_engine``).
+    Raises ``ValueError`` with a message for the user (unknown engine, naming
+    the known ones; a device the engine cannot use; a bad hyperparameter; a
+    missing file ...).
     """
+    from core.word2vec import engines
     from core.word2vec.config import TrainConfig
 
     config = TrainConfig.from_dict(dict(train or {}))
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
-    device = str(device or "auto")
-    if engine == "gensim" and device not in ("auto", "cpu"):
-        raise ValueError("The gensim engine runs on the CPU only; choose the torch engine to use a GPU.")
+    spec = engines.get(engine if engine else engines.default_engine(device))
+    device = spec.check_device(device)
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}.")
     if not 1 <= int(snapshot_words) <= 100_000:
         raise ValueError(f"snapshot_words must be between 1 and 100000, not {snapshot_words}.")
     from core.text import SAMPLES
 
-    if corpus not in SAMPLES:
+    if corpus in SAMPLES:
+        default_name = corpus
+    elif str(corpus).startswith(DATASET_PREFIX):
+        from core.datasets import get
+
+        default_name = get(str(corpus)[len(DATASET_PREFIX):]).title_en  # ValueError naming the known datasets
+    else:
         path = Path(corpus).expanduser()
         if not path.is_file():
             raise ValueError(f"the corpus file {corpus!r} does not exist; pick a sample or upload a file.")
         corpus = str(path.resolve())
+        default_name = path.name
     return {
         "corpus": corpus,
-        "corpus_name": corpus_name or (corpus if corpus in SAMPLES else Path(corpus).name),
+        "corpus_name": corpus_name or default_name,
         "column": column,
         "field": field,
         "language": language,
         "lowercase": bool(lowercase),
         "strip_punctuation": bool(strip_punctuation),
-        "engine": engine,
-        "device": "cpu" if engine == "gensim" else device,
+        "engine": spec.name,
+        "device": device,
         "train": config.to_dict(),
         "evaluate_each_epoch": bool(evaluate_each_epoch),
         "snapshot_words": int(snapshot_words),
@@ -101,44 +137,52 @@ def open_corpus(config: dict):
     )
 
 
-def eval_record(epoch: int, scores: dict) -> dict:
-    """Flatten ``core.vectors.evaluate.evaluate`` output into one "eval" metrics record."""
-    record = {"type": "eval", "epoch": int(epoch)}
-    for name in ("wordsim353", "simlex999"):
-        part = scores.get(name) or {}
-        record[name] = part.get("spearman")
-        record[f"{name}_coverage"] = part.get("coverage")
-    part = scores.get("analogies") or {}
-    record["analogies"] = part.get("accuracy")
-    record["analogies_coverage"] = part.get("coverage")
-    return record
+def eval_record(epoch: int, evaluation: dict) -> dict:
+    """``core.vectors.evaluate.evaluate`` output as one flat "eval" metrics record (scores with coverage)."""
+    from core.word2vec.results import flatten
+
+    return {"type": "eval", "epoch": int(epoch), **flatten(evaluation)}
 
 
 def save_snapshot(kv, words: list[str], path: Path) -> None:
-    """``words`` (n,) and their ``vectors`` (n, dim) float32 as an .npz file (no pickles)."""
+    """``words`` (n,) and their ``vectors`` (n, dim) float32 as an .npz file (no pickles), written atomically."""
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from core.atomic import atomic_write
+
     vectors = np.stack([kv[w] for w in words]).astype(np.float32) if words else np.zeros((0, kv.vector_size), np.float32)
-    with open(path, "wb") as fh:
-        np.savez_compressed(fh, words=np.array(words, dtype=str), vectors=vectors)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, words=np.array(words, dtype=str), vectors=vectors)
+
+    atomic_write(path, write)
+
+
+def _reading_lines(corpus) -> list[str]:
+    report = getattr(corpus, "report", None)
+    if report is None:
+        return [f"corpus {corpus.name}: encoding {corpus.encoding}, language {corpus.language}"]
+    from core.text.reader import format_report
+
+    return format_report(report).splitlines() + [f"language: {corpus.language}"]
 
 
 def run(config: dict, ctx) -> None:
     """Job entry point (``core.jobs`` contract): train word2vec on ``config["corpus"]``."""
-    from core.device import describe, resolve
+    from core.atomic import atomic_write_json
     from core.vectors.evaluate import evaluate
     from core.vectors.io import save_run_vectors
     from core.word2vec import TrainConfig, train
+    from core.word2vec.results import diagnose
 
     train_config = TrainConfig.from_dict(config.get("train", {}))
-    engine = config.get("engine", "torch")
-    device = "cpu" if engine == "gensim" else (config.get("device") or "auto")
-    device_text = describe(resolve(device))
+    spec = _engine(config)
+    device = spec.check_device(config.get("device") or "auto")
     ctx.progress(0.0, message="reading the corpus")
     corpus = open_corpus(config)
-    ctx.write_log(f"corpus {corpus.name}: encoding {corpus.encoding}, language {corpus.language}; "
-                  f"engine {engine} on {device_text}; {train_config}")
+    device_text = _device_text(spec, device)
+    ctx.write_log(f"engine {spec.name} on {device_text}; {train_config}")
     started = time.monotonic()
     last_step = [0.0]
     snapshot_words: list[str] = []
@@ -150,8 +194,11 @@ def run(config: dict, ctx) -> None:
             return
         last_step[0] = now
         ctx.log({"type": "step", **record})
+        loss = record.get("loss")
         ctx.progress(record.get("progress", 0.0), record.get("eta_s"),
-                     message=f"epoch {record.get('epoch')}/{record.get('epochs')}")
+                     message=f"epoch {record.get('epoch')}/{record.get('epochs')}"
+                             + (f" · loss {loss:.3f}" if loss is not None else "")
+                             + f" · {record.get('words_per_s', 0):,.0f} words/s")
 
     def on_epoch_end(epoch: int, kv) -> None:
         if not snapshot_words:
@@ -160,148 +207,34 @@ def run(config: dict, ctx) -> None:
         if evaluate_each_epoch and not ctx.should_stop():
             ctx.log(eval_record(epoch, evaluate(kv)))
 
-    kv = train(corpus, train_config, engine=engine, device=device, on_progress=on_progress,
-               should_stop=ctx.should_stop, on_epoch_end=on_epoch_end)
+    try:
+        kv = train(corpus, train_config, engine=spec.name, device=device, on_progress=on_progress,
+                   should_stop=ctx.should_stop, on_epoch_end=on_epoch_end)
+    finally:  # after a full pass the reading report counts what was read; shown even when training fails
+        for line in _reading_lines(corpus):
+            ctx.write_log(line)
     seconds = time.monotonic() - started
     ctx.progress(1.0 if not ctx.should_stop() else 0.99, 0.0, message="saving the vectors")
     save_run_vectors(kv, ctx.run_dir)
     ctx.progress(1.0 if not ctx.should_stop() else 0.99, 0.0, message="evaluating the vectors")
     evaluation = evaluate(kv, detail=True)
-    (ctx.run_dir / "evaluation.json").write_text(json.dumps(evaluation, ensure_ascii=False, indent=1), encoding="utf-8")
+    atomic_write_json(ctx.run_dir / "evaluation.json", evaluation, indent=1)
     final = eval_record(0, evaluation)
+    del final["type"], final["epoch"]
+    diagnosis = diagnose(kv)
     ctx.set_summary({
-        "wordsim353": final["wordsim353"], "simlex999": final["simlex999"], "analogies": final["analogies"],
-        "vocab_size": len(kv.index_to_key), "vector_size": int(kv.vector_size), "engine": engine,
+        **final,
+        "vocab_size": len(kv.index_to_key), "vector_size": int(kv.vector_size), "engine": spec.name,
         "device": device_text, "corpus": config.get("corpus_name") or corpus.name,
         "language": corpus.language, "encoding": corpus.encoding, "train_seconds": round(seconds, 2),
         "cancelled": bool(ctx.should_stop()),
+        "diagnosis": diagnosis.to_dict() if diagnosis is not None else None,
     })
 
 
-# ---------------------------------------------------------------- corpus preview (for the page)
+def _device_text(spec, device: str) -> str:
+    """``core.device.describe`` of the device type the engine will use."""
+    from core.device import describe, resolve
 
-@dataclass
-class CorpusPreview:
-    """What the page shows before training: from the first ``max_tokens`` tokens of the corpus.
-
-    ``sentences``: the first few sentences as token lists; ``counts``: word
-    frequencies, most frequent first (for the Zipf plot); ``tokens``: tokens
-    read; ``truncated``: True if the corpus is longer than what was read.
-    """
-
-    name: str
-    encoding: str
-    language: str
-    sentences: list[list[str]] = field(default_factory=list)
-    counts: list[tuple[str, int]] = field(default_factory=list)
-    tokens: int = 0
-    n_sentences: int = 0
-    truncated: bool = False
-
-    def token_lines(self, max_tokens: int = 30, separator: str = " | ") -> str:
-        """The first sentences, one per line, tokens joined by ``separator`` (long ones cut with "…")."""
-        return "\n".join(separator.join(s[:max_tokens]) + (" …" if len(s) > max_tokens else "")
-                         for s in self.sentences)
-
-    def vocab_size(self, min_count: int) -> int:
-        """How many distinct words occur at least ``min_count`` times (in what was read)."""
-        return sum(1 for _, count in self.counts if count >= min_count)
-
-
-def preview_corpus(config: dict, *, n_sentences: int = 5, max_tokens: int = 2_000_000) -> CorpusPreview:
-    """Read the head of a job's corpus (at most ``max_tokens`` tokens) for the page's preview.
-
-    Raises ``ValueError`` (``core.text.CorpusError``) for files that cannot be used.
-    """
-    corpus = open_corpus(config)
-    counter: Counter[str] = Counter()
-    preview = CorpusPreview(corpus.name, corpus.encoding, corpus.language)
-    for sentence in corpus:
-        if len(preview.sentences) < n_sentences:
-            preview.sentences.append(sentence)
-        counter.update(sentence)
-        preview.tokens += len(sentence)
-        preview.n_sentences += 1
-        if preview.tokens >= max_tokens:
-            preview.truncated = True
-            break
-    if preview.tokens == 0:
-        raise ValueError(f"{corpus.name} has no words after tokenizing; check the file, column or field.")
-    preview.counts = counter.most_common()
-    return preview
-
-
-# ---------------------------------------------------------------- results (for the page and the CLI)
-
-def probe_words(kv, n_words: int = 6, skip: int = 20) -> list[str]:
-    """A few frequent but not stop-word-frequent words to show neighbours of.
-
-    Ranks ``skip``, ``2*skip``, ``4*skip``, ... (bounded by the vocabulary),
-    so the list spans frequent to mid-frequency words.
-    """
-    size = len(kv.index_to_key)
-    words, rank = [], min(skip, max(0, size - 1))
-    while len(words) < n_words and rank < size:
-        words.append(kv.index_to_key[rank])
-        rank = max(rank + 1, rank * 2)
-    return words
-
-
-def neighbours(kv, words: list[str], topn: int = 8) -> dict[str, list[tuple[str, float]]]:
-    """``{word: [(neighbour, cosine), ...]}`` for the words that are in the vocabulary."""
-    return {w: [(n, float(s)) for n, s in kv.most_similar(w, topn=topn)] for w in words if w in kv.key_to_index}
-
-
-def neighbours_table(found: dict[str, list[tuple[str, float]]]) -> dict[str, list[str]]:
-    """``{word: ["neighbour (0.83)", ...]}``: one table column per probed word."""
-    return {word: [f"{n} ({s:.2f})" for n, s in near] for word, near in found.items()}
-
-
-def device_choices() -> list[str]:
-    """Devices a torch run can ask for here: ``auto``, ``cpu``, each ``cuda:i``, ``mps``."""
-    import torch
-
-    options = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        options += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        options.append("mps")
-    return options
-
-
-EXPORTS = {
-    "word2vec_text": "vectors.txt",
-    "word2vec_binary": "vectors.bin",
-    "projector_vectors": "projector_vectors.tsv",
-    "projector_metadata": "projector_metadata.tsv",
-}
-PROJECTOR_LIMIT = 10_000  # the TensorBoard Projector gets slow beyond ~10k points
-
-
-def export_files(run_dir: Path, kv=None) -> dict[str, Path]:
-    """Download files of a finished run (made once, under ``exports/``), keyed as in :data:`EXPORTS`.
-
-    ``vectors.bin`` is the run's own artifact; the text format and the
-    Projector TSVs (at most :data:`PROJECTOR_LIMIT` most frequent words) are
-    written on first request.
-    """
-    from core.vectors.io import load_run_vectors, save_projector_tsv, save_word2vec
-
-    run_dir = Path(run_dir)
-    out = run_dir / "exports"
-    out.mkdir(exist_ok=True)
-    paths = {
-        "word2vec_text": out / EXPORTS["word2vec_text"],
-        "word2vec_binary": run_dir / "vectors.bin",
-        "projector_vectors": out / EXPORTS["projector_vectors"],
-        "projector_metadata": out / EXPORTS["projector_metadata"],
-    }
-    if not paths["word2vec_binary"].exists():
-        raise ValueError("this run has no saved vectors (it may have failed before saving).")
-    if not all(p.exists() for p in paths.values()):
-        kv = kv if kv is not None else load_run_vectors(run_dir)
-        if not paths["word2vec_text"].exists():
-            save_word2vec(kv, paths["word2vec_text"], binary=False)
-        if not (paths["projector_vectors"].exists() and paths["projector_metadata"].exists()):
-            save_projector_tsv(kv, paths["projector_vectors"], paths["projector_metadata"], limit=PROJECTOR_LIMIT)
-    return paths
+    kind = spec.device_type(device)
+    return describe(resolve(device if kind != "cpu" and device != "auto" else kind))

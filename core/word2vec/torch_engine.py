@@ -47,6 +47,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import torch
 
+from core.vectors.keyed import make_keyed_vectors
 from core.word2vec.base import (
     EpochEndFn,
     ProgressFn,
@@ -55,7 +56,6 @@ from core.word2vec.base import (
     Vocab,
     build_vocab,
     linear_lr,
-    make_keyed_vectors,
 )
 from core.word2vec.config import TrainConfig
 

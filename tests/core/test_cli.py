@@ -27,3 +27,13 @@ def test_value_error_becomes_exit_2(capsys, monkeypatch):
     monkeypatch.setattr(cli, "build_parser", fake_parser)
     assert main([]) == 2
     assert capsys.readouterr().err.strip() == "error: dim must be even"
+
+
+def test_output_piped_into_a_reader_that_leaves_is_not_a_traceback():
+    """`python -m core datasets | head -1`: the reader closes the pipe early; no BrokenPipeError traceback, exit 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "core", "datasets"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the command writes a byte
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

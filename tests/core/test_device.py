@@ -30,3 +30,13 @@ def test_describe_names_the_device():
 @pytest.mark.gpu
 def test_describe_names_the_gpu():
     assert torch.cuda.get_device_name(0) in device.describe(torch.device("cuda"))
+
+
+def test_available_lists_auto_and_cpu_first_and_only_devices_pick_accepts():
+    from core.device import available, pick
+
+    choices = available()
+    assert choices[:2] == ["auto", "cpu"]
+    for choice in choices:
+        pick(choice)  # every listed device is one pick() accepts here
+    assert ("cuda:0" in choices) == torch.cuda.is_available()

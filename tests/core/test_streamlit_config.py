@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OPTIONS = ["browser.gatherUsageStats", "client.toolbarMode", "server.headless", "server.maxUploadSize"]
+OPTIONS = ["browser.gatherUsageStats", "client.toolbarMode", "server.headless", "server.maxUploadSize",
+           "logger.hideWelcomeMessage"]
 
 
 def _as_streamlit_reads_it() -> dict:
@@ -29,6 +30,8 @@ def test_config_turns_statistics_off_and_hides_deploy():
     assert seen["browser.gatherUsageStats"][0] is False
     assert seen["client.toolbarMode"][0] in ("viewer", "minimal")  # both hide Deploy and developer options
     assert seen["server.headless"][0] is True  # no e-mail prompt or browser launch on a server
+    # headless start-up would ask a web service for the external IP to print it; offline means no such call
+    assert seen["logger.hideWelcomeMessage"][0] is True
 
 
 def test_upload_limit_lets_the_corpus_reader_use_its_own_limit():

@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from screenshot import CHROMIUM, CHROMIUM_ARGS, serve_app, wait_idle  # noqa: E402
 
+from ui.pages import PAGES  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
@@ -27,9 +29,13 @@ if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    runs = tmp_path_factory.mktemp("runs")
-    with serve_app(8577, env={"EMBEDLAB_RUNS": str(runs)}) as url:
+def app_runs(tmp_path_factory):
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_runs):
+    with serve_app(8577, env={"EMBEDLAB_RUNS": str(app_runs)}) as url:
         yield url
 
 
@@ -68,7 +74,7 @@ def test_language_switch_survives_refresh(app_url, page):
     assert "位置编码" in nav and "训练 word2vec" in nav
 
 
-@pytest.mark.parametrize("path", ["positional", "input_layer", "train_word2vec", "explorer", "finetune"])
+@pytest.mark.parametrize("path", [p.name for p in PAGES if not p.default])
 def test_every_page_opens_without_exception(app_url, page, path):
     page.goto(f"{app_url}/{path}?lang=en")
     wait_idle(page, timeout_s=120)
@@ -81,6 +87,9 @@ def test_every_page_opens_without_exception(app_url, page, path):
 def test_train_in_chinese_survives_refresh_and_opens_in_explorer(app_url, page):
     """A student's path: pick the Chinese sample, train one epoch, refresh, open the explorer."""
     page.goto(f"{app_url}/train_word2vec?lang=zh")
+    wait_idle(page, timeout_s=120)
+    # A Chinese UI opens on People's Daily; the student switches to the (quicker) shipped sample.
+    page.locator("label").filter(has_text="自带样例").click()
     wait_idle(page, timeout_s=120)
     page.locator("[data-testid='stSelectbox']").filter(has_text="样例").click()
     page.get_by_role("option").filter(has_text="中文样例句子").click()
@@ -121,3 +130,73 @@ def test_choices_stay_selected_across_a_language_switch(app_url, page):
     page.wait_for_function("() => document.querySelector('h1')?.innerText.includes('训练')", timeout=30_000)
     wait_idle(page, timeout_s=60)
     assert page.locator("label").filter(has_text="gensim（CPU").locator("input").is_checked()
+
+
+def _number(page, label: str) -> str:
+    return page.get_by_role("spinbutton", name=label).input_value()
+
+
+def _set_number(page, label: str, value: int) -> None:
+    box = page.get_by_role("spinbutton", name=label)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page, timeout_s=120)
+
+
+def _start_training(page, runs_root, kind: str) -> str:
+    """Press Train once the page is idle and return the id of the run it submitted (read from the runs folder)."""
+    import core.jobs as jobs
+
+    before = {r["id"] for r in jobs.list_runs(kind, runs_root=runs_root)}
+    wait_idle(page, timeout_s=180)
+    page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        new = [r["id"] for r in jobs.list_runs(kind, runs_root=runs_root) if r["id"] not in before]
+        if new:
+            return new[0]
+        time.sleep(1)
+    page.screenshot(path=str(Path(runs_root) / f"no_{kind}_run.png"), full_page=True)
+    raise AssertionError(f"pressing Train submitted no {kind} run; page text: "
+                         + page.locator("[data-testid='stMain']").inner_text()[-1500:])
+
+
+def test_reload_shows_the_word2vec_runs_own_settings(app_url, app_runs, page):
+    """Issue 15: after a reload the form is the run's form, so Train does not start a different job."""
+    import core.jobs as jobs
+
+    page.goto(f"{app_url}/train_word2vec?lang=en")
+    wait_idle(page, timeout_s=180)
+    _set_number(page, "Epochs", 3)
+    _set_number(page, "Window", 3)
+    run_id = _start_training(page, app_runs, "word2vec")
+    try:
+        page.goto(f"{app_url}/train_word2vec?lang=en&run={run_id}")  # a fresh load of the shared link
+        wait_idle(page, timeout_s=180)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert (_number(page, "Epochs"), _number(page, "Window")) == ("3", "3")
+        assert jobs.read_config(run_id, app_runs)["config"]["train"]["epochs"] == 3
+    finally:
+        jobs.cancel(run_id, app_runs)
+
+
+def test_reload_shows_the_finetune_runs_own_settings(app_url, app_runs, page):
+    """Issue 15: an NER run reattached after a reload shows NER and its own epochs, not the defaults."""
+    import core.jobs as jobs
+
+    page.goto(f"{app_url}/finetune?lang=en")
+    wait_idle(page, timeout_s=180)
+    page.locator("label").filter(has_text="Named entities (NER)").click()
+    wait_idle(page, timeout_s=180)
+    _set_number(page, "Epochs", 1)
+    run_id = _start_training(page, app_runs, "finetune")
+    try:
+        page.wait_for_function("() => location.search.includes('run=')", timeout=120_000)
+        page.reload()
+        wait_idle(page, timeout_s=180)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("label").filter(has_text="Named entities (NER)").locator("input").is_checked()
+        assert _number(page, "Epochs") == "1"
+        assert jobs.read_config(run_id, app_runs)["config"]["task"] == "ner"
+    finally:
+        jobs.cancel(run_id, app_runs)

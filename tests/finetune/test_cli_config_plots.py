@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,8 @@ def test_every_config_field_has_help_and_the_page_shows_it():
 
 
 @pytest.mark.parametrize("change,message", [
-    ({"task": "regression"}, "task must be one of"),
+    ({"task": "regression"}, "unknown task .regression.; known tasks: classification, ner"),
+    ({"delimiter": ";;"}, "delimiter must be one character"),
     ({"learning_rate": 5.0}, "learning_rate must be between 0 and 1"),
     ({"batch_size": 0}, "batch_size must be at least 1"),
     ({"valid_fraction": 0.5, "test_fraction": 0.45}, "leaves less than 10%"),
@@ -39,33 +41,67 @@ def test_config_from_dict_round_trip_and_unknown_keys():
         FinetuneConfig.from_dict({"epochs": "three"})
 
 
-def test_cli_trains_a_tiny_model_and_writes_a_run_folder(tiny_model, separable_csv, tmp_path, capsys):
+def test_cli_run_goes_through_core_jobs_and_is_listed_like_an_app_run(tiny_model, separable_csv, runs_root, capsys):
+    import core.jobs as jobs
     from core.cli import main
 
-    out = tmp_path / "cli-run"
     code = main(["finetune", "--train", str(separable_csv), "--valid", str(separable_csv), "--test-fraction", "0",
                  "--model", str(tiny_model), "--epochs", "2", "--batch-size", "8", "--lr", "3e-3", "--max-length", "32",
-                 "--device", "cpu", "--out", str(out)])
+                 "--device", "cpu", "--quiet"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "done: 6 steps" in printed and "model saved in" in printed
-    assert json.loads((out / "status.json").read_text())["state"] == "done"
-    assert json.loads((out / "config.json").read_text())["kind"] == "finetune"
+    runs = jobs.list_runs("finetune")
+    assert len(runs) == 1
+    run = runs[0]
+    assert run["state"] == "done" and run["name"] == "sep.csv"  # the file's own name
+    assert set(run["summary"]) == {"accuracy", "macro_f1"}  # scores in the runs table
+    assert run["config"]["model"] == str(tiny_model)
+    out = jobs.run_dir(run["id"])
+    meta = json.loads((out / "config.json").read_text())
+    assert meta["kind"] == "finetune" and meta["target"] == "core.finetune.job:run"  # the app's shape
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert {r["type"] for r in records} >= {"step", "eval"} and all("time" in r for r in records)
-    assert set(json.loads((out / "summary.json").read_text())) == {"accuracy", "macro_f1"}
     assert (out / "model" / "model.safetensors").is_file()
+    listed = main(["runs", "list"])
+    assert listed == 0 and run["id"] in capsys.readouterr().out
+    # --resume RUN_ID: a new run with the saved settings (flags given on top), continuing from the checkpoint.
+    assert main(["finetune", "--resume", run["id"], "--epochs", "3", "--quiet"]) == 0
+    resumed = jobs.list_runs("finetune")[0]
+    assert resumed["name"] == "sep.csv (resumed)" and resumed["config"]["epochs"] == 3
+    assert resumed["config"]["model"] == str(tiny_model)  # from the saved run, not the flag's default
+    records, _ = jobs.read_metrics(resumed["id"])
+    assert any(r.get("resumed_step") == 6 for r in records)  # 2 epochs x 3 updates were done
+    assert [r["step"] for r in records if r["type"] == "step"] == [9]  # logged every 5 and at the last update
 
 
-def test_cli_bad_column_is_one_line_exit_2(separable_csv, tmp_path, capsys):
+def test_cli_prints_the_reading_report_before_training(tiny_model, runs_root, capsys):
+    import core.jobs as jobs
     from core.cli import main
 
-    code = main(["finetune", "--train", str(separable_csv), "--text-col", "review", "--out", str(tmp_path / "x"),
-                 "--device", "cpu"])
+    semicolon = Path(__file__).resolve().parents[1] / "cases" / "csv-semicolon" / "reviews.csv"
+    # max_length 128 does not fit the tiny model (64 positions): the run fails after the file was read.
+    code = main(["finetune", "--train", str(semicolon), "--model", str(tiny_model), "--max-length", "128",
+                 "--device", "cpu", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 2 and "longer than this model's 64 positions" in captured.err
+    assert "Reading report" not in captured.out  # --quiet
+    main(["finetune", "--train", str(semicolon), "--model", str(tiny_model), "--max-length", "128", "--device", "cpu"])
+    out = capsys.readouterr().out
+    assert out.index("Reading report for reviews.csv") < out.index("run finetune-")
+    assert "Delimiter: semicolon (;)" in out and "Label taken from: label" in out and "Rows read: 8" in out
+    assert [r["state"] for r in jobs.list_runs("finetune")] == ["failed", "failed"]
+
+
+def test_cli_bad_column_is_one_line_exit_2(separable_csv, runs_root, capsys):
+    from core.cli import main
+
+    code = main(["finetune", "--train", str(separable_csv), "--text-col", "review", "--device", "cpu"])
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "no column 'review'" in err and "'text', 'label'" in err
     assert len(err.splitlines()) == 1
+    assert not list(runs_root.glob("finetune*"))  # refused before a run folder was made
 
 
 def test_figures_have_labelled_axes_and_the_right_traces():
@@ -91,3 +127,15 @@ def test_entity_html_escapes_and_highlights():
     assert "&lt;b&gt;Ann&lt;/b&gt;" in html and ">Rome <sup" in html and "LOC" in html
     html = tagged_words_html(["New", "York", "is", "big"], ["B-LOC", "I-LOC", "O", "O"])
     assert html.count("<span") == 1 and "New York <sup" in html
+
+
+def test_live_curves_are_visible_from_the_first_step_and_the_lr_axis_is_never_negative():
+    from core.plots import finetune as plots
+
+    fig = plots.curves_figure([{"type": "step", "step": 1, "loss": 0.7, "lr": 1e-4}])
+    assert "markers" in fig.data[0].mode  # one point is a dot, not an invisible line
+    lr_axis = fig.layout.yaxis2
+    assert lr_axis.range[0] == 0 and lr_axis.range[1] > 1e-4
+    flat = plots.curves_figure([{"type": "step", "step": s, "loss": 0.5, "lr": 0.0} for s in range(1, 40)])
+    assert flat.layout.yaxis2.range[0] == 0 and flat.data[0].mode == "lines"
+    assert list(lr_axis.ticktext) == ["0", "5.0e-05", "1.0e-04"] and min(lr_axis.tickvals) == 0

@@ -6,6 +6,15 @@ import collections
 import pytest
 
 from core.finetune import data as fd
+from core.finetune import tasks
+from core.finetune.tasks.classification import TextData, guess_columns
+from core.finetune.tasks.ner import to_bio
+
+CLS, NER = tasks.get("classification"), tasks.get("ner")
+
+
+def load(path, task, **options):
+    return fd.load(path, task, **options)[0]
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -20,7 +29,7 @@ def write(tmp_path, name, text, encoding="utf-8"):
     ("d.jsonl", '{"review": "Great film", "stars": "pos"}\n{"review": "Awful plot", "stars": "neg"}\n'),
 ])
 def test_table_formats_read_the_same_rows(tmp_path, name, text):
-    data = fd.load(write(tmp_path, name, text), "classification", text_col="review", label_col="stars")
+    data = load(write(tmp_path, name, text), "classification", text_col="review", label_col="stars")
     assert data.texts == ["Great film", "Awful plot"]
     assert data.labels == ["pos", "neg"]
 
@@ -28,42 +37,43 @@ def test_table_formats_read_the_same_rows(tmp_path, name, text):
 def test_wrong_column_names_list_the_available_columns(tmp_path):
     path = write(tmp_path, "d.csv", "review,stars\nGreat,pos\nBad,neg\n")
     with pytest.raises(ValueError, match=r"no column 'text'.*'review', 'stars'"):
-        fd.load(path, "classification", text_col="text", label_col="stars")
+        load(path, "classification", text_col="text", label_col="stars")
     with pytest.raises(ValueError, match="must be different"):
-        fd.load(path, "classification", text_col="review", label_col="review")
+        load(path, "classification", text_col="review", label_col="review")
 
 
 def test_malformed_csv_and_jsonl_name_the_problem(tmp_path):
-    with pytest.raises(ValueError, match="could not be read as csv"):
-        fd.read_table(write(tmp_path, "bad.csv", 'a,b\n1,2\n"unterminated,3\n4,5,6,7\n'))
-    with pytest.raises(ValueError, match="line 2 is not valid JSON"):
-        fd.read_table(write(tmp_path, "bad.jsonl", '{"a": 1}\n{"a": \n'))
+    with pytest.raises(ValueError, match="line 2: not valid JSON"):
+        load(write(tmp_path, "bad.jsonl", '{"a": 1}\n{"a": \n'), "classification")
     with pytest.raises(ValueError, match="empty"):
-        fd.read_table(write(tmp_path, "empty.csv", ""))
+        load(write(tmp_path, "empty.csv", ""), "classification")
 
 
 def test_guess_columns_by_name_and_by_content():
     import pandas as pd
 
     named = pd.DataFrame({"id": ["1", "2"], "sentence": ["a b c", "d e f"], "label": ["x", "y"]})
-    assert fd.guess_columns(named) == {"text": "sentence", "text_pair": None, "label": "label"}
+    assert guess_columns(named) == {"text": "sentence", "text_pair": None, "label": "label",
+                                    "why": {"text": "name", "label": "name"}}
     pairs = pd.DataFrame({"premise": ["a long one"] * 4, "hypothesis": ["b"] * 4, "gold_label": ["e", "n", "c", "e"]})
-    assert fd.guess_columns(pairs) == {"text": "premise", "text_pair": "hypothesis", "label": "gold_label"}
-    # No helpful names: the long free text is the text, the short repeated value is the label.
+    assert {k: v for k, v in guess_columns(pairs).items() if k != "why"} == {
+        "text": "premise", "text_pair": "hypothesis", "label": "gold_label"}
+    # No helpful names: the long free text is the text (shown as a guess); a label is never guessed by content.
     anon = pd.DataFrame({"c1": ["spam", "ham", "spam", "ham", "ham", "spam"],
                          "c2": [f"message number {i} with words" for i in range(6)]})
-    assert fd.guess_columns(anon)["text"] == "c2"
-    assert fd.guess_columns(anon)["label"] == "c1"
+    assert guess_columns(anon)["text"] == "c2"
+    assert guess_columns(anon)["why"]["text"] == "longest"
+    assert guess_columns(anon)["label"] is None
 
 
 def test_empty_rows_are_dropped_and_reported(tmp_path):
-    data = fd.load(write(tmp_path, "d.csv", "text,label\nfine,a\n,b\nok,\nyes,b\n"), "classification")
+    data = load(write(tmp_path, "d.csv", "text,label\nfine,a\n,b\nok,\nyes,b\n"), "classification")
     assert data.texts == ["fine", "yes"]
     assert {"code": "dropped_empty", "count": 2} in data.notes
 
 
 def test_fasttext_latin1_sample_reads_every_line():
-    data = fd.load("sample:sentiment", "classification")
+    data = load("sample:sentiment", "classification")
     assert len(data) == 200
     assert collections.Counter(data.labels) == {"neg": 100, "pos": 100}
     assert not any("__label__" in t for t in data.texts)
@@ -72,8 +82,8 @@ def test_fasttext_latin1_sample_reads_every_line():
 def test_fasttext_malformed_line_names_its_number(tmp_path):
     path = write(tmp_path, "d.txt", "__label__a good\nno label here\n")
     with pytest.raises(ValueError, match="line 2 has no __label__"):
-        fd.read_fasttext(path)
-    multi = fd.read_fasttext(write(tmp_path, "m.txt", "__label__a __label__b both\n__label__c one\n"))
+        load(path, "classification", fmt="fasttext")
+    multi = load(write(tmp_path, "m.txt", "__label__a __label__b both\n__label__c one\n"), "classification")
     assert multi.labels == ["a", "c"] and multi.texts == ["both", "one"]
     assert multi.notes == [{"code": "multi_label", "count": 1}]
 
@@ -87,7 +97,7 @@ def test_detect_format_from_content(tmp_path):
 
 def test_conll_reader_skips_docstart_and_converts_iob1(tmp_path):
     text = "-DOCSTART- -X- O O\n\nEU NNP I-ORG\nrejects VBZ O\nGerman JJ I-MISC\ncall NN O\n\nPeter I-PER\nBlackburn I-PER\n"
-    data = fd.read_conll(write(tmp_path, "d.conll", text))
+    data = load(write(tmp_path, "d.conll", text), "ner")
     assert data.tokens == [["EU", "rejects", "German", "call"], ["Peter", "Blackburn"]]
     assert data.tags == [["B-ORG", "O", "B-MISC", "O"], ["B-PER", "I-PER"]]
     assert data.notes[0]["code"] == "converted_bio"
@@ -95,11 +105,11 @@ def test_conll_reader_skips_docstart_and_converts_iob1(tmp_path):
 
 def test_conll_malformed_lines(tmp_path):
     with pytest.raises(ValueError, match="line 2 has one column"):
-        fd.read_conll(write(tmp_path, "a.conll", "Paris B-LOC\nlonely\n"))
+        load(write(tmp_path, "a.conll", "Paris B-LOC\nlonely\n"), "ner")
     with pytest.raises(ValueError, match="'LOC' is not a BIO tag"):
-        fd.read_conll(write(tmp_path, "b.conll", "Paris LOC\n"))
-    with pytest.raises(ValueError, match="NER needs a CoNLL file"):
-        fd.load(write(tmp_path, "c.csv", "text,label\na,b\n"), "ner")
+        load(write(tmp_path, "b.conll", "Paris LOC\n"), "ner")
+    with pytest.raises(ValueError, match="looks like a csv file, which the classification task reads"):
+        load(write(tmp_path, "c.csv", "text,label\na,b\n"), "ner")
 
 
 @pytest.mark.parametrize("iob,bio", [
@@ -110,13 +120,13 @@ def test_conll_malformed_lines(tmp_path):
     (["S-PER", "B-ORG", "E-ORG"], ["B-PER", "B-ORG", "I-ORG"]),  # IOBES
 ])
 def test_to_bio(iob, bio):
-    assert fd.to_bio(iob) == bio
+    assert to_bio(iob) == bio
 
 
 def test_shipped_ner_sample_is_valid_bio():
-    data = fd.load("sample:ner", "ner")
+    data = load("sample:ner", "ner")
     assert 150 <= len(data) <= 250
-    assert all(fd.to_bio(tags) == tags for tags in data.tags)
+    assert all(to_bio(tags) == tags for tags in data.tags)
     types = {t[2:] for tags in data.tags for t in tags if t != "O"}
     assert types == {"PER", "ORG", "LOC", "MISC"}
 
@@ -124,7 +134,7 @@ def test_shipped_ner_sample_is_valid_bio():
 def test_split_is_stratified_seeded_and_disjoint():
     texts = [f"t{i}" for i in range(100)]
     labels = ["a"] * 80 + ["b"] * 20
-    data = fd.TextData(texts, labels)
+    data = TextData(texts, labels)
     train, valid, test = fd.split(data, 0.2, 0.1, seed=3)
     assert (len(train), len(valid), len(test)) == (70, 20, 10)
     assert collections.Counter(valid.labels) == {"a": 16, "b": 4}
@@ -137,7 +147,7 @@ def test_split_is_stratified_seeded_and_disjoint():
 
 def test_unseen_labels_are_named():
     with pytest.raises(ValueError, match=r"never occur in the training data: 'maybe'"):
-        fd.check_labels(["neg", "pos"], fd.TextData(["x", "y"], ["pos", "maybe"]), "validation")
+        fd.check_labels(["neg", "pos"], CLS.labels_in(TextData(["x", "y"], ["pos", "maybe"])), "validation")
 
 
 def test_summary_warnings_and_token_lengths():
@@ -145,7 +155,7 @@ def test_summary_warnings_and_token_lengths():
 
     texts = ["good"] * 12 + ["bad movie"] * 2 + ["good"]
     labels = ["pos"] * 12 + ["neg"] * 2 + ["neg"]
-    summary = fd.summarize(fd.TextData(texts, labels), load_tokenizer(), max_length=3)
+    summary = CLS.summarize(TextData(texts, labels), load_tokenizer(), max_length=3)
     codes = {w["code"]: w for w in summary["warnings"]}
     assert codes["duplicates"]["count"] == 13
     assert codes["conflicting"]["count"] == 1  # "good" is labelled both pos and neg
@@ -157,5 +167,5 @@ def test_summary_warnings_and_token_lengths():
 
 
 def test_imbalance_warning():
-    summary = fd.summarize(fd.TextData([str(i) for i in range(24)], ["a"] * 20 + ["b"] * 4))
+    summary = CLS.summarize(TextData([str(i) for i in range(24)], ["a"] * 20 + ["b"] * 4))
     assert any(w["code"] == "imbalance" and w["ratio"] == 5.0 for w in summary["warnings"])

@@ -4,8 +4,16 @@ from __future__ import annotations
 import pytest
 
 from core.finetune import classification_scores, ner_scores
-from core.finetune.data import TagData, TextData
-from core.finetune.encode import IGNORE, align_labels, check_max_length, encode
+from core.finetune import tasks
+from core.finetune.encode import IGNORE, check_max_length
+from core.finetune.tasks.classification import TextData
+from core.finetune.tasks.ner import TagData, align_labels
+
+
+def encode(tokenizer, data, label2id, max_length):
+    task = tasks.get("ner" if isinstance(data, TagData) else "classification")
+    encoded = task.encode(tokenizer, data, label2id, max_length)
+    return encoded.features, encoded.n_truncated
 
 
 def test_align_labels_first_subtoken_only():

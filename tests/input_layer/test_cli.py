@@ -26,3 +26,9 @@ def test_inspect_writes_npy_with_printed_shapes(tmp_path, capsys):
 def test_inspect_empty_sentence_exits_2(capsys):
     assert main(["inspect", "  "]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_inspect_unknown_position_is_one_line_exit_2(capsys):
+    assert main(["inspect", "The cat sat.", "--position", "rope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rope acts inside attention" in err and "sinusoidal, learned, none" in err

@@ -76,10 +76,32 @@ def test_walk_reports_agreement_with_the_model(minilm):
 
 def test_unknown_position_kind_and_too_long_are_explained(minilm):
     model, _ = minilm
-    with pytest.raises(ValueError, match="learned, sinusoidal, none"):
+    with pytest.raises(ValueError, match="choose one of: sinusoidal, learned, none"):
         position_part(model.embeddings, 4, "rotary")
+    with pytest.raises(ValueError, match="rope acts inside attention"):
+        position_part(model.embeddings, 4, "rope")
     with pytest.raises(ValueError, match="512 positions"):
         position_part(model.embeddings, 513, "learned")
+
+
+def test_the_position_kinds_are_the_registry_kinds_that_enter_at_the_input():
+    from core import positional as pe
+    from core.input_layer import position_kinds
+
+    assert position_kinds() == tuple(k for k in pe.kinds() if pe.where(k) in ("input", "none"))
+    assert {"learned", "sinusoidal", "none"} <= set(position_kinds()) and "rope" not in position_kinds()
+
+
+@pytest.mark.parametrize("kind", __import__("core.input_layer", fromlist=["x"]).position_kinds())
+def test_every_position_kind_walks_and_only_the_models_own_is_verified(minilm, kind):
+    from core import positional as pe
+
+    model, tokenizer = minilm
+    result = walk(model, tokenizer, "The cat sat on the mat.", position=kind)
+    own = model.embeddings.position_embeddings.weight[:9]
+    assert result.steps.position.shape == (9, 384) and torch.isfinite(result.steps.final).all()
+    assert torch.equal(result.steps.position, pe.get(kind).input_part(9, 384, own_table=own))
+    assert (result.embeddings_error is not None) == torch.equal(result.steps.position, own)
 
 
 def test_cosine_matrix_against_arithmetic():

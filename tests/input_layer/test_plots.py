@@ -56,3 +56,36 @@ def test_shares_bar_and_fertility_curve():
     curve = plots.fertility_curve([100, 1000], {"BPE": [3.0, 1.5], "WordPiece": [4.0, 1.7]}, title="f",
                                   x_title="vocab", y_title="pieces", marker=1000)
     assert len(curve.data) == 2 and curve.layout.xaxis.type == "log"
+
+
+def _labels(n):
+    return [f"{i} tok{i}" for i in range(n)]
+
+
+def test_token_axes_are_thinned_so_labels_never_overlap():
+    """Past ~24 tokens a half-width heatmap cannot hold every label: every k-th one is kept, hover has all."""
+    for n in (5, 24, 25, 60, 128):
+        labels = _labels(n)
+        sim = plots.similarity_heatmap(np.eye(n), labels, title="s", x_title="t", y_title="t", value_title="cos")
+        shown = list(sim.layout.xaxis.ticktext)
+        assert len(shown) <= plots.X_LABELS and shown[0] == labels[0]
+        assert len(shown) == n if n <= plots.X_LABELS else len(shown) >= plots.X_LABELS // 2
+        assert list(sim.layout.yaxis.ticktext) == shown
+        assert sim.data[0].customdata[n - 1][0] == f"{labels[-1]} → {labels[0]}"  # hover still names every token
+        mat = plots.matrix_heatmap(np.ones((n, 8)), labels, title="m", x_title="d", y_title="t", value_title="v")
+        rows = list(mat.layout.yaxis.ticktext)
+        room = (mat.layout.height - 150) // plots.LABEL_PX  # labels the plot area holds, 15 px each
+        assert len(rows) == n if n <= room else room // 2 <= len(rows) <= room
+
+
+def test_heads_grid_labels_every_panel_edge_at_any_length():
+    probs = np.full((12, 40, 40), 1 / 40)
+    fig = plots.heads_grid(probs, _labels(40), title="h", head_titles=[str(h) for h in range(12)], x_title="k",
+                           y_title="q", value_title="w")
+    assert fig.layout.yaxis.showticklabels and len(fig.layout.yaxis.ticktext) <= plots.PANEL_LABELS
+
+
+def test_thin_ticks_keeps_all_when_they_fit_and_evenly_spaced_otherwise():
+    assert plots.thin_ticks(list("abc"), 5) == ([0, 1, 2], ["a", "b", "c"])
+    vals, text = plots.thin_ticks([str(i) for i in range(100)], 10)
+    assert vals == list(range(0, 100, 10)) and text[1] == "10"

@@ -236,7 +236,26 @@ def test_only_registered_kinds_and_allowed_targets(jobs_root):
     assert jobs.list_runs() == []  # refused submissions leave nothing behind
 
 
-def test_resource_inference():
-    assert jobs.infer_resource({"engine": "gensim", "device": "cuda"}) == "cpu"
+def test_resource_inference_by_device():
     assert jobs.infer_resource({"device": "cpu"}) == "cpu"
     assert jobs.infer_resource({"device": "cuda:0"}) == "gpu"
+    assert jobs.infer_resource({"device": "mps"}) == "gpu"
+
+
+def test_the_kind_says_which_resource_its_job_needs(jobs_root):
+    """The queue asks the kind: the word2vec kind asks its engine (a CPU-only engine on "cuda" is refused,
+    not queued as a GPU job), a kind with a resource function answers through it."""
+    from core.word2vec import engines
+
+    for name in engines.names():
+        config = {"engine": name, "device": "cpu"}
+        assert jobs.infer_resource(config, "word2vec") == engines.get(name).resource("cpu") == "cpu"
+    assert jobs.infer_resource({"device": "cuda"}, "t_gpu_only") == "gpu"  # tiny_jobs.gpu_resource
+    run_id = jobs.submit("t_gpu_only", {"device": "cpu", "seconds": 0.1})
+    assert jobs.read_config(run_id)["resource"] == "gpu"
+    jobs.cancel(run_id)
+    jobs.register_kind("t_other", "tests.jobs.tiny_jobs:sleep_job", resource="tests.jobs.tiny_jobs:gpu_resource")
+    assert jobs.resource_for("t_other", {"device": "cpu"}) == "gpu"
+    jobs.register_kind("t_liar", "tests.jobs.tiny_jobs:sleep_job", resource="tests.jobs.tiny_jobs:bad_resource")
+    with pytest.raises(ValueError, match="expected 'cpu' or 'gpu'"):
+        jobs.submit("t_liar", {"device": "cpu"})

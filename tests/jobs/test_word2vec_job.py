@@ -8,7 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from core.word2vec import job
+from core.word2vec import engines, exports, job, results
+from core.word2vec import preview as corpus_preview
 
 
 class FakeContext:
@@ -48,7 +49,7 @@ def tiny_corpus(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("engine", ["gensim", "torch"])
+@pytest.mark.parametrize("engine", engines.names())
 def test_run_writes_the_contract_artifacts(tmp_path, tiny_corpus, engine):
     from core.vectors.io import load_run_vectors
 
@@ -61,7 +62,8 @@ def test_run_writes_the_contract_artifacts(tmp_path, tiny_corpus, engine):
     job.run(config, ctx)
     evals = [r for r in ctx.records if r["type"] == "eval"]
     assert [r["epoch"] for r in evals] == [1, 2]
-    assert {"wordsim353", "simlex999", "analogies", "analogies_coverage"} <= set(evals[0])
+    assert {"wordsim353", "simlex999", "analogies", "analogies_coverage", "wordsim353_n",
+            "wordsim353_total"} <= set(evals[0])
     assert any(r["type"] == "step" and "loss" in r for r in ctx.records)
     kv = load_run_vectors(run_dir)
     assert len(kv.index_to_key) == 10 and kv.vector_size == 8
@@ -75,11 +77,13 @@ def test_run_writes_the_contract_artifacts(tmp_path, tiny_corpus, engine):
     assert "pairs" in evaluation["wordsim353"]  # detail=True
     assert ctx.summary["vocab_size"] == 10 and ctx.summary["engine"] == engine
     assert ctx.summary["cancelled"] is False
+    assert ctx.summary["wordsim353_total"] == 353 and ctx.summary["wordsim353_n"] == 0
+    assert set(ctx.summary["diagnosis"]) == {"words", "mean_cosine", "neighbour_cosine", "degenerate"}
     # neighbours and downloads of the finished run
-    near = job.neighbours(kv, ["cat", "zebra"], topn=3)
+    near = results.neighbours_of(kv, ["cat", "zebra"], k=3)
     assert list(near) == ["cat"] and len(near["cat"]) == 3
-    assert job.neighbours_table(near)["cat"][0] == f"{near['cat'][0][0]} ({near['cat'][0][1]:.2f})"
-    paths = job.export_files(run_dir)
+    assert results.neighbours_table(near)["cat"][0] == f"{near['cat'][0][0]} ({near['cat'][0][1]:.2f})"
+    paths = exports.export_files(run_dir)
     text = paths["word2vec_text"].read_text(encoding="utf-8").splitlines()
     assert text[0] == "10 8"
     assert len(paths["projector_vectors"].read_text().splitlines()) == 10
@@ -96,7 +100,7 @@ def test_cancel_saves_what_was_trained(tmp_path, tiny_corpus):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"engine": "fast"}, "engine must be one of"),
+    ({"engine": "fast"}, "unknown word2vec engine 'fast'; known engines: "),
     ({"engine": "gensim", "device": "cuda"}, "CPU only"),
     ({"train": {"window": 0}}, "window must be between"),
     ({"train": {"windows": 3}}, "Unknown word2vec setting"),
@@ -112,10 +116,11 @@ def test_build_job_config_needs_an_existing_corpus(tmp_path):
         job.build_job_config(str(tmp_path / "missing.txt"))
     config = job.build_job_config("lee")
     assert config["corpus"] == "lee" and config["train"]["vector_size"] == 100
+    assert config["engine"] == engines.default_engine()
 
 
 def test_preview_counts_like_an_independent_counter(tiny_corpus):
-    preview = job.preview_corpus(job.build_job_config(str(tiny_corpus)))
+    preview = corpus_preview.preview_corpus(job.build_job_config(str(tiny_corpus)))
     tokens = tiny_corpus.read_text().split()
     counts = Counter(tokens)
     assert preview.tokens == len(tokens) and not preview.truncated
@@ -127,7 +132,7 @@ def test_preview_counts_like_an_independent_counter(tiny_corpus):
     assert preview.sentences[0] == tiny_corpus.read_text().splitlines()[0].split()
     lines = preview.token_lines(max_tokens=4).splitlines()
     assert len(lines) == 5 and lines[0] == " | ".join(preview.sentences[0][:4]) + " …"
-    short = job.preview_corpus(job.build_job_config(str(tiny_corpus)), max_tokens=100)
+    short = corpus_preview.preview_corpus(job.build_job_config(str(tiny_corpus)), max_tokens=100)
     assert short.truncated and 100 <= short.tokens < 110
 
 
@@ -135,6 +140,49 @@ def test_probe_words_skip_the_most_frequent():
     class KV:
         index_to_key = [f"w{i}" for i in range(100)]
 
-    assert job.probe_words(KV(), n_words=3, skip=20) == ["w20", "w40", "w80"]
+    assert results.probe_words(KV(), n_words=3, skip=20) == ["w20", "w40", "w80"]
     KV.index_to_key = ["a", "b"]
-    assert job.probe_words(KV(), n_words=3) == ["b"]
+    assert results.probe_words(KV(), n_words=3) == ["b"]
+
+
+def test_scores_carry_their_coverage_and_thin_ones_are_withheld():
+    flat = results.flatten({
+        "wordsim353": {"spearman": 0.771, "coverage": 6 / 353, "n_pairs": 6, "n_total": 353},
+        "simlex999": {"spearman": 0.31, "coverage": 500 / 999, "n_pairs": 500, "n_total": 999},
+        "analogies": {"accuracy": None, "coverage": 0.0, "n_questions": 0, "n_total": 19544},
+    })
+    scores = {s.benchmark: s for s in results.scores(flat)}
+    thin = scores["wordsim353"]
+    assert thin.withheld and thin.coverage_text() == "6/353 (1.7%)"
+    assert "only 6/353 (1.7%)" in thin.reason() and "withheld" in thin.text()
+    assert not scores["simlex999"].withheld and scores["simlex999"].text() == "0.310 (coverage 500/999 (50.1%))"
+    assert scores["analogies"].withheld and "no item" in scores["analogies"].reason()
+    # enough coverage but too few items is withheld too
+    assert results.Score("x", 0.5, 0.5, covered=10, total=20).withheld
+    assert results.covered_benchmarks([{"type": "eval", **flat}]) == ["simlex999"]  # only scores not withheld
+
+
+def test_degenerate_vectors_are_detected_with_advice():
+    from core.vectors.keyed import make_keyed_vectors
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(300)]
+    collapsed = make_keyed_vectors(words, np.ones((300, 16)) + 0.01 * rng.normal(size=(300, 16)))
+    diagnosis = results.diagnose(collapsed)
+    assert diagnosis.degenerate and diagnosis.mean_cosine > 0.99
+    message = diagnosis.message()
+    assert "degenerate" in message and "more epochs" in message and "lower min_count" in message \
+        and "larger corpus" in message
+    healthy = make_keyed_vectors(words, rng.normal(size=(300, 16)))
+    assert not results.diagnose(healthy).degenerate and results.diagnose(healthy).message() == ""
+    assert results.diagnose(make_keyed_vectors(["a", "b"], np.eye(2))) is None
+
+
+def test_a_dataset_corpus_is_named_as_the_user_knows_it():
+    from core.datasets import list_datasets
+
+    for ds in list_datasets(task="corpus"):
+        config = job.build_job_config(f"dataset:{ds.name}")
+        assert config["corpus"] == f"dataset:{ds.name}" and config["corpus_name"] == ds.title_en
+    with pytest.raises(ValueError, match="known datasets"):
+        job.build_job_config("dataset:nope")

@@ -17,7 +17,32 @@ TARGETS = {
     "t_stream": "tests.jobs.tiny_jobs:stream_job",
     "t_die": "tests.jobs.tiny_jobs:die_job",
     "t_stubborn": "tests.jobs.tiny_jobs:stubborn_job",
+    "t_gpu_only": "tests.jobs.tiny_jobs_gpu:run",
+    "t_interrupt": "tests.jobs.tiny_jobs:interrupt_job",
 }
+
+
+def gpu_resource(config):
+    """A resource function (see core.jobs.registry): this kind always needs the GPU queue."""
+    return "gpu"
+
+
+def bad_resource(config):
+    return "tpu"
+
+
+def interrupt_job(config, ctx):
+    """Log steps; after ``interrupt_at`` steps press Ctrl-C (SIGINT to this process) and keep going
+    until the job sees the cancel, like a user stopping a foreground run."""
+    for step in range(int(config.get("steps", 200))):
+        if ctx.should_stop():
+            (ctx.run_dir / "partial.txt").write_text(str(step))
+            return
+        ctx.log({"type": "step", "step": step})
+        ctx.progress(step / 200, message=f"step {step}")
+        if step == int(config.get("interrupt_at", 3)):
+            os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.02)
 
 
 def sleep_job(config, ctx):

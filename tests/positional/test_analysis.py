@@ -35,21 +35,45 @@ def test_sample_positions_is_even_and_bounded():
     assert list(pe.sample_positions(5, 480)) == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("kind", pe.KINDS)
+@pytest.mark.parametrize("kind", pe.kinds())
 def test_large_settings_give_screen_sized_views(kind):
     view = pe.lab_view(pe.EncodingSpec(kind=kind, seq_len=4096, dim=1024, heads=32))
     if view.table is not None:
         rows, cols = view.table.values.shape
         assert rows <= MAX_ROWS and cols <= MAX_COLS
         assert len(view.table.positions) == rows and len(view.table.columns) == cols
-        if kind != "learned":  # 1024 dims > 512 columns: whole (sin, cos) pairs are kept, never mixed
+        if view.table.col_step > 1:  # more dims than columns: whole (sin, cos) pairs are kept, never mixed
             columns = view.table.columns
             assert (columns[0::2] % 2 == 0).all() and (columns[1::2] == columns[0::2] + 1).all()
-            assert view.table.col_step == 2 and view.table.values.max() > 0.99
-    assert view.pairs.values.shape[1] == view.pairs.values.shape[2] <= MAX_PAIR_POINTS
-    assert view.pairs.values.shape[0] == (32 if kind == "alibi" else 1)
+    if view.pairs is not None:
+        assert view.pairs.values.shape[1] == view.pairs.values.shape[2] <= MAX_PAIR_POINTS
+        assert view.pairs.values.shape[0] == len(view.heads)
     assert len(view.distance.x) == 4096
-    assert view.extrapolation.horizon == (2048 if kind == "learned" else 16384)
+    if view.extrapolation is not None:
+        trained = pe.make(view.spec).max_positions or 4096
+        assert view.extrapolation.horizon == min(4 * trained, pe.MAX_SEQ_LEN)
+
+
+def test_wide_wave_tables_keep_whole_pairs():
+    for kind in ("sinusoidal", "rope"):
+        view = pe.lab_view(pe.EncodingSpec(kind=kind, seq_len=4096, dim=1024))
+        assert view.table.col_step == 2 and view.table.values.max() > 0.99
+
+
+@pytest.mark.parametrize("kind", pe.kinds())
+def test_lab_view_computes_exactly_the_views_the_kind_declares(kind):
+    view = pe.lab_view(pe.EncodingSpec(kind=kind, seq_len=64, dim=16))
+    declared = set(view.info["views"])
+    enc = pe.make(view.spec)
+    assert (view.table is not None) == ("matrix" in declared and enc.has_vectors)
+    assert (view.pairs is not None) == ("similarity" in declared or not enc.has_vectors)
+    assert (view.dims is not None) == ("dimensions" in declared)
+    assert (view.distance is not None) == ("distance" in declared)
+    assert (view.extrapolation is not None) == ("beyond" in declared)
+    assert ("slopes" in declared) == (view.slopes is not None)
+    assert ("buckets" in declared) == (view.buckets is not None)
+    only = pe.lab_view(view.spec, views=("matrix", "distance"))
+    assert only.distance is not None and only.extrapolation is None and only.dims is None
 
 
 def test_sinusoidal_distance_curves_coincide_but_learned_ones_do_not():

@@ -14,6 +14,8 @@ from core.cli import main
     ("learned", ["--seq-len", "512"], (512, 384)),
     ("alibi", ["--heads", "12", "--seq-len", "40"], (12, 40, 40)),
     ("t5", ["--seq-len", "50"], (50, 50)),
+    ("t5", ["--seq-len", "50", "--num-buckets", "8", "--max-distance", "16"], (50, 50)),
+    ("none", ["--seq-len", "7"], (7, 7)),
 ])
 def test_cli_writes_a_npy_of_the_right_shape(tmp_path, capsys, kind, extra, shape):
     out = tmp_path / "x.npy"
@@ -38,3 +40,12 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
     assert main(["positional", *args, "--out", str(tmp_path / "x.npy")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", pe.kinds())
+def test_cli_writes_what_the_kind_computes(tmp_path, capsys, kind):
+    out = tmp_path / f"{kind}.npy"
+    assert main(["positional", "--kind", kind, "--seq-len", "24", "--out", str(out)]) == 0
+    expected = pe.make(pe.EncodingSpec(kind=kind, seq_len=24)).matrix(24).numpy()
+    assert np.array_equal(np.load(out), expected, equal_nan=True)
+    assert f"shape {expected.shape}" in capsys.readouterr().out

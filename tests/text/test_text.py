@@ -57,15 +57,19 @@ def test_latin1_is_reported_and_accents_survive(tmp_path):
     assert corpus.encoding.replace("-", "_").lower() in {"cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250"}
 
 
-def test_detection_uses_only_the_head(tmp_path):
-    # Invalid UTF-8 far beyond the sniffed head does not change the verdict, and reading replaces it.
+def test_detection_uses_only_the_head_but_a_later_bad_byte_is_never_replaced(tmp_path):
+    # Invalid UTF-8 far beyond the sniffed head: the head says UTF-8, the stream finds the bad byte.
     head = ("hello world\n" * (SNIFF_BYTES // 12 + 10)).encode()
     path = tmp_path / "big.txt"
     path.write_bytes(head + b"tail \xff\xfe word\n")
     assert detect_encoding(head[:SNIFF_BYTES]) == "utf-8"
     corpus = read_corpus(path)
     assert corpus.encoding == "utf-8"
-    assert sum(1 for _ in corpus) > 5000
+    sentences = list(corpus)
+    assert len(sentences) > 5000
+    # Everything before was ASCII, so the file is re-detected and read whole; the switch is reported.
+    assert corpus.encoding != "utf-8" and corpus.report.notes[0].code == "encoding_switch"
+    assert not any("\ufffd" in w for s in sentences for w in s)
 
 
 def test_utf8_cut_in_the_middle_of_a_character_is_still_utf8():
@@ -264,3 +268,24 @@ def test_sniff_gives_the_preview_facts(tmp_path):
     assert (info.kind, info.size, info.encoding) == ("txt", len(text.encode("gbk")), "gb18030")
     assert info.preview == ["第一行：我们学习词向量。", "Second line in English.", "third", "four", "five"]
     assert info.columns == [] and info.fields == []
+
+
+def test_a_segmented_dataset_is_split_on_spaces_and_loses_full_width_punctuation(tmp_path, monkeypatch):
+    """People's Daily comes segmented: no jieba, and ，、（ ） standing as words are punctuation, not words."""
+    from types import SimpleNamespace
+
+    from core import datasets
+
+    corpus_file = tmp_path / "corpus.txt"
+    corpus_file.write_text("迈向 充满 希望 的 新 世纪 —— 一九九八年 新年 讲话 （ 附 图片 １ 张 ）\n中共中央 总书记 、 国家 主席\n",
+                           encoding="utf-8")
+    fake = SimpleNamespace(task="corpus", segmented=True, title_en="People's Daily (test)",
+                           files=lambda: {"corpus": str(corpus_file)})
+    monkeypatch.setattr(datasets, "get", lambda name: fake)
+    corpus = read_corpus("dataset:fake")
+    sentences = list(corpus)
+    assert sentences[0] == ["迈向", "充满", "希望", "的", "新", "世纪", "一九九八年", "新年", "讲话", "附", "图片", "１", "张"]
+    assert sentences[1] == ["中共中央", "总书记", "国家", "主席"]  # jieba would split 中共中央 and 总书记 otherwise
+    assert corpus.name == "People's Daily (test)"
+    kept = list(read_corpus("dataset:fake", strip_punctuation=False))
+    assert "（" in kept[0] and "、" in kept[1]

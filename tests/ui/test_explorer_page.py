@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "explorer.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 RUN = "w2v-explorer-test"
 
 
@@ -96,12 +97,16 @@ def test_finished_run_preselected_from_link(finished_run, lang):
     # analogy on the run's vectors
     assert {m.label: m.value for m in at.metric}[
         {"en": "king − man + woman =", "zh": "king − man + woman ="}[lang]] == "queen"
-    # benchmarks run and show their charts
-    charts_before = len(at.get("plotly_chart"))
+    # benchmarks run; on 8 benchmark words every score is withheld, with its coverage and the reason
     widget(at, "button", "explorer_bench").click().run()
     no_traceback(at)
-    assert len(at.get("plotly_chart")) > charts_before
-    assert any(m.label.startswith("WordSim353") for m in at.metric)
+    scores = {m.label: m for m in at.metric if m.label.startswith(("WordSim353", "SimLex-999", "Google"))}
+    assert len(scores) == 3
+    assert all(m.value == "–" for m in scores.values())
+    ws = scores["WordSim353 ρ"]
+    assert ws.proto.help and {"en": "Withheld", "zh": "不予显示"}[lang] in ws.proto.help
+    assert {"en": "coverage 2/353 (0.6%)", "zh": "覆盖 2/353（0.6%）"}[lang] in ws.proto.delta  # king-queen, man-woman
+    assert any({"en": "Withheld", "zh": "不予显示"}[lang] in c.value for c in at.caption)
 
 
 def test_unknown_words_give_messages_not_tracebacks(finished_run):
@@ -145,3 +150,130 @@ def test_upload_glove_then_pickle_and_garbage(runs_root):
     at.get("file_uploader")[0].upload("bad.txt", b"3 4\nking 1 2 3 4\nqueen 1 2\n", "text/plain").run()
     no_traceback(at)
     assert at.error
+
+
+def _benchmark_glove() -> bytes:
+    """Random 8-dim vectors for every word of gensim's benchmark files: full coverage, meaningless scores."""
+    from gensim.test.utils import datapath
+
+    words: dict[str, None] = {}
+    for name in ("wordsim353.tsv", "simlex999.txt"):
+        for line in open(datapath(name), encoding="utf-8"):
+            if line.strip() and not line.startswith("#"):
+                words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
+    for line in open(datapath("questions-words.txt"), encoding="utf-8"):
+        if not line.startswith(":"):
+            words.update(dict.fromkeys(w.lower() for w in line.split()))
+    rng = np.random.default_rng(2)
+    return "".join(w + " " + " ".join(f"{v:.3f}" for v in rng.normal(size=8)) + "\n" for w in words).encode()
+
+
+def test_scores_with_enough_coverage_are_shown_with_it(runs_root):
+    at = page("en")
+    widget(at, "radio", "explorer_source").set_value("upload").run()
+    at.get("file_uploader")[0].upload("bench.txt", _benchmark_glove(), "text/plain").run()
+    widget(at, "button", "explorer_bench").click().run()
+    no_traceback(at)
+    ws = next(m for m in at.metric if m.label == "WordSim353 ρ")
+    assert ws.value != "–" and abs(float(ws.value)) < 0.3  # random vectors: a real number near 0
+    assert "coverage 353/353 (100.0%)" in ws.proto.delta
+    keys = {chart.key for chart in at.get("plotly_chart")}
+    assert {"explorer_pairs_wordsim353", "explorer_pairs_simlex999", "explorer_sections_analogies"} <= keys
+
+
+def test_the_pair_box_never_compares_a_word_with_itself(runs_root):
+    at = page("en")
+    at.get("radio")[0].set_value("upload").run()
+    at.get("file_uploader")[0].upload("v.txt", _glove_text().replace(b"king", b"kong").replace(b"queen", b"quean"),
+                                      "text/plain").run()
+    no_traceback(at)
+    a, b = widget(at, "text_input", "explorer_pair_a").value, widget(at, "text_input", "explorer_pair_b").value
+    assert a and b and a != b
+    assert float(next(m for m in at.metric if m.label == "cosine similarity").value) < 0.999
+
+
+def _array(value) -> np.ndarray:
+    """A plotly JSON array: a list, or a typed array ``{"dtype", "bdata"}`` (base64)."""
+    import base64
+
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+def _dups_case() -> bytes:
+    return (Path(__file__).resolve().parents[1] / "cases" / "vectors-duplicates-umap" / "dups.txt").read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_words_sharing_one_vector_are_said_and_drawn_at_one_point(runs_root, lang):
+    """Case vectors-duplicates-umap: <pad>, <unk>, <s> share one vector."""
+    at = page(lang)
+    widget(at, "radio", "explorer_source").set_value("upload").run()
+    at.get("file_uploader")[0].upload("dups.txt", _dups_case(), "text/plain").run()
+    no_traceback(at)
+    said = " ".join(w.value for w in at.warning)
+    assert {"en": "3 words share only 1 distinct", "zh": "有 3 个词只对应 1 个不同的向量"}[lang] in said
+    assert "<pad>" in said
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "explorer_projection").proto.spec)
+    points = spec["data"][0]
+    x, y = _array(points["x"]), _array(points["y"])
+    pos = {h.split("</b>")[0][3:]: (x[i], y[i]) for i, h in enumerate(points["text"])}
+    assert pos["<pad>"] == pos["<unk>"] == pos["<s>"]
+    assert len({pos[w] for w in ("river", "boat", "River", "fish", "<pad>")}) == 5
+
+
+def test_a_registered_method_appears_on_the_page_with_no_other_edit(runs_root):
+    """A toy method ("first two coordinates") registered in this process is offered, drawn, and shows its formula."""
+    from core.vectors.projection import ProjectionMethod, register, unregister
+
+    class FirstTwo(ProjectionMethod):
+        name = "firsttwo"
+        title = "First two coordinates"
+        axis = "x"
+        formula = (r"y_i = (x_{i1}, x_{i2})",)
+        source = "a test"
+        max_words = 500
+
+        def fit(self, x, dims, seed, params, on_progress=None):
+            return x[:, :dims]
+
+    register(FirstTwo)
+    try:
+        at = AppTest.from_file(APP, default_timeout=240)
+        at.session_state["lang"] = "en"
+        at.run()
+        at.switch_page("app_pages/explorer.py").run()
+        no_traceback(at)
+        method = widget(at, "radio", "explorer_method")
+        assert "First two coordinates" in method.options
+        method.set_value("firsttwo").run()
+        no_traceback(at)
+        assert not at.error, [e.value for e in at.error]
+        assert any(r"y_i = (x_{i1}, x_{i2})" in lx.value for lx in at.latex)
+        spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "explorer_projection").proto.spec)
+        assert spec["layout"]["xaxis"]["title"]["text"] == "x 1"
+    finally:
+        unregister("firsttwo")
+
+
+def test_large_projection_runs_as_a_job_and_is_reused(finished_run, monkeypatch):
+    """Above a method's job_above the page submits a "projection" job (real worker process), then draws its result."""
+    from core import jobs
+    from core.vectors.projection import get_method
+
+    monkeypatch.setattr(get_method("pca"), "job_above", 20)  # the fixture run has 80 words
+    monkeypatch.setenv("EMBEDLAB_CACHE", str(finished_run.parent.parent / "cache"))
+    at = page("en", run=RUN)
+    no_traceback(at)
+    assert not any(c.key == "explorer_projection" for c in at.get("plotly_chart"))
+    assert any("background job" in i.value for i in at.info)
+    widget(at, "button", "explorer_job_start").click().run()
+    no_traceback(at)
+    (run,) = jobs.list_runs(kind="projection")
+    assert jobs.wait(run["id"], timeout=180)["state"] == "done", jobs.get_status(run["id"])
+    at.run()
+    no_traceback(at)
+    assert any(c.key == "explorer_projection" for c in at.get("plotly_chart"))
+    assert any("cache" in c.value for c in at.caption)  # drawn from the job's cached result
+    assert len(jobs.list_runs(kind="projection")) == 1

@@ -58,3 +58,24 @@ def test_choices_survive_a_language_switch():
     assert not at.exception and not at.error
     assert at.radio(key="il_position_zh").value == "none"  # the zh widget starts from the English choice
     assert any("位置部分：无" in m.value for m in at.markdown)  # attention section uses the "none" input
+
+
+def test_chinese_ui_starts_every_text_box_in_chinese():
+    at = _run("zh")
+    assert at.text_input(key="il_text_zh").value == "我们在北京学习中文。"
+    assert at.text_input(key="il_pair_zh").value == "天天学中文。"
+    assert at.radio(key="il_corpus_zh").value == "zh"  # the tokenizer section trains on the Chinese sample
+    assert at.text_input(key="il_probe_zh").value.startswith("我们")
+    # (AppTest formats radio options in English outside a run and cannot rerun a zh radio: start afresh)
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.session_state["lang"] = "zh"
+    at.session_state["il_corpus"] = "upload"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="il_probe_upload_zh").value.startswith("我们")  # an upload: the UI's language
+
+
+def test_english_ui_starts_in_english():
+    at = _run("en")
+    assert at.radio(key="il_corpus_en").value == "lee"
+    assert at.text_input(key="il_probe_lee").value.startswith("The government")

@@ -39,6 +39,12 @@ def test_page_previews_the_sample_in_both_languages(runs_root, lang):
     assert int({m.label: m.value for m in at.metric}[vocab_label_50].replace(",", "")) < \
         int(metrics[vocab_label].replace(",", ""))
     assert len(at.get("plotly_chart")) >= 1  # the Zipf plot
+    if lang == "zh":  # the first run in a Chinese UI starts on Chinese data, its source and licence shown (#12)
+        assert widget(at, "radio", "train_source").value == "dataset"
+        assert any("许可" in c.value and "来源" in c.value for c in at.caption)
+        # People's Daily comes segmented: the page says no jieba runs on it, and shows no punctuation "words"
+        assert any("来源已分好词" in c.value for c in at.caption)
+        assert not any(tok in at.code[0].value.split(" | ") for tok in ("，", "、", "（", "）"))
 
 
 def test_bad_setting_shows_a_message_not_a_traceback(runs_root):
@@ -140,3 +146,190 @@ def test_queued_run_shows_its_position_and_can_be_cancelled(runs_root):
     assert jobs.get_status(run_id)["state"] == "cancelled"
     at.run()
     assert any("cancelled" in w.value for w in at.warning)
+
+
+# ------------------------------------------------------------------ engines, form, honest results
+
+def test_default_engine_on_a_cpu_is_gensim_with_the_reason(runs_root, monkeypatch):
+    from core.word2vec import engines
+
+    monkeypatch.setattr(engines, "device_type", lambda device=None: "cpu")
+    monkeypatch.setattr(engines, "default_engine", lambda device=None: "gensim")
+    at = page()
+    assert widget(at, "radio", "train_engine").value == "gensim"
+    captions = " ".join(c.value for c in at.caption)
+    assert "gensim (CPU, all cores) is the default on this machine (cpu)" in captions
+    assert "WordSim353 0.41-0.47 vs 0.24-0.25" in captions  # what the other engine offers
+
+
+def test_a_registered_engine_appears_in_the_page_options(runs_root):
+    from core.word2vec import engines
+    from tests.word2vec.toy_engine import ToyEngine
+
+    engines.register(ToyEngine)
+    try:
+        at = page()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "toy" in widget(at, "radio", "train_engine").options
+        widget(at, "radio", "train_engine").set_value("toy").run()
+        assert any("random vectors, for tests of the engine registry" in c.value for c in at.caption)
+        assert not any(w.key == "train_hp_batch_size" for w in at.number_input)  # a torch-only parameter
+    finally:
+        engines.unregister("toy")
+
+
+def test_train_is_off_when_no_word_reaches_min_count(runs_root):
+    at = page()
+    widget(at, "number_input", "train_hp_min_count").set_value(100000).run()
+    assert widget(at, "button", "train_start").disabled
+    assert any("Train is off: only 0 word(s) occur at least min_count = 100000 times" in w.value for w in at.warning)
+
+
+def test_the_reading_report_is_shown_above_the_preview(runs_root):
+    at = page()
+    assert any(e.label.startswith("Reading report") or "lee" in e.label for e in at.expander), \
+        [e.label for e in at.expander]
+
+
+def _finished_run(tmp_path, text: str, **settings) -> str:
+    import io
+
+    from core.word2vec.job import build_job_config
+
+    path = tmp_path / "licence.txt"
+    path.write_text(text, encoding="utf-8")
+    config = build_job_config(str(path), {"epochs": 1, "vector_size": 8, "min_count": 1, **settings},
+                              engine="gensim", corpus_name="LICENCE.txt")
+    return jobs.run_foreground("word2vec", config, name="", show_progress=False, notes=io.StringIO())
+
+
+def test_reattaching_shows_the_runs_settings_and_scores_with_their_coverage(runs_root, tmp_path):
+    """#15: the form shows the run's own settings after a refresh; a score on 1.7% of the pairs is withheld."""
+    import random
+
+    rng = random.Random(0)
+    words = ["money", "bank", "cash", "tiger", "cat", "king", "queen", "car", "the", "of", "and", "licence"]
+    text = "\n".join(" ".join(rng.choice(words) for _ in range(12)) for _ in range(300))
+    run_id = _finished_run(tmp_path, text, window=3, sample=0.0)
+    at = page(run=run_id)
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at, "radio", "train_engine").value == "gensim"
+    assert widget(at, "number_input", "train_hp_window").value == 3
+    assert widget(at, "number_input", "train_hp_epochs").value == 1
+    assert widget(at, "number_input", "train_hp_min_count").value == 1
+    assert widget(at, "radio", "train_source").value == "upload"
+    assert any("LICENCE.txt" in i.value for i in at.info)  # the run's file, by the name the user knows
+    captions = [c.value for c in at.caption]
+    assert any("withheld · coverage" in c and "/353 (" in c for c in captions), captions
+    ws = next(m for m in at.metric if m.label == "WordSim353 ρ")
+    assert ws.value == "–"
+    table = at.dataframe[-1].value
+    assert "LICENCE.txt" in list(table["Corpus"]) and not any(str(v).endswith(".txt") and len(str(v)) > 40
+                                                              for v in table["Corpus"])
+    # train again with changes: the new run starts from the attached run's settings
+    widget(at, "number_input", "train_hp_window").set_value(4).run()
+    widget(at, "button", "train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    newest = jobs.list_runs()[0]
+    assert newest["id"] != run_id and newest["config"]["train"]["window"] == 4
+    assert newest["config"]["corpus"] == jobs.read_config(run_id)["config"]["corpus"]
+    assert newest["config"]["train"]["epochs"] == 1 and newest["config"]["engine"] == "gensim"
+    jobs.cancel(newest["id"])
+
+
+def test_degenerate_vectors_are_called_out_and_uncovered_eval_plot_hidden(runs_root, tmp_path):
+    """Chinese text on English benchmarks: no score, no empty per-epoch plot; collapsed vectors get advice."""
+    import json
+
+    from core.jobs import store
+
+    text = "\n".join(["猫 喜欢 吃 鱼", "狗 喜欢 吃 肉", "我们 喜欢 猫 和 狗"] * 40)
+    run_id = _finished_run(tmp_path, text)
+    summary = jobs.read_summary(run_id)
+    summary["diagnosis"] = {"words": 10, "mean_cosine": 0.99, "neighbour_cosine": 1.0, "degenerate": True}
+    store.write_json(jobs.run_dir(run_id) / "summary.json", summary)
+    at = page("zh", run=run_id)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("向量退化了" in w.value and "更多轮" in w.value for w in at.warning)
+    assert any("没有评测集能足够覆盖" in c.value for c in at.caption)
+    records = [json.loads(line) for line in (jobs.run_dir(run_id) / "metrics.jsonl").read_text().splitlines()]
+    assert [r for r in records if r["type"] == "eval"]  # the eval records exist; only the empty plot is hidden
+    at_en = page("en", run=run_id)
+    assert any("These vectors are degenerate" in w.value and "more epochs" in w.value and "min_count" in w.value
+               for w in at_en.warning)
+
+
+def test_runs_table_shows_friendly_corpus_names(runs_root):
+    from core.jobs import store
+
+    fake_run(runs_root, "word2vec-a", 1, 9.0)
+    meta = store.read_json(runs_root / "word2vec-a" / "config.json")
+    meta["config"]["corpus"] = "lee"
+    store.write_json(runs_root / "word2vec-a" / "config.json", meta)
+    at = page("zh")
+    table = at.dataframe[-1].value
+    assert list(table.iloc[:, 2]) == ["Lee 新闻语料（英文，约 6 万词）"]  # the sample's title, not "lee"
+    assert list(table.iloc[:, 3]) == ["gensim（CPU，多核）"] or "gensim" in str(table.iloc[0, 3])
+
+
+def test_per_epoch_scores_are_plotted_with_their_coverage(runs_root):
+    """Benchmarks that cover enough are plotted per epoch, their coverage in the legend; thin ones are not."""
+    import numpy as np
+
+    from core.jobs import store
+    from core.vectors.io import save_run_vectors
+    from core.vectors.keyed import make_keyed_vectors
+
+    fake_run(runs_root, "word2vec-c", 1, 5.0)
+    path = runs_root / "word2vec-c"
+    rng = np.random.default_rng(0)
+    save_run_vectors(make_keyed_vectors([f"w{i}" for i in range(50)], rng.normal(size=(50, 4)), np.arange(50, 0, -1)),
+                     path)
+    for epoch, value in ((1, 0.30), (2, 0.35)):
+        store.append_metric(path, {"type": "eval", "epoch": epoch, "time": 10 + epoch,
+                                   "wordsim353": value, "wordsim353_coverage": 0.5, "wordsim353_n": 176,
+                                   "wordsim353_total": 353, "analogies": 0.9, "analogies_coverage": 0.001,
+                                   "analogies_n": 12, "analogies_total": 19544})
+    at = page(run="word2vec-c")
+    assert not at.exception, [e.value for e in at.exception]
+    import json
+
+    names = [trace.get("name") for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+    assert "WordSim353 (Spearman) · coverage 176/353 (50.0%)" in names
+    assert not any(str(name).startswith("Analogies") for name in names)  # 12 questions: withheld, not drawn
+
+
+def test_a_run_of_an_unknown_engine_is_a_clear_error_on_the_page(runs_root):
+    from core.jobs import store
+    from core.word2vec import engines
+
+    fake_run(runs_root, "word2vec-x", 1, 5.0)
+    meta = store.read_json(runs_root / "word2vec-x" / "config.json")
+    meta["config"].update({"engine": "fast", "corpus": "lee", "train": {"window": 7}})
+    store.write_json(runs_root / "word2vec-x" / "config.json", meta)
+    at = page(run="word2vec-x")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("unknown word2vec engine 'fast'; known engines: " + ", ".join(engines.names()) in e.value
+               for e in at.error)
+    assert widget(at, "number_input", "train_hp_window").value == 7  # the rest of its settings still load
+
+
+def test_the_form_survives_a_refresh(runs_root):
+    """Settings changed before training are kept in ?form=, so a refresh (a new session) shows them again."""
+    at = page()
+    widget(at, "number_input", "train_hp_epochs").set_value(9).run()
+    widget(at, "radio", "train_engine").set_value("torch").run()
+    saved = at.query_params["form"]
+    saved = saved[0] if isinstance(saved, list) else saved
+    assert '"train_hp_epochs":9' in saved and '"train_engine":"torch"' in saved
+    fresh = AppTest.from_file(PAGE, default_timeout=180)
+    fresh.session_state["lang"] = "en"
+    fresh.query_params["form"] = saved
+    fresh.run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert widget(fresh, "number_input", "train_hp_epochs").value == 9
+    assert widget(fresh, "radio", "train_engine").value == "torch"
+    broken = AppTest.from_file(PAGE, default_timeout=180)
+    broken.query_params["form"] = '{"train_hp_epochs":"many","train_device_torch":"cuda:7","train_engine":"nope"'
+    broken.run()
+    assert not broken.exception and widget(broken, "number_input", "train_hp_epochs").value == 5

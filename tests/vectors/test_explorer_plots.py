@@ -20,11 +20,52 @@ def test_2d_projection_is_webgl_with_word_and_count_in_hover():
     assert isinstance(main, go.Scattergl) and len(main.x) == 500
     assert "w0" in main.text[0] and "count: 500" in main.text[0]
     by_name = {trace.name: trace for trace in fig.data[1:]}
-    assert list(by_name["highlight"].text) == ["w3"]
-    assert list(by_name["neighbours"].text) == ["w4", "w5"]
-    assert list(by_name["labels"].text) == ["w9"]  # unknown label words are ignored
+    assert [len(by_name[name].x) for name in ("highlight", "neighbours", "labels")] == [1, 2, 1]
     assert by_name["highlight"].x[0] == pytest.approx(coords[3, 0])
+    # every label is an annotation pointing at its own point; unknown label words are ignored
+    notes = {a.text: a for a in fig.layout.annotations}
+    assert set(notes) == {"w3", "w4", "w5", "w9"}
+    assert (notes["w4"].x, notes["w4"].y) == pytest.approx(tuple(coords[4]))
     assert fig.layout.xaxis.title.text == "x"
+
+
+def _label_boxes(fig):
+    """Pixel boxes of the figure's label annotations, as place_labels computed them."""
+    x0, x1 = fig.layout.xaxis.range
+    y0, y1 = fig.layout.yaxis.range
+    boxes = []
+    for a in fig.layout.annotations:
+        px = (a.x - x0) / (x1 - x0) * plots.LABEL_WIDTH_PX + a.ax
+        py = (a.y - y0) / (y1 - y0) * plots.LABEL_HEIGHT_PX - a.ay
+        w, h = plots.text_box(a.text, a.font.size)
+        boxes.append((px - w / 2, py - h / 2, px + w / 2, py + h / 2))
+    return boxes
+
+
+@pytest.mark.parametrize("n_labels", [2, 12, 60, 400])
+def test_highlighted_labels_never_overlap(n_labels):
+    """Crowded words (all within 1% of the plot) get labels that do not overlap; those with no room are listed."""
+    rng = np.random.default_rng(n_labels)
+    coords = np.vstack([rng.normal(size=(300, 2)), rng.normal(scale=0.01, size=(n_labels, 2))])
+    words = _words(300) + [f"词{i}" if i % 3 == 0 else f"label{i}" for i in range(n_labels)]
+    crowd = words[300:]
+    fig = plots.projection_figure(coords, words, highlight=crowd[:2], neighbours=crowd[2:10], labels=crowd[10:])
+    boxes = _label_boxes(fig)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    hidden = fig.layout.meta["hidden_labels"]
+    assert len(boxes) + len(hidden) == n_labels
+    assert set(crowd[:2]) <= {a.text for a in fig.layout.annotations}  # the searched words always get theirs
+    if n_labels <= 12:
+        assert not hidden
+
+
+def test_special_token_labels_are_shown_as_written():
+    fig = plots.projection_figure(np.eye(3)[:, :2], ["<pad>", "a", "b"], highlight=["<pad>"],
+                                  shared={"<pad>": 3}, shared_label="shared by {n}")
+    assert fig.layout.annotations[0].text == "&lt;pad&gt;"
+    assert "shared by 3" in fig.data[0].text[0]
 
 
 def test_3d_projection_is_thinned_to_the_most_frequent_points():

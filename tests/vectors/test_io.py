@@ -153,3 +153,107 @@ def test_words_with_spaces_cannot_be_saved(tmp_path):
     kv = make_keyed_vectors(["new york", "b"], np.zeros((2, 3), np.float32))
     with pytest.raises(ValueError, match="spaces"):
         save_word2vec(kv, tmp_path / "v.txt")
+
+
+# ---------------------------------------------------------------- bug cases (tests/cases/<name>/)
+
+CASES = __import__("pathlib").Path(__file__).resolve().parents[1] / "cases"
+
+
+@pytest.mark.parametrize("name", ["small_vectors.txt", "small_vectors_nobom.txt"])
+def test_bom_before_a_word2vec_header_is_still_word2vec_text(name):
+    path = CASES / "analogy-missing-words" / name
+    assert detect_format(path) == "text"  # not GloVe
+    kv = load_vectors(path)
+    assert kv.vectors.shape == (12, 6) and kv.index_to_key[0] == "king"
+
+
+def test_bom_and_crlf_before_a_header_written_here(tmp_path, kv):
+    # Another file of the kind: our own vectors, saved by Notepad (BOM + CRLF).
+    path = tmp_path / "v.txt"
+    save_word2vec(kv, path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert detect_format(path) == "text"
+    back = load_vectors(path)
+    assert back.index_to_key == WORDS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+
+
+@pytest.mark.parametrize("name, word, row", [
+    ("glove_first.txt", ". . .", 0), ("glove_mid.txt", "at info@example.org", 3), ("glove_nbsp.txt", ".\xa0.\xa0.", 0)])
+def test_glove_words_with_spaces_keep_their_vectors(name, word, row):
+    from core.vectors.io import read_vectors
+
+    path = CASES / "glove-token-with-space" / name
+    kv, report = read_vectors(path)
+    assert kv.vector_size == 5 and len(kv) == 7
+    assert kv.index_to_key[row] == word
+    raw = path.read_text(encoding="utf-8").splitlines()[row].split(" ")
+    np.testing.assert_array_equal(kv[word], np.array(raw[-5:], dtype=np.float32))
+    if " " in word:
+        assert [n.code for n in report.notes] == ["spaced_words"]
+
+
+def test_spaced_words_in_a_word2vec_text_file_and_ragged_rows(tmp_path):
+    # Another format (with header) and a word made of two numbers-free pieces at the end of the file.
+    path = tmp_path / "v.txt"
+    path.write_text("3 2\na 1 2\nb 3 4\nnew york 5 6\n", encoding="utf-8")
+    assert load_vectors(path)["new york"].tolist() == [5.0, 6.0]
+    path.write_text("a 1 2 3\nb 4 5 6\nc 7 8 9 10\n", encoding="utf-8")  # a row with an extra number
+    with pytest.raises(ValueError, match="line 3: expected 3 numbers after the word, found 4"):
+        load_vectors(path)
+
+
+def test_binary_with_a_non_utf8_word_loads_with_a_note():
+    from core.vectors.io import read_vectors
+
+    kv, report = read_vectors(CASES / "w2v-binary-nonutf8" / "vectors.bin")
+    assert len(kv) == 4 and kv.index_to_key[0] == "river" and kv.index_to_key[3] == "naïve"
+    assert kv.index_to_key[1] == "caf\ufffd"
+    assert [n.code for n in report.notes] == ["bad_words"] and report.notes[0].fields["n"] == 1
+    kv, report = read_vectors(CASES / "w2v-binary-nonutf8" / "truncated_word.bin")
+    assert len(kv) == 2 and kv.index_to_key[1].endswith("\ufffd") and kv.index_to_key[1].startswith("éé")
+
+
+def test_binary_with_a_gbk_word_written_here(tmp_path, kv):
+    # Another character and position: the last word written in GBK by a C tool.
+    path = tmp_path / "v.bin"
+    save_word2vec(kv, path, binary=True)
+    data = path.read_bytes().replace("naïve".encode(), "北京".encode("gbk"))
+    path.write_bytes(data)
+    from core.vectors.io import read_vectors
+
+    back, report = read_vectors(path)
+    assert back.index_to_key[:4] == WORDS[:4] and "\ufffd" in back.index_to_key[4]
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    assert report.notes[0].code == "bad_words"
+
+
+def test_nan_and_inf_in_text_vectors_name_the_line():
+    path = CASES / "vectors-nan-text" / "vectors.txt"
+    with pytest.raises(ValueError, match=r"vectors.txt, line 7 \('boat'\): contains NaN or infinity"):
+        load_vectors(path)
+
+
+@pytest.mark.parametrize("value", ["-inf", "NaN", "infinity"])
+def test_non_finite_values_in_glove_and_binary(tmp_path, kv, value):
+    path = tmp_path / "g.txt"
+    path.write_text(f"a 1 2\nb 3 {value}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2 \('b'\): contains NaN or infinity"):
+        load_vectors(path)
+    bad = make_keyed_vectors(["x", "y"], np.array([[1, 2], [3, float(value)]], dtype=np.float32))
+    with pytest.raises(ValueError, match="'y'.*NaN or infinity"):
+        save_word2vec(bad, tmp_path / "b.bin", binary=True)  # never written in the first place
+
+
+def test_binary_duplicates_keep_the_first_vector_and_are_counted(tmp_path):
+    from core.vectors.io import read_vectors
+
+    path = tmp_path / "dup.bin"
+    with open(path, "wb") as fh:
+        fh.write(b"3 2\n")
+        for word, vec in (("a", [1, 2]), ("b", [3, 4]), ("a", [5, 6])):
+            fh.write(word.encode() + b" " + np.array(vec, "<f4").tobytes() + b"\n")
+    kv, report = read_vectors(path)
+    assert kv.index_to_key == ["a", "b"] and kv["a"].tolist() == [1.0, 2.0]
+    assert [n.code for n in report.notes] == ["duplicates"]

@@ -1,4 +1,7 @@
-"""Both engines through the same tests (minbpe style): one parametrised test per behaviour."""
+"""Every registered engine through the same tests (minbpe style): one parametrised test per behaviour.
+
+The engine list comes from the registry, so a new engine file is tested by being registered.
+"""
 from __future__ import annotations
 
 import random
@@ -7,9 +10,9 @@ import weakref
 import numpy as np
 import pytest
 
-from core.word2vec import TrainConfig, evaluate, train
+from core.word2vec import TrainConfig, engines, evaluate, train
 
-ENGINES = ["torch", "gensim"]
+ENGINES = list(engines.names())
 CONTRACT_KEYS = {"epoch", "epochs", "words_done", "words_total", "progress", "words_per_s", "lr", "loss", "eta_s"}
 
 TOPICS = {
@@ -128,8 +131,12 @@ def test_corpus_is_streamed_once_per_epoch_and_never_materialised(engine):
     train(corpus, _config(epochs=3), engine=engine)
     # one vocabulary pass + at most one pass per epoch (the torch engine replays cached ids)
     assert 2 <= corpus.passes <= 3 + 1
-    if engine == "torch":
-        assert corpus.max_alive <= 2  # each sentence is encoded and dropped as it is read
+
+
+def test_torch_never_keeps_sentences_alive():
+    corpus = TopicCorpus(2000)
+    train(corpus, _config(epochs=3), engine="torch")
+    assert corpus.max_alive <= 2  # each sentence is encoded and dropped as it is read
 
 
 def test_one_shot_generators_are_refused_with_advice():
@@ -224,11 +231,48 @@ def test_large_batches_keep_quality(batch_size):
     assert np.isfinite(kv.vectors).all()
 
 
-def test_unknown_engine_and_gensim_on_gpu_are_refused():
-    with pytest.raises(ValueError, match="Unknown engine 'fast'"):
+def test_unknown_engine_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown word2vec engine 'fast'; known engines: ") as err:
         train(TopicCorpus(10), _config(), engine="fast")
+    assert all(name in str(err.value) for name in engines.names())
+
+
+def test_gensim_on_a_gpu_is_refused():
     with pytest.raises(ValueError, match="CPU only"):
         train(TopicCorpus(10), _config(), engine="gensim", device="cuda")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_engine_describes_itself_and_its_devices(engine):
+    spec = engines.get(engine)
+    assert spec.name == engine and len(spec.description) > 20 and "\n" not in spec.description
+    devices = spec.devices()
+    assert devices
+    for device in devices:
+        assert spec.check_device(device)
+        assert spec.resource(device) in ("cpu", "gpu")
+    if "cpu" in devices:
+        assert spec.resource("cpu") == "cpu"
+    assert set(spec.extra_parameters) <= set(TrainConfig().to_dict())
+
+
+def test_default_engine_follows_the_device(monkeypatch):
+    """Issue #14: with default settings a CPU run uses gensim (6-20x faster there), a GPU run torch."""
+    calls = []
+    gensim = type(engines.get("gensim"))
+    original = gensim.train
+
+    def spy(self, *args, **kwargs):
+        calls.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(gensim, "train", spy)
+    monkeypatch.setattr(engines, "device_type", lambda device=None: "cpu")
+    kv = train(TopicCorpus(200), _config(epochs=1))  # no engine given, as the page's and CLI's defaults
+    assert calls == ["gensim"] and len(kv.index_to_key) == 30
+    assert engines.default_engine() == engines.default_engine("cpu") == "gensim"
+    monkeypatch.setattr(engines, "device_type", lambda device=None: "cuda")
+    assert engines.default_engine() == "torch"
 
 
 @pytest.mark.parametrize("engine", ENGINES)

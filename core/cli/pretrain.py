@@ -1,0 +1,89 @@
+"""``python -m core pretrain``: pretrain a small BERT (masked LM) from zero, headless.
+
+    python -m core pretrain --corpus zh --position rope --preset tiny --steps 2000 --out models/zh-rope
+    python -m core pretrain --corpus novel.txt --position alibi --init-vectors word2vec
+    python -m core pretrain --resume pretrain-20261201-020000-abc123 --corpus zh --position rope
+
+Every :class:`core.pretrain.PretrainConfig` field is an option (help = the field's comment).
+The run goes through ``core.jobs.run_foreground``: a run folder in the runs directory
+(``--runs`` or ``$EMBEDLAB_RUNS``), the same as the app's, listed by ``python -m core runs``
+and on the page. ``--out`` also copies the finished model folder (a Hugging Face folder
+with its tokenizer) there. Ctrl-C once stops cleanly and saves a checkpoint to resume from.
+The training loop is Accelerate's (bf16 on a GPU); running it on several GPUs with
+``accelerate launch`` needs one run folder shared by all ranks, which this command
+does not arrange yet (each rank would make its own run).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+ALIASES = {"position_encoding": "--position", "learning_rate": "--lr", "resume_from": "--resume"}
+
+
+def register(subparsers) -> None:
+    from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig, field_help
+
+    helps = field_help()
+    choices = {"preset": tuple(PRESETS), "position_encoding": POSITIONS, "init_vectors": INIT_VECTORS}
+    parser = subparsers.add_parser(
+        "pretrain", help="pretrain a small BERT (masked LM) from zero with a chosen position encoding",
+        description="Train a WordPiece tokenizer and a small BERT-style masked-LM encoder on a corpus "
+                    "(a sample, a text file or dataset:<name>), with learned, sinusoidal, RoPE, ALiBi or no "
+                    "position encoding; evaluate masked-token accuracy at 1x, 2x and 4x the training length.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    for f in dataclasses.fields(PretrainConfig):
+        flags = ["--" + f.name.replace("_", "-")]
+        if f.name in ALIASES:
+            flags.insert(0, ALIASES[f.name])
+        kind = type(f.default)
+        help_text = helps.get(f.name, "").replace("%", "%%")
+        if kind is bool:
+            parser.add_argument(*flags, dest=f.name, default=f.default, help=help_text,
+                                action=argparse.BooleanOptionalAction)
+        else:
+            parser.add_argument(*flags, dest=f.name, type=kind, default=f.default, help=help_text,
+                                choices=choices.get(f.name))
+    parser.add_argument("--name", default="", help="a name for the run (shown in the runs table)")
+    parser.add_argument("--runs", default=None, help="runs directory (default: $EMBEDLAB_RUNS or ./runs)")
+    parser.add_argument("--out", default=None, help="also copy the finished model folder (with its tokenizer) here")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the result")
+    parser.set_defaults(func=run_cli)
+
+
+def run_cli(args) -> int:
+    from core import jobs
+    from core.pretrain.config import PretrainConfig
+    from core.pretrain.job import build_job_config
+
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(PretrainConfig)}
+    resume = values.get("resume_from") or ""
+    if resume and not Path(resume).is_dir():
+        values["resume_from"] = str(jobs.run_dir(resume, args.runs, must_exist=True))
+    config = build_job_config(values)  # ValueError -> one line, exit 2
+    out = Path(args.out).expanduser() if args.out else None
+    if out is not None and out.exists() and any(out.iterdir()):
+        raise ValueError(f"--out {out} exists and is not empty; choose a new folder (nothing is overwritten).")
+    name = args.name or f"{config['position_encoding']} · {config['preset']} · {Path(config['corpus']).name}"
+    run_id = jobs.run_foreground("pretrain", config, name=name, runs_root=args.runs, show_progress=not args.quiet)
+    status = jobs.get_status(run_id, args.runs)
+    folder = jobs.run_dir(run_id, args.runs)
+    summary = jobs.read_summary(run_id, args.runs)
+    print(f"run {run_id}: {status.get('state')} -> {folder}")
+    if out is not None and (folder / "model").is_dir():
+        shutil.copytree(folder / "model", out, dirs_exist_ok=True)
+        print(f"model folder copied to {out}")
+    extrapolation = folder / "extrapolation.json"
+    if extrapolation.is_file():
+        rows = json.loads(extrapolation.read_text(encoding="utf-8")).get("rows", [])
+        fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
+        for row in rows:
+            print(f"  {row['factor']}x ({row['seq_len']} tokens): masked-token accuracy {fmt(row.get('accuracy'))}, "
+                  f"top-5 {fmt(row.get('top5'))}")
+    if summary.get("tokens_per_s"):
+        print(f"  {summary.get('parameters', 0):,} parameters, {summary.get('tokens', 0):,} tokens, "
+              f"{summary['tokens_per_s']:,.0f} tokens/s")
+    return 0 if status.get("state") in ("done", "cancelled") else 1

@@ -1,0 +1,258 @@
+"""Text classification: one label per text (or per pair of texts).
+
+Reads CSV/TSV/semicolon tables and JSON lines with a text and a label column,
+and fastText lines (``__label__pos a fine film``). Model head:
+``AutoModelForSequenceClassification`` (a linear layer on the [CLS] vector);
+loss: cross-entropy; scores: accuracy and macro F1 (scikit-learn).
+"""
+from __future__ import annotations
+
+import collections
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.finetune.tasks import register
+from core.finetune.tasks.base import ColumnsNeeded, Encoded, ReadOptions, Task
+
+TEXT_NAMES = ("text", "sentence", "sentence1", "review", "content", "document", "body", "comment", "tweet",
+              "question", "premise", "title", "description")
+PAIR_NAMES = ("text_pair", "sentence2", "hypothesis", "text2", "second", "answer", "context")
+# A label column is only ever chosen by one of these names; otherwise the user is asked.
+LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y", "tag", "intent", "polarity",
+               "gold_label", "stars", "rating")
+
+
+@dataclass
+class TextData:
+    """Texts with one label each: ``texts`` (n,), ``labels`` (n,), ``pairs`` (n,) or None."""
+
+    texts: list[str]
+    labels: list[str]
+    pairs: list[str] | None = None
+    notes: list[dict] = field(default_factory=list)  # loader remarks, e.g. {"code": "multi_label", "count": 3}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, index) -> "TextData":
+        pick = lambda xs: [xs[i] for i in index]  # noqa: E731
+        return TextData(pick(self.texts), pick(self.labels), pick(self.pairs) if self.pairs else None)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def guess_columns(frame) -> dict:
+    """``{"text", "text_pair", "label"}`` columns and ``"why"`` for each pick: ``"name"``, ``"longest"`` or None.
+
+    The label is chosen only by a recognised name (``label``, ``class``, ``stars``...), never by
+    content: a column of vote counts looks just like a label. The text falls back to the
+    column with clearly the longest strings (shown to the user as a guess).
+    """
+    columns = list(frame.columns)
+    lower = {str(c).lower().strip(): c for c in columns}
+
+    def by_name(names, exclude=()):
+        for name in names:
+            if name in lower and lower[name] not in exclude:
+                return lower[name]
+        return None
+
+    label = by_name(LABEL_NAMES)
+    text = by_name(TEXT_NAMES, exclude=(label,))
+    why = {"label": "name" if label else None, "text": "name" if text else None}
+    if text is None:
+        lengths = {c: frame[c].astype(str).str.len().mean() for c in columns if c != label}
+        ranked = sorted(lengths, key=lambda c: -lengths[c])
+        if ranked and lengths[ranked[0]] >= 15 and (len(ranked) == 1 or lengths[ranked[0]] >= 2 * lengths[ranked[1]]):
+            text, why["text"] = ranked[0], "longest"
+    pair = by_name(PAIR_NAMES, exclude=(label, text))
+    return {"text": text, "text_pair": pair, "label": label, "why": why}
+
+
+def table_to_data(frame, text_col: str, label_col: str, pair_col: str = "", source: str = "the file",
+                  flag: str = "--label-col") -> TextData:
+    """Pick the mapped columns; a missing or wrong name lists the columns that exist (never a KeyError)."""
+    available = ", ".join(map(repr, frame.columns))
+    flags = {"text": "--text-col", "label": "--label-col"}
+    for role, col in (("text", text_col), ("label", label_col), ("second text", pair_col)):
+        if role != "second text" and not col:
+            raise ValueError(f"which column holds the {role}? {source} has columns {available}; "
+                             f"pass {flags[role]} NAME (on the page: pick it).")
+        if col and col not in frame.columns:
+            raise ValueError(f"{source} has no column {col!r} for the {role}; available columns: {available}.")
+    if text_col == label_col:
+        raise ValueError("the text column and the label column must be different.")
+    frame = frame.fillna("")
+    texts = frame[text_col].astype(str).str.strip().tolist()
+    labels = frame[label_col].astype(str).str.strip().tolist()
+    pairs = frame[pair_col].astype(str).str.strip().tolist() if pair_col else None
+    keep = [i for i, (t, y) in enumerate(zip(texts, labels)) if t and y]
+    notes = []
+    if len(keep) < len(texts):
+        notes.append({"code": "dropped_empty", "count": len(texts) - len(keep)})
+    data = TextData(texts, labels, pairs).subset(keep)
+    data.notes = notes
+    if not data.texts:
+        raise ValueError(f"{source} has no row with both a text and a label.")
+    return data
+
+
+_FASTTEXT_LABEL = re.compile(r"__label__(\S+)")
+
+
+def read_fasttext(path: Path, text: str) -> TextData:
+    """``__label__pos some text`` lines; a line may carry several labels (the first is used)."""
+    texts, labels, multi = [], [], 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        found = _FASTTEXT_LABEL.findall(line)
+        if not found:
+            raise ValueError(f"{path.name} line {number} has no __label__ prefix: {line[:60]!r}. "
+                             "fastText lines look like '__label__pos a fine film'.")
+        body = _FASTTEXT_LABEL.sub(" ", line).strip()
+        if not body:
+            raise ValueError(f"{path.name} line {number} has a label but no text.")
+        multi += len(found) > 1
+        texts.append(" ".join(body.split()))
+        labels.append(found[0])
+    if not texts:
+        raise ValueError(f"{path.name} is empty.")
+    data = TextData(texts, labels)
+    if multi:
+        data.notes.append({"code": "multi_label", "count": multi})
+    return data
+
+
+# ---------------------------------------------------------------- the task
+
+
+class Classification(Task):
+    name = "classification"
+    head = "AutoModelForSequenceClassification"
+    formats = ("csv", "tsv", "jsonl", "fasttext")
+    upload_types = ("csv", "tsv", "jsonl", "json", "txt")
+    sample = "sample:sentiment"
+    metric = "macro_f1"
+    headline_keys = ("accuracy", "macro_f1")
+    report_view = "per_text"
+    columns = True
+    help = "one label per text (CSV/TSV/JSON lines with text and label columns, or fastText lines)"
+
+    def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TextData:
+        from core.finetune import data as fd
+
+        if fmt == "fasttext":
+            text, found = fd.decode(path)
+            info.update(found)
+            data = read_fasttext(path, text)
+            info.update(text_column="text after __label__", label_column="__label__")
+            return data
+        frame = fd.read_table(path, fmt, delimiter=options.delimiter, no_header=options.no_header, report=info)
+        guess = guess_columns(frame)
+        info.update(columns=[str(c) for c in frame.columns], guess=guess, rows_in=len(frame))
+        text_col = options.text_col or guess["text"] or ""
+        label_col = options.label_col or guess["label"] or ""
+        missing = [role for role, col in (("text", text_col), ("label", label_col)) if not col]
+        if missing:
+            flags = " and ".join(f"--{role}-col NAME" for role in missing)
+            raise ColumnsNeeded(
+                f"which column holds the {' and which the '.join(missing)}? {path.name} has columns "
+                f"{', '.join(map(repr, frame.columns))}; pass {flags} (on the page: pick it).",
+                missing=missing, columns=[str(c) for c in frame.columns], guess=guess,
+                preview=frame.head(8).to_dict("records"), info=info)
+        data = table_to_data(frame, text_col, label_col, options.pair_col, source=path.name)
+        info.update(text_column=text_col, label_column=label_col)
+        return data
+
+    def label_list(self, data: TextData) -> list[str]:
+        return sorted(set(data.labels))
+
+    def labels_in(self, data: TextData) -> set[str]:
+        return set(data.labels)
+
+    def display(self) -> dict:
+        return {"n_items": "finetune.n_examples", "n_labels": "finetune.n_classes", "counts_title": "finetune.fig.counts"}
+
+    def summarize(self, data: TextData, tokenizer=None, max_length: int | None = None) -> dict:
+        warnings = list(data.notes)
+        counts = collections.Counter(data.labels)
+        texts = data.texts if data.pairs is None else [f"{a}\t{b}" for a, b in zip(data.texts, data.pairs)]
+        dupes = len(texts) - len(set(texts))
+        if dupes:
+            warnings.append({"code": "duplicates", "count": dupes})
+        labels_of = collections.defaultdict(set)
+        for text, label in zip(texts, data.labels):
+            labels_of[text].add(label)
+        conflicting = sum(len(labels) > 1 for labels in labels_of.values())
+        if conflicting:
+            warnings.append({"code": "conflicting", "count": conflicting})
+        if len(counts) < 2:
+            warnings.append({"code": "one_class", "label": next(iter(counts), "")})
+        from core.finetune.data import summary_common
+
+        lengths = None
+        if tokenizer is not None:
+            args = (data.texts, data.pairs) if data.pairs is not None else (data.texts,)
+            lengths = [len(ids) for ids in tokenizer(*args, add_special_tokens=True)["input_ids"]]
+        return summary_common(len(data), counts, warnings, lengths, max_length)
+
+    def preview(self, data: TextData, n: int = 10) -> list[dict]:
+        rows = []
+        for i in range(min(n, len(data))):
+            row = {"text": data.texts[i]}
+            if data.pairs is not None:
+                row["text_pair"] = data.pairs[i]
+            row["label"] = data.labels[i]
+            rows.append(row)
+        return rows
+
+    def encode(self, tokenizer, data: TextData, label2id: dict[str, int], max_length: int) -> Encoded:
+        args = (data.texts, data.pairs) if data.pairs is not None else (data.texts,)
+        full = tokenizer(*args)
+        n_truncated = sum(len(ids) > max_length for ids in full["input_ids"])
+        enc = tokenizer(*args, truncation=True, max_length=max_length)
+        features = []
+        for i, label in enumerate(data.labels):
+            feature = {k: enc[k][i] for k in enc.keys()}
+            feature["labels"] = label2id[label]
+            features.append(feature)
+        return Encoded(features, n_truncated)
+
+    def collator(self, tokenizer, pad_to_multiple_of: int | None = None):
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def gather(self, accelerator, logits, batch) -> tuple[list, list]:
+        import torch
+
+        conf, pred = torch.softmax(logits, dim=-1).max(dim=-1)
+        conf, pred = accelerator.gather_for_metrics((conf, pred))
+        return pred.tolist(), conf.tolist()
+
+    def scores(self, data: TextData, encoded: Encoded, preds: list, confs: list, labels: list[str]) -> tuple[dict, dict]:
+        from core.finetune.report import classification_scores, misclassified
+
+        predicted = [labels[i] for i in preds]
+        scores = classification_scores(data.labels, predicted, labels)
+        texts = data.texts if data.pairs is None else [f"{a} ‖ {b}" for a, b in zip(data.texts, data.pairs)]
+        return scores, {"predicted": predicted, "confidence": confs,
+                        "misclassified": misclassified(texts, data.labels, predicted, confs)}
+
+    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int) -> dict:
+        """``{"view": "per_text", "probabilities": [(label, p), ...]}``, most likely first, summing to 1."""
+        import torch
+
+        enc = tokenizer(text, truncation=True, max_length=max_length, return_tensors="pt")
+        with torch.no_grad():
+            probs = torch.softmax(model(**enc).logits[0].float(), dim=-1).tolist()
+        return {"view": self.report_view, "probabilities": sorted(zip(labels, probs), key=lambda lp: -lp[1])}
+
+    def example(self, data: TextData) -> str:
+        return min(data.texts[:50], key=lambda t: abs(len(t) - 60)) if len(data) else ""
+
+
+register(Classification())

@@ -1,0 +1,157 @@
+"""Run a job in the foreground: the CLI's way to write a run exactly as the app does.
+
+``run_foreground(kind, config)`` makes the same run folder as :func:`core.jobs.submit`
+(config.json with kind/name/config/target/resource, status.json, the queue
+entry), waits for a slot of the job's resource like any worker, then calls
+the job function *in this process* with a :class:`ForegroundContext`: the
+same metrics.jsonl, summary.json, log.txt and artifacts, plus a progress bar
+on the terminal. So a run started from a shell is listed by ``python -m core
+runs list`` and in the app's runs table, and opens in the app like any other.
+
+Ctrl-C once asks the job to stop (it saves what it trained; the run ends
+"cancelled"); Ctrl-C again stops at once (the run ends "interrupted" and
+``KeyboardInterrupt`` propagates).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import traceback
+
+from core.jobs import queue, registry, store, worker
+from core.jobs.context import JobContext
+
+
+class _Terminal:
+    """A one-line progress bar (tqdm) on ``stream`` (when ``enabled``) and notes printed on ``notes``."""
+
+    def __init__(self, stream, enabled: bool, label: str, notes=None):
+        self.stream = stream
+        self.notes = notes
+        self.enabled = enabled
+        self.bar = None
+        self.label = label
+
+    def _ensure_bar(self):
+        if self.bar is None and self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=100.0, unit="%", desc=self.label, file=self.stream, dynamic_ncols=True,
+                            mininterval=0.5,
+                            bar_format="{l_bar}{bar}| {n:.0f}/100% [{elapsed}<{remaining}] {postfix}")
+        return self.bar
+
+    def update(self, fraction: float, message: str) -> None:
+        bar = self._ensure_bar()
+        if bar is not None:
+            bar.n = round(100 * fraction, 1)
+            bar.set_postfix_str(message[:80], refresh=False)
+            bar.refresh()
+
+    def note(self, text: str) -> None:
+        notes = self.notes if self.notes is not None else sys.stdout
+        if self.bar is not None:
+            self.bar.clear()
+            print(text, file=notes, flush=True)
+            self.bar.refresh()
+        else:
+            print(text, file=notes, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class ForegroundContext(JobContext):
+    """A :class:`JobContext` for a job running in the caller's process: log lines go to log.txt
+    (and the terminal), progress also moves the terminal's bar; everything else is the same."""
+
+    def __init__(self, run_dir, run_id, terminal: _Terminal):
+        super().__init__(run_dir, run_id)
+        self.terminal = terminal
+
+    def progress(self, fraction: float, eta_s: float | None = None, message: str = "") -> None:
+        super().progress(fraction, eta_s, message)
+        self.terminal.update(min(1.0, max(0.0, float(fraction))), str(message))
+
+    def write_log(self, text: str) -> None:
+        with open(self.run_dir / "log.txt", "a", encoding="utf-8") as fh:
+            fh.write(f"{text}\n")
+        self.terminal.note(str(text))
+
+
+def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
+                   show_progress: bool = True, stream=None, notes=None) -> str:
+    """Run a job of ``kind`` with ``config`` in this process, as a run of the runs directory; return its id.
+
+    Blocks until the run ends; the run then is "done", "cancelled" (Ctrl-C
+    once, or ``core.jobs.cancel`` from elsewhere) or "failed". A progress bar
+    is drawn on ``stream`` (default stderr) unless ``show_progress`` is False;
+    the job's log lines (``ctx.write_log``) go to log.txt and are printed on
+    ``notes`` (default stdout). Raises ``ValueError`` for an unknown kind or a
+    config the kind refuses (before any folder is made), and re-raises what
+    the job function raised after recording the run as "failed" (a
+    ``ValueError`` keeps its message for the user). A second Ctrl-C marks the
+    run "interrupted" and raises ``KeyboardInterrupt``.
+    """
+    import psutil
+
+    stream = stream if stream is not None else sys.stderr
+    root = store.runs_root(runs_root)
+    me = psutil.Process(os.getpid())
+    run_id, path = queue.create_run(kind, config, name, root,
+                                    status={"pid": me.pid, "pid_created": me.create_time()})
+    meta = store.read_json(path / "config.json", {}) or {}
+    terminal = _Terminal(stream, show_progress, kind, notes)
+    terminal.note(f"run {run_id} (runs directory {root})")
+    interrupts = {"count": 0}
+
+    def on_sigint(_number, _frame):
+        interrupts["count"] += 1
+        if interrupts["count"] == 1:
+            (path / "cancel").touch()
+            terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop at once)")
+            return
+        raise KeyboardInterrupt
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
+    slot = None
+    try:
+        def on_wait(position: int, waiting: int) -> None:
+            if position > 1 or waiting > 1:
+                terminal.note(f"waiting for a {meta.get('resource')} slot: position {position} of {waiting}")
+
+        slot = worker.wait_for_slot(root, path, run_id, meta.get("resource", "cpu"), on_wait=on_wait)
+        if slot is None:
+            return run_id
+        ctx = ForegroundContext(path, run_id, terminal)
+        function = registry.load_target(meta["target"])
+        store.update_status(path, only_if=("running",), message="running")
+        function(meta.get("config", {}), ctx)
+    except KeyboardInterrupt:
+        store.update_status(path, only_if=store.ACTIVE, state="interrupted", finished=store.now_iso(), eta_s=None,
+                            error="This run was stopped with Ctrl-C. Files it already wrote are kept.")
+        queue._remove_queue_entry(root, run_id)
+        raise
+    except Exception as err:
+        with open(path / "log.txt", "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        worker.record_failure(path, worker.failure_message(err))
+        raise
+    else:
+        worker.record_end(path)
+    finally:
+        terminal.close()
+        if slot is not None:
+            slot.close()
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+        store.update_status(path, only_if=store.FINAL, pid=None)
+        with open(path / "log.txt", "a", encoding="utf-8") as log:
+            log.write(f"[foreground] job ran in process {os.getpid()}; run is "
+                      f"{store.read_status(path).get('state')}\n")
+    return run_id

@@ -1,0 +1,52 @@
+"""Figures of the pretraining page: held-out accuracy of several runs, and the extrapolation test.
+
+Builders take tidy data (metrics records, extrapolation rows) and return a
+``go.Figure``; no I/O, no Streamlit. Labels come in as arguments (the page
+translates them). Live and overlaid step curves reuse ``core.plots.training``
+(``live_figure`` / ``overlay_figure`` with ``x="step"``).
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from core.plots.training import PALETTE
+
+
+def eval_overlay_figure(series: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
+                        x_title: str = "tokens seen", y_title: str = "") -> go.Figure:
+    """One line per run: ``metric`` of its held-out ``eval`` records (split "valid") against tokens seen."""
+    fig = go.Figure()
+    for i, (label, records) in enumerate(series.items()):
+        rows = sorted((r for r in records if r.get("type") == "eval" and r.get("split") == "valid"
+                       and r.get(metric) is not None), key=lambda r: r.get("tokens") or 0)
+        fig.add_trace(go.Scatter(x=[r.get("tokens") for r in rows], y=[r[metric] for r in rows],
+                                 mode="lines+markers", name=label, line={"color": PALETTE[i % len(PALETTE)]},
+                                 hovertemplate=f"{label}<br>{y_title or metric}: %{{y:.3f}}<extra></extra>"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title or metric, rangemode="tozero")
+    fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
+                         x_title: str = "input length", y_title: str = "", factor_label: str = "{factor}x") -> go.Figure:
+    """Grouped bars: for each length factor (1x, 2x, 4x) one bar per run; ``rows_by_run`` maps a label to
+    its extrapolation rows (``{"factor", "seq_len", metric, ...}``). Missing scores are left out."""
+    fig = go.Figure()
+    for i, (label, rows) in enumerate(rows_by_run.items()):
+        rows = [r for r in sorted(rows, key=lambda r: r["factor"]) if r.get(metric) is not None]
+        fig.add_trace(go.Bar(x=[factor_label.format(factor=r["factor"], seq_len=r["seq_len"]) for r in rows],
+                             y=[r[metric] for r in rows], name=label, marker={"color": PALETTE[i % len(PALETTE)]},
+                             text=[f"{r[metric]:.3f}" for r in rows], textposition="outside",
+                             hovertemplate=f"{label}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title or metric, rangemode="tozero")
+    fig.update_layout(title=title or None, barmode="group", height=360, margin={"t": 50, "b": 40, "l": 60, "r": 20},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def predictions_table(predictions: list[list[tuple[str, float]]]) -> dict[str, list[str]]:
+    """``{"[MASK] 1": ["天 (0.41)", ...], ...}``: the top guesses for each [MASK], one column per mask."""
+    return {f"[MASK] {i + 1}": [f"{token} ({p:.2f})" for token, p in guesses] for i, guesses in enumerate(predictions)}

@@ -1,0 +1,67 @@
+"""What the training page shows of a corpus before training: the reading report, first sentences, counts."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CorpusPreview:
+    """What the page shows before training: from the first ``max_tokens`` tokens of the corpus.
+
+    ``sentences``: the first few sentences as token lists; ``counts``: word
+    frequencies, most frequent first (for the Zipf plot); ``tokens``: tokens
+    read; ``truncated``: True if the corpus is longer than what was read;
+    ``report``: the reader's ``core.text.reader.ReadingReport`` (None when
+    the reader gives none); ``segmented``: the corpus came split into words by
+    its source (a ``dataset:`` corpus), so no segmenter ran.
+    """
+
+    name: str
+    encoding: str
+    language: str
+    sentences: list[list[str]] = field(default_factory=list)
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    tokens: int = 0
+    n_sentences: int = 0
+    truncated: bool = False
+    report: object | None = None
+    segmented: bool = False
+
+    def token_lines(self, max_tokens: int = 30, separator: str = " | ") -> str:
+        """The first sentences, one per line, tokens joined by ``separator`` (long ones cut with "…")."""
+        return "\n".join(separator.join(s[:max_tokens]) + (" …" if len(s) > max_tokens else "")
+                         for s in self.sentences)
+
+    def vocab_size(self, min_count: int) -> int:
+        """How many distinct words occur at least ``min_count`` times (in what was read)."""
+        return sum(1 for _, count in self.counts if count >= min_count)
+
+
+def preview_corpus(config: dict, *, n_sentences: int = 5, max_tokens: int = 2_000_000) -> CorpusPreview:
+    """Read the head of a job's corpus (at most ``max_tokens`` tokens) for the page's preview.
+
+    ``config``: a word2vec job config (or just its reading fields, see
+    ``core.word2vec.job.open_corpus``). Raises ``ValueError``
+    (``core.text.CorpusError``) for files that cannot be used.
+    """
+    from core.word2vec.job import open_corpus
+
+    corpus = open_corpus(config)
+    counter: Counter[str] = Counter()
+    preview = CorpusPreview(corpus.name, corpus.encoding, corpus.language,
+                            segmented=bool(getattr(corpus, "segmented", False)))
+    for sentence in corpus:
+        if len(preview.sentences) < n_sentences:
+            preview.sentences.append(sentence)
+        counter.update(sentence)
+        preview.tokens += len(sentence)
+        preview.n_sentences += 1
+        if preview.tokens >= max_tokens:
+            preview.truncated = True
+            break
+    preview.report = getattr(corpus, "report", None)
+    if preview.tokens == 0:
+        raise ValueError(f"{corpus.name} has no words after tokenizing; check the file, column or field.")
+    preview.counts = counter.most_common()
+    return preview
