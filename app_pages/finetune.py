@@ -14,6 +14,7 @@ import core.jobs as jobs
 from core.finetune import tasks
 from core.finetune.config import FinetuneConfig, field_help
 from core.plots import finetune as plots
+from ui import model_picker
 from ui import runs as ui_runs
 from ui.i18n import lang, t
 
@@ -126,6 +127,7 @@ def seed_form(run_id: str) -> None:
         return
     for name, key in WIDGETS.items():
         st.session_state[key] = getattr(config, name)
+    model_picker.pin("ft_model")
     for name, key in MAPPING.items():
         value = getattr(config, name)
         if value:
@@ -184,8 +186,8 @@ def data_ui() -> dict:
         by_name = {f"dataset:{d.name}": d for d in named}
         if st.session_state.get("ft_dataset") not in by_name:
             st.session_state["ft_dataset"] = next(iter(by_name))
-        pick = st.selectbox(t("finetune.dataset"), list(by_name), key="ft_dataset",
-                            format_func=lambda s: _source_label(s))
+        titles = {s: _source_label(s) for s in by_name}  # translated now (AppTest formats outside the page)
+        pick = st.selectbox(t("finetune.dataset"), list(by_name), key="ft_dataset", format_func=titles.get)
         ds = by_name[pick]
         st.caption(t("finetune.dataset_note", examples=f"{ds.examples:,}", language=ds.language,
                      source=ds.source, licence=ds.licence))
@@ -280,12 +282,13 @@ def mapping_ui(view) -> dict:
     return {"text_col": text_col or "", "label_col": label_col or "", "text_pair_col": "" if pair_col == NONE else pair_col}
 
 
-def settings_ui() -> dict:
+def settings_ui(language: str) -> dict:
     """Model and hyperparameters; defaults finish in minutes on a CPU for the shipped samples.
 
+    The model picker defaults to the shipped model for the data's ``language`` ("zh"/"en"/"").
     The bounds are the config's own (FinetuneConfig validates), so any saved run's settings fit the form.
     """
-    model = st.text_input(t("finetune.model"), key="ft_model", help=_help("model"))
+    model = model_picker.pick_model("ft_model", language, label=t("finetune.model"), help=_help("model"))
     c1, c2, c3, c4 = st.columns(4)
     values = {
         "model": model.strip() or FinetuneConfig().model,
@@ -611,9 +614,13 @@ if data_values["train_file"]:
                 reading["no_header"]))
     try:
         with st.spinner(t("finetune.reading")):
-            view = inspect_data(data_values["task"], data_values["train_file"], options, data_values["valid_file"],
-                                data_values["test_file"], st.session_state["ft_model"], max_length_choice,
-                                tuple(sorted(names.items())))
+            args = (data_values["task"], data_values["train_file"], options, data_values["valid_file"],
+                    data_values["test_file"])
+            model_before = st.session_state["ft_model"]
+            view = inspect_data(*args, model_before, max_length_choice, tuple(sorted(names.items())))
+            if model_picker.apply_default("ft_model", view.language) != model_before:  # lengths in the new tokens
+                view = inspect_data(*args, st.session_state["ft_model"], max_length_choice,
+                                    tuple(sorted(names.items())))
     except ValueError as err:
         st.error(t("common.bad_input", message=_user_names(str(err), names)))
     if view is not None:
@@ -637,7 +644,7 @@ else:
 ready = view is not None and not view.missing and not view.errors
 
 st.header(t("finetune.step_model"))
-settings = settings_ui()
+settings = settings_ui(view.language if view is not None else "")
 name = st.text_input(t("finetune.run_name"), value="", key="ft_name", placeholder=t("finetune.run_name_hint"))
 if st.button(t("finetune.train"), type="primary", disabled=not ready, icon=":material/model_training:"):
     try:

@@ -1,12 +1,20 @@
-"""The input layer, step by step: one sentence through MiniLM's tokenizer, embeddings and first attention."""
+"""The input layer, step by step: one sentence through a model's tokenizer, embeddings and first attention.
+
+The model is picked (the shipped MiniLM, EmbedLab's own masked-LM models, finished pretraining
+runs); the walk takes any family ``core.input_layer`` knows and shows where position enters.
+"""
 from __future__ import annotations
+
+import math
 
 import streamlit as st
 
 from core import input_layer as il
 from core import positional as pe
 from core.plots import input_layer as plots
+from core.plots import mlm as mlm_plots
 from ui.i18n import lang, t
+from ui.model_picker import pick_model
 
 MAX_PAGE_TOKENS = 128  # more rows than this make the heatmaps unreadable on a projector
 VOCAB_SIZES = [100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000]
@@ -17,19 +25,29 @@ PROBE_TEXT = {
     "zh": "我们在北京学习中文，自然语言处理很有意思。",
 }
 CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of that UI language starts with
+MASK_EXAMPLES = {"en": "The cat sat on the [MASK].", "zh": "我们在北[MASK]学习中文。"}  # by the model's language
 
 
 # --- cached resources --------------------------------------------------------------------------------
 
-@st.cache_resource(show_spinner=False)
-def load_model_and_tokenizer():
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_model_and_tokenizer(path: str):
+    """The model (with its MLM head when it has one, eager attention, eval mode) and its tokenizer."""
     from core.models import load_tokenizer
 
-    return il.load_input_model(), load_tokenizer()
+    return il.load_input_model(path), load_tokenizer(path)
 
 
-@st.cache_resource(show_spinner=False)
-def random_pool(_tokenizer):
+@st.cache_data(ttl=20, show_spinner=False)
+def models() -> dict[str, dict]:
+    """Every model one can pick, by name (``core.models.list_models``)."""
+    from core.models import list_models
+
+    return {m.name: m.to_dict() for m in list_models()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def random_pool(tokenizer_path: str, _tokenizer):
     return il.ordinary_ids(_tokenizer)
 
 
@@ -50,18 +68,19 @@ def fertility(lines: list[str]) -> dict:
 
 # --- widgets -------------------------------------------------------------------------------------------
 
-def choice(container, label: str, options: list[str], name: str, default: str, **kwargs) -> str:
+def choice(container, label: str, options: list[str], name: str, default: str, format_func=None, **kwargs) -> str:
     """A radio whose choice survives a language switch.
 
     Streamlit keeps a radio's value as its *displayed* label, so after the labels change language
     the old value no longer matches any option. The widget key therefore carries the language and
     the choice itself is remembered under ``il_<name>``, language-free. Option labels are the
-    messages ``input_layer.<name>_<option>``.
+    messages ``input_layer.<name>_<option>`` unless ``format_func`` says otherwise.
     """
     key = f"il_{name}"
     current = st.session_state.get(key, default)
     value = container.radio(label, options, index=options.index(current if current in options else default),
-                            key=f"{key}_{lang()}", format_func=lambda c: t(f"input_layer.{name}_{c}"), **kwargs)
+                            key=f"{key}_{lang()}", format_func=format_func or (lambda c: t(f"input_layer.{name}_{c}")),
+                            **kwargs)
     st.session_state[key] = value
     return value
 
@@ -74,6 +93,21 @@ def sentence_ui() -> tuple[str, str]:
     pair = right.text_input(t("input_layer.pair"), value=pair_default, key=f"il_pair_{pick}",
                             max_chars=1000, help=t("input_layer.pair_help"))
     return text, pair
+
+
+def model_ui(text: str) -> tuple[str, str, str]:
+    """The picked model: ``(name, folder path, its language)``; the default follows the sentence's language."""
+    from core.models import ModelInfo, model_for_language
+    from core.text import detect_language
+
+    language = detect_language(text) if text.strip() else lang()
+    picked = pick_model("il_model", language, label=t("input_layer.model"), help=t("input_layer.model_help"))
+    info = models().get(picked)
+    if info is None:  # a folder path typed into the picker
+        return picked, picked, ""
+    if language == "en" and picked == model_for_language("en", [ModelInfo(**m) for m in models().values()]).name:
+        st.caption(t("input_layer.picked_en", name=picked))
+    return picked, info["path"], info["language"]
 
 
 def subword_ui() -> tuple[str, bytes | None, str, int, str]:
@@ -113,7 +147,16 @@ def figure_with_formula(fig, formula: str, text: str, ratio=(3, 2)) -> None:
     right.write(text)
 
 
-def section_tokens(result: il.InputWalk) -> None:
+def model_caption(name: str, family: il.EncoderFamily) -> None:
+    """One line on the model: its family, sizes, where position enters, whether it can guess [MASK]."""
+    facts = family.facts()
+    st.caption(t("input_layer.model_facts", name=name, family=facts["family"], layers=facts["layers"], dim=facts["dim"],
+                 heads=facts["heads"], positions=f"{facts['positions']:,}", vocab=f"{facts['vocab']:,}",
+                 position=facts["position"], where=t(f"input_layer.where_short_{facts['where']}"),
+                 head=t("input_layer.yes") if facts["mlm_head"] else t("input_layer.no")))
+
+
+def section_tokens(result: il.InputWalk, model_language: str) -> None:
     view = result.tokens
     st.header(t("input_layer.s1"))
     st.write(t("input_layer.s1_text"))
@@ -123,8 +166,9 @@ def section_tokens(result: il.InputWalk) -> None:
     cols[0].metric(t("input_layer.n_tokens"), view.seq_len)
     cols[1].metric(t("input_layer.n_unk"), view.unk_count)
     cols[2].metric(t("input_layer.vocab"), f"{view.vocab_size:,}")
-    if view.unk_count:
-        st.warning(t("input_layer.unk_warning", n=view.unk_count))
+    if view.unk_count:  # the English model's own explanation, else a general one
+        st.warning(t("input_layer.unk_warning" if model_language == "en" else "input_layer.unk_warning_other",
+                     n=view.unk_count))
     st.caption(t("input_layer.s1_caption"))
 
 
@@ -194,34 +238,53 @@ def section_embeddings(result: il.InputWalk) -> None:
     st.header(t("input_layer.s4"))
     st.write(t("input_layer.s4_text"))
     axes = dict(x_title=t("input_layer.ax_dim"), y_title=t("input_layer.ax_token"), value_title=t("input_layer.ax_value"))
+    at_input = result.where == "input"  # else the model adds no position row: RoPE/ALiBi act in attention
+    kind = steps.position_kind
+    position_sum = r"\\ & + P[i] + T[\mathrm{type}_i]" if at_input else r"+ T[\mathrm{type}_i]"
     parts = [
-        ("word", steps.word, r"W_E[\mathrm{id}_i]"),
-        ("position", steps.position, r"P[i]"),
-        ("token_type", steps.token_type, r"T[\mathrm{type}_i]"),
-        ("sum", steps.summed, r"\begin{aligned} e_i = {} & W_E[\mathrm{id}_i] \\ & + P[i] + T[\mathrm{type}_i] \end{aligned}"),
-        ("layernorm", steps.final, r"x_i = \gamma \odot \frac{e_i - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}} + \beta"),
+        ("word", steps.word, r"W_E[\mathrm{id}_i]", t("input_layer.s4_word")),
+        ("position", steps.position, r"P[i]", t(f"input_layer.s4_position_{kind}")),
+        ("token_type", steps.token_type, r"T[\mathrm{type}_i]", t("input_layer.s4_token_type")),
+        ("sum" if at_input else "sum_two", steps.summed,
+         r"\begin{aligned} e_i = {} & W_E[\mathrm{id}_i] " + position_sum + r" \end{aligned}",
+         t("input_layer.s4_sum") if at_input else t(f"input_layer.s4_sum_{result.where}")),
+        ("layernorm", steps.final, r"x_i = \gamma \odot \frac{e_i - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}} + \beta",
+         t("input_layer.s4_layernorm")),
     ]
-    for name, matrix, formula in parts:
-        figure_with_formula(
-            plots.matrix_heatmap(matrix.numpy(), labels, title=t(f"input_layer.fig_{name}", shape=tuple(matrix.shape)), **axes),
-            formula, t(f"input_layer.s4_{name}"),
-        )
+    for name, matrix, formula, text in parts:
+        if name == "position" and not at_input:
+            st.info(t(f"input_layer.s4_no_position_{result.where}", kind=result.position_encoding))
+            continue
+        title = t(f"input_layer.fig_{name}", shape=tuple(matrix.shape), kind=t(f"input_layer.short_{kind}"))
+        figure_with_formula(plots.matrix_heatmap(matrix.numpy(), labels, title=title, **axes), formula, text)
     if result.embeddings_error is not None:
         st.success(t("input_layer.verified_embeddings", err=f"{result.embeddings_error:.1e}"))
 
 
-def section_positions(model, tokenizer, text: str, pair: str) -> il.InputWalk:
+def section_positions(family: il.EncoderFamily, tokenizer, text: str, pair: str, base: il.InputWalk) -> il.InputWalk:
+    """Where position enters: swap the input's position part, or show what it does inside attention."""
+    if base.where != "input":
+        section_position_inside(base)
+        return base
     st.header(t("input_layer.s5"))
     st.write(t("input_layer.s5_text"))
-    kind = choice(st, t("input_layer.position_kind"), list(il.position_kinds()), "position", default="learned",
+    own = base.steps.position_kind
+    options = list(il.position_choices(family))
+
+    def label(c: str) -> str:
+        short = t(f"input_layer.short_{c}")
+        return t("input_layer.own_kind", kind=short) if c == own else short
+
+    kind = choice(st, t("input_layer.position_kind"), options, "position", default=own, format_func=label,
                   horizontal=True)
-    result = il.walk(model, tokenizer, text, pair, position=kind, max_tokens=MAX_PAGE_TOKENS)
+    result = il.walk(family, tokenizer, text, pair, position=kind, max_tokens=MAX_PAGE_TOKENS)
     labels = result.tokens.labels()
     norms = result.steps.mean_row_norms()
     cols = st.columns(3)
     for col, name in zip(cols, ("word", "position", "token_type")):
         col.metric(t(f"input_layer.norm_{name}"), f"{norms[name]:.3f}")
-    st.caption(t(f"input_layer.s5_{kind}"))
+    norm = f"{math.sqrt(result.steps.final.shape[1] / 2):.1f}"  # |PE_p| = sqrt(d/2) for the sinusoidal rows
+    st.caption(t(f"input_layer.s5_{kind}_own" if kind == own else f"input_layer.s5_{kind}", norm=norm))
     axes = dict(x_title=t("input_layer.ax_dim"), y_title=t("input_layer.ax_token"), value_title=t("input_layer.ax_value"))
     left, right = st.columns(2)
     left.plotly_chart(plots.matrix_heatmap(
@@ -248,18 +311,49 @@ def section_positions(model, tokenizer, text: str, pair: str) -> il.InputWalk:
     return result
 
 
-def section_attention(result: il.InputWalk) -> None:
+def section_position_inside(result: il.InputWalk) -> None:
+    """For a model whose position is not added at the input: where it enters, with the model's own numbers."""
+    att, labels, encoding = result.attention, result.tokens.labels(), result.position_encoding
+    st.header(t(f"input_layer.s5_where_{result.where}"))
+    st.write(t(f"input_layer.where_{encoding}"))
+    st.latex(pe.get(encoding).formula)
+    if att.position_scores is None:  # nowhere: a repeated word has identical input rows
+        st.plotly_chart(plots.similarity_heatmap(
+            result.input_similarity.numpy(), labels,
+            title=t("input_layer.fig_input_similarity", shape=tuple(result.input_similarity.shape)),
+            x_title=t("input_layer.ax_token"), y_title=t("input_layer.ax_token"),
+            value_title=t("input_layer.ax_cosine")), width="stretch")
+        st.write(t("input_layer.s5_none_text"))
+        return
+    head = st.slider(t("input_layer.pos_head"), 0, att.heads - 1, 0, key="il_pos_head")
+    pair_axes = dict(x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"),
+                     value_title=t("input_layer.ax_score"), probabilities=False)
+    shape = tuple(att.scores[head].shape)
+    left, right = st.columns(2)
+    left.plotly_chart(plots.attention_heatmap(
+        att.content_scores[head].numpy(), labels, title=t("input_layer.fig_content_scores", head=head, shape=shape),
+        **pair_axes), width="stretch")
+    right.plotly_chart(plots.attention_heatmap(
+        att.position_scores[head].numpy(), labels, title=t("input_layer.fig_position_scores", head=head, shape=shape),
+        **pair_axes), width="stretch")
+    st.write(t("input_layer.s5_attention_text"))
+
+
+def section_attention(result: il.InputWalk, family: il.EncoderFamily) -> None:
     att, labels = result.attention, result.tokens.labels()
-    kind = t(f"input_layer.position_{result.steps.position_kind}")
+    if result.where == "input":
+        kind = t(f"input_layer.position_{result.steps.position_kind}")
+    else:
+        kind = t(f"input_layer.s6_kind_{result.position_encoding}")
     st.header(t("input_layer.s6"))
-    st.write(t("input_layer.s6_text", kind=kind))
+    st.write(t("input_layer.s6_text", kind=kind, heads=att.heads, head_dim=att.head_dim))
     head = st.slider(t("input_layer.head"), 0, att.heads - 1, 0, key="il_head")
     st.plotly_chart(plots.qkv_figure(
         att.q[head].numpy(), att.k[head].numpy(), att.v[head].numpy(), labels,
         titles=[t(f"input_layer.fig_{m}", head=head, shape=tuple(att.q[head].shape)) for m in ("q", "k", "v")],
         x_title=t("input_layer.ax_head_dim"), y_title=t("input_layer.ax_token"), value_title=t("input_layer.ax_value")),
         width="stretch")
-    st.latex(r"Q = X W_Q^{\top} + b_Q,\quad K = X W_K^{\top} + b_K,\quad V = X W_V^{\top} + b_V")
+    st.latex(family.attention_formula)
     st.latex(r"d_k = d / h = " + f"{att.dim} / {att.heads} = {att.head_dim}")
     pair_axes = dict(x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"))
     left, right = st.columns(2)
@@ -271,24 +365,27 @@ def section_attention(result: il.InputWalk) -> None:
         value_title=t("input_layer.ax_prob"), probabilities=True, **pair_axes), width="stretch")
     st.latex(r"S = \frac{Q K^{\top}}{\sqrt{d_k}},\qquad A_{ij} = \frac{e^{S_{ij}}}{\sum_{k} e^{S_{ik}}},"
              r"\qquad \mathrm{head} = A V")
+    if result.where == "attention":
+        st.latex(pe.get(result.position_encoding).formula)
+        st.caption(t("input_layer.s6_position_inside"))
     st.write(t("input_layer.s6_softmax_text"))
     if result.attention_error is not None:
         st.success(t("input_layer.verified_attention", err=f"{result.attention_error:.1e}"))
-    st.subheader(t("input_layer.s6_heads"))
+    st.subheader(t("input_layer.s6_heads", heads=att.heads))
     st.plotly_chart(plots.heads_grid(
         att.probs.numpy(), labels, title=t("input_layer.fig_heads", shape=tuple(att.probs.shape)),
         head_titles=[t("input_layer.head_n", head=h) for h in range(att.heads)],
         x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"), value_title=t("input_layer.ax_prob")),
         width="stretch")
-    st.write(t("input_layer.s6_heads_text"))
+    st.write(t("input_layer.s6_heads_text") if result.where == "input" else t("input_layer.s6_heads_text_fixed"))
 
 
-def section_mlm(result: il.InputWalk, tokenizer) -> None:
+def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name: str, model_language: str) -> None:
     view = result.tokens
     st.header(t("input_layer.s7"))
     st.write(t("input_layer.s7_text"))
     config = mask_ui()
-    pool = random_pool(tokenizer)
+    pool = random_pool(tokenizer.name_or_path, tokenizer)
     masked = il.mask_tokens(view.input_ids, view.special, view.mask_id, config, random_pool=pool)
     arrows = {a: t(f"input_layer.was_{a}") for a in ("mask", "random", "keep")}
     st.html(plots.mask_chips_html(view.tokens, il.shown_tokens(tokenizer, masked), il.action_names(masked), arrows))
@@ -309,25 +406,69 @@ def section_mlm(result: il.InputWalk, tokenizer) -> None:
         r"P(\text{keep} \mid \text{selected}) &= " + f"{expected['keep']:.1f}" + r" \end{aligned}",
         t("input_layer.s7_stats_text"),
     )
+    section_guesses(view, masked, family, tokenizer, name, model_language)
+
+
+def section_guesses(view: il.TokenView, masked: il.MaskResult, family: il.EncoderFamily, tokenizer, name: str,
+                    model_language: str) -> None:
+    """The MLM head's top-5 at each selected token of the demo above, or at each [MASK] of the user's sentence."""
+    st.subheader(t("input_layer.s7_guess"))
+    if not family.has_mlm_head:
+        st.info(t("input_layer.no_mlm_head", name=name))
+        return
+    source = choice(st, t("input_layer.guess"), ["demo", "own"], "guess", default="demo", horizontal=True)
+    try:
+        if source == "demo":
+            chosen = masked.selected.nonzero().flatten().tolist()
+            if not chosen:
+                st.info(t("input_layer.nothing_selected"))
+                return
+            guesses = il.guess_at(family, tokenizer, masked.masked_ids, chosen, view.token_type_ids,
+                                  original_ids=view.input_ids)
+        else:
+            example = MASK_EXAMPLES.get(model_language or lang(), MASK_EXAMPLES["en"])
+            text = st.text_input(t("input_layer.guess_text"), value=example, key=f"il_guess_text_{model_language}",
+                                 max_chars=1000, help=t("input_layer.guess_text_help"))
+            guesses = il.guess_masks(family, tokenizer, text, max_tokens=MAX_PAGE_TOKENS)
+    except ValueError as err:
+        st.error(t("common.bad_input", message=str(err)))
+        return
+    figure_with_formula(
+        mlm_plots.guesses_figure(guesses, title=t("input_layer.fig_guesses", k=il.TOP_K),
+                                 panel_title=t("input_layer.guess_panel"), x_title=t("input_layer.ax_probability")),
+        r"\begin{aligned} p(w \mid \tilde{x}) &= \mathrm{softmax}(z_i)_w \\ "
+        r"z_i &= \mathrm{LN}(\mathrm{GELU}(W h_i))\, W_E^{\top} + b \end{aligned}",
+        t("input_layer.s7_guess_text"),
+    )
+    st.dataframe(mlm_plots.guesses_table(guesses, position=t("input_layer.col_position"),
+                                         shown=t("input_layer.col_shown"), original=t("input_layer.col_original"),
+                                         guess=t("input_layer.col_guess")), hide_index=True)
 
 
 # --- the page ------------------------------------------------------------------------------------------
 
 st.title(t("input_layer.title"))
 st.write(t("input_layer.intro"))
-with st.spinner(t("input_layer.loading")):
-    model, tokenizer = load_model_and_tokenizer()
 text, pair = sentence_ui()
+name, path, model_language = model_ui(text)
 try:
-    base = il.walk(model, tokenizer, text, pair, position="learned", max_tokens=MAX_PAGE_TOKENS)
+    with st.spinner(t("input_layer.loading")):
+        model, tokenizer = load_model_and_tokenizer(path)
+        family = il.as_family(model)
+except (OSError, ValueError) as err:
+    st.error(t("input_layer.load_failed", name=name, message=str(err)))
+    st.stop()
+model_caption(name, family)
+try:
+    base = il.walk(family, tokenizer, text, pair, max_tokens=MAX_PAGE_TOKENS)
 except ValueError as err:
     st.error(t("common.bad_input", message=str(err)))
     st.stop()
 
-section_tokens(base)
+section_tokens(base, model_language)
 section_one_hot(base, tokenizer)
 section_subword()
 section_embeddings(base)
-swapped = section_positions(model, tokenizer, text, pair)
-section_attention(swapped)
-section_mlm(base, tokenizer)
+swapped = section_positions(family, tokenizer, text, pair, base)
+section_attention(swapped, family)
+section_mlm(base, family, tokenizer, name, model_language)

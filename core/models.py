@@ -30,18 +30,41 @@ def default_model_dir() -> Path:
 def resolve_model(model: str | Path | None = None) -> str:
     """Turn a user's model choice into what ``from_pretrained`` takes.
 
-    ``None`` or ``"all-MiniLM-L6-v2"`` -> the shipped directory; an existing
+    ``None`` or ``"all-MiniLM-L6-v2"`` -> the shipped directory; the name of a folder under
+    ``models/`` (``"embedlab-bert-zh"``) or a pretraining run id -> its model folder; an existing
     local directory -> its absolute path (it must hold a ``config.json``);
     anything else is taken as a hub id, which only works on an online machine.
     """
     if model in (None, "", DEFAULT_MODEL_NAME):
         return str(default_model_dir())
+    named = _named_model_dir(str(model))
+    if named is not None:
+        return str(named)
     path = Path(model).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
             raise ValueError(f"{path} is not a Hugging Face model directory (no config.json in it).")
         return str(path.resolve())
     return str(model)
+
+
+def _named_model_dir(name: str) -> Path | None:
+    """The folder of a model picked by name: a folder under ``models/`` or a pretraining run id; else None."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    shipped = SHIPPED_MODELS_DIR / name
+    if (shipped / "config.json").is_file():
+        return shipped.resolve()
+    if name.startswith("pretrain-"):
+        from core import jobs
+
+        try:
+            folder = jobs.run_dir(name) / "model"
+        except ValueError:
+            return None
+        if (folder / "config.json").is_file():
+            return folder.resolve()
+    return None
 
 
 def load_tokenizer(model: str | Path | None = None):
@@ -173,3 +196,25 @@ def list_models(runs_root: str | Path | None = None) -> list[ModelInfo]:
         except ValueError:
             continue  # a run still writing its model
     return out
+
+
+ZH_MODEL_NAME = "embedlab-bert-zh"  # the Chinese masked-LM model committed under models/ (see its README.md)
+
+
+def model_for_language(language: str, models: list[ModelInfo] | None = None) -> ModelInfo:
+    """The model a page picks by default for text in ``language`` ("zh", "en", or "" when unknown).
+
+    Chinese -> the shipped ``embedlab-bert-zh`` when it is in ``models`` (default:
+    :func:`list_models`), else the first model whose language is "zh"; anything else,
+    or no Chinese model -> the shipped MiniLM (always first in :func:`list_models`).
+    Pages say which model they picked and why.
+    """
+    models = list_models() if models is None else models
+    if language == "zh":
+        chinese = [m for m in models if m.language == "zh"]
+        for info in chinese:
+            if info.name == ZH_MODEL_NAME and info.source == "shipped":
+                return info
+        if chinese:
+            return chinese[0]
+    return next((m for m in models if m.name == DEFAULT_MODEL_NAME), models[0])

@@ -4,7 +4,7 @@
     python -m core finetune --task ner --train data/ner_sample/ner_sample.conll --epochs 3
     python -m core finetune --train reviews.csv --text-col review --label-col stars
     python -m core finetune --resume finetune-20260101-...   # continue a stopped run from its checkpoint
-    accelerate launch -m core finetune --train reviews.csv --out runs/x   # several processes: see --out
+    accelerate launch -m core finetune --train reviews.csv   # several processes, one run (core.jobs.launched)
 
 Every :class:`core.finetune.FinetuneConfig` field is an option (help = the field's comment);
 ``--task`` choices come from the task registry. The reading report of the training file is
@@ -51,8 +51,7 @@ def register(subparsers) -> None:
     parser.add_argument("--runs-dir", default=None, help="runs directory (default: $EMBEDLAB_RUNS or ./runs)")
     parser.add_argument("--resume", default="", metavar="RUN_ID",
                         help="continue the run RUN_ID from its checkpoint (a new run with the same settings)")
-    parser.add_argument("--out", default="", help="only under accelerate launch/torchrun: the run folder every "
-                        "process writes to (one process cannot make a run for the others)")
+    parser.add_argument("--out", default="", help="also copy the finished model folder (with its tokenizer) here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the final scores")
     parser.set_defaults(func=run_cli)
 
@@ -96,9 +95,8 @@ def print_reading(config, quiet: bool = False) -> None:
 def run_cli(args) -> int:
     if _launched():
         return _run_launched(args)
-    if args.out:
-        raise ValueError("--out is only for accelerate launch/torchrun; runs go to the runs directory "
-                         "(--runs-dir), named with --name.")
+    if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()):
+        raise ValueError(f"--out {args.out} exists and is not empty; choose a new folder (nothing is overwritten).")
     import core.jobs as jobs
     from core.finetune import read_run
     from core.finetune.data import display_name
@@ -114,6 +112,7 @@ def run_cli(args) -> int:
     folder = jobs.run_dir(run_id, args.runs_dir)
     summary = read_run(folder)["summary"] or {}
     print(_final_line(summary, status, folder), flush=True)
+    _copy_model(folder, args.out)
     return 0
 
 
@@ -126,19 +125,31 @@ def _final_line(summary: dict, status: dict, folder: Path) -> str:
 
 
 def _run_launched(args) -> int:
-    """Several processes (accelerate launch / torchrun): each trains into ``--out``; rank 0 prints."""
-    from core.finetune.trainer import train
+    """Several processes (accelerate launch / torchrun): one run for all of them (``core.jobs.launched``); rank 0 prints."""
+    import core.jobs as jobs
+    from core.finetune import read_run
+    from core.finetune.data import display_name
+    from core.jobs.launched import run_launched
 
-    if not args.out:
-        raise ValueError("under accelerate launch/torchrun, give --out DIR: the run folder all processes share.")
     config = _config(args)
     main = int(os.environ.get("RANK", "0")) == 0
     if main:
         print_reading(config, args.quiet)
-    out = Path(args.out)
-    summary = train(config, out, log=lambda record: None,
-                    progress=(lambda f, eta_s=None, message="": print(f"{f:6.1%} {message}", file=sys.stderr))
-                    if main and not args.quiet else None)
+    name = args.name or display_name(config.train_file, {config.train_file: config.train_name} if config.train_name else None)
+    run_id = run_launched("finetune", config.to_dict(), name=name, runs_root=args.runs_dir,
+                          show_progress=not args.quiet, cpu=True if config.device == "cpu" else None)
     if main:
-        print(_final_line(summary, {"state": "cancelled" if summary["cancelled"] else "done"}, out), flush=True)
+        folder = jobs.run_dir(run_id, args.runs_dir)
+        summary = read_run(folder)["summary"] or {}
+        print(_final_line(summary, jobs.get_status(run_id, runs_root=args.runs_dir), folder), flush=True)
+        _copy_model(folder, args.out)
     return 0
+
+
+def _copy_model(folder: Path, out: str) -> None:
+    """``--out``: also copy the run's model folder there (the run itself stays in the runs directory)."""
+    import shutil
+
+    if out and (folder / "model").is_dir():
+        shutil.copytree(folder / "model", Path(out), dirs_exist_ok=True)
+        print(f"model folder copied to {out}", flush=True)

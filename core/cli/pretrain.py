@@ -9,15 +9,20 @@ The run goes through ``core.jobs.run_foreground``: a run folder in the runs dire
 (``--runs`` or ``$EMBEDLAB_RUNS``), the same as the app's, listed by ``python -m core runs``
 and on the page. ``--out`` also copies the finished model folder (a Hugging Face folder
 with its tokenizer) there. Ctrl-C once stops cleanly and saves a checkpoint to resume from.
-The training loop is Accelerate's (bf16 on a GPU); running it on several GPUs with
-``accelerate launch`` needs one run folder shared by all ranks, which this command
-does not arrange yet (each rank would make its own run).
+The training loop is Accelerate's (bf16 on a GPU). On several GPUs:
+
+    accelerate launch --num_processes 8 -m core pretrain --corpus dataset:peoples_daily --preset small
+
+All processes share one run folder (``core.jobs.launched``): one run in the runs list,
+rank 0 writes the curves and the model, each rank trains on its own batches
+(``batch_size`` is per process, so a step reads batch_size x processes sequences).
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -56,6 +61,7 @@ def register(subparsers) -> None:
 
 def run_cli(args) -> int:
     from core import jobs
+    from core.jobs.launched import launched, run_launched
     from core.pretrain.config import PretrainConfig
     from core.pretrain.job import build_job_config
 
@@ -68,7 +74,14 @@ def run_cli(args) -> int:
     if out is not None and out.exists() and any(out.iterdir()):
         raise ValueError(f"--out {out} exists and is not empty; choose a new folder (nothing is overwritten).")
     name = args.name or f"{config['position_encoding']} · {config['preset']} · {Path(config['corpus']).name}"
-    run_id = jobs.run_foreground("pretrain", config, name=name, runs_root=args.runs, show_progress=not args.quiet)
+    if launched():  # accelerate launch / torchrun: every process runs this; they share one run
+        run_id = run_launched("pretrain", config, name=name, runs_root=args.runs, show_progress=not args.quiet,
+                              cpu=True if config["device"] == "cpu" else None)
+        if int(os.environ.get("RANK", "0")) != 0:
+            return 0  # rank 0 reports
+    else:
+        run_id = jobs.run_foreground("pretrain", config, name=name, runs_root=args.runs,
+                                     show_progress=not args.quiet)
     status = jobs.get_status(run_id, args.runs)
     folder = jobs.run_dir(run_id, args.runs)
     summary = jobs.read_summary(run_id, args.runs)

@@ -286,6 +286,15 @@ class DataView:
     example: str = ""
     errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # roles whose column the user must pick ("text", "label")
+    language: str = ""  # "zh" or "en" by the share of CJK letters in the preview, "" when not read yet
+
+
+def preview_language(preview: list[dict]) -> str:
+    """"zh" or "en" for the text of the preview rows (``core.text.tokenize.detect_language``); "" when empty."""
+    from core.text.tokenize import detect_language
+
+    text = " ".join(str(v) for row in preview for v in row.values() if isinstance(v, str))
+    return detect_language(text) if text.strip() else ""
 
 
 def inspect(task: str, train_file: str, options: ReadOptions | None = None, *, valid_file: str = "",
@@ -320,7 +329,8 @@ def inspect(task: str, train_file: str, options: ReadOptions | None = None, *, v
     metrics = [(shown["n_items"], summary["n"]), (shown["n_labels"], len(summary["label_counts"]))]
     if stats:
         metrics += [("finetune.median_tokens", f"{stats['median']:.0f}"), ("finetune.p95_tokens", f"{stats['p95']:.0f}")]
-    return DataView(task=task, format=report.format, report=report, preview=task_obj.preview(data, n_preview),
-                    summary=summary, metrics=metrics, counts_title=shown["counts_title"],
+    preview = task_obj.preview(data, n_preview)
+    return DataView(task=task, format=report.format, report=report, preview=preview, summary=summary,
+                    language=preview_language(preview), metrics=metrics, counts_title=shown["counts_title"],
                     columns=list(info.get("columns") or []), guess=info.get("guess") or {},
                     example=task_obj.example(data), errors=errors)

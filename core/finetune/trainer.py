@@ -36,6 +36,7 @@ from core.finetune import tasks
 from core.finetune.config import FinetuneConfig
 from core.finetune.encode import check_max_length
 from core.finetune.tasks import ReadOptions
+from core.jobs.launched import stop_requested
 
 OOM_MESSAGE = "out of GPU memory: lower batch size or max_length (or use gradient accumulation)."
 NAN_MESSAGE = "loss became NaN: lower the learning rate (e.g. 2e-5) or use mixed_precision 'no'."
@@ -268,7 +269,7 @@ class Loop:
                     tick, tick_cpu = time.perf_counter(), time.process_time()
                 if config.checkpoint_every and step % config.checkpoint_every == 0:
                     self.checkpoint()
-                if _stop_requested(accelerator, self.should_stop):
+                if stop_requested(accelerator, self.should_stop):
                     self.cancelled = True
                     break
                 if self.early:
@@ -494,17 +495,6 @@ def _is_oom(err: BaseException) -> bool:
     import torch
 
     return isinstance(err, torch.cuda.OutOfMemoryError) or "out of memory" in str(err).lower()
-
-
-def _stop_requested(accelerator, should_stop) -> bool:
-    """The main process asks; all processes get the same answer (so none hangs in a collective)."""
-    wanted = bool(should_stop()) if accelerator.is_main_process else False
-    if accelerator.num_processes == 1:
-        return wanted
-    import torch
-
-    flag = torch.tensor(int(wanted), device=accelerator.device)
-    return bool(accelerator.reduce(flag, "sum").item())
 
 
 def save_model(accelerator, unwrapped, tokenizer, path: Path) -> None:

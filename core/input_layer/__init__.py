@@ -3,13 +3,18 @@
     text -> WordPiece tokens -> ids (one-hot rows)                   tokens.py
     -> word + position + token-type rows -> sum -> LayerNorm         embeddings.py
     -> first-layer Q, K, V -> scaled scores -> softmax per head      attention.py
-Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), a BPE/WordPiece trainer
-(subword.py), and ``walk`` which runs all of it for one sentence (walk.py).
+Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), what a masked-LM head guesses
+at each [MASK] (predict.py), a BPE/WordPiece trainer (subword.py), and ``walk``
+which runs all of it for one sentence (walk.py). The walk takes any model family
+``family.py`` knows: Hugging Face BERT (bert_family.py) and EmbedLab's own masked-LM
+models with any position encoding (embedlab_family.py).
 """
 from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
 from core.input_layer.embeddings import (
-    POSITION_KINDS, EmbeddingSteps, cosine_matrix, embedding_steps, position_kinds, position_part,
+    POSITION_KINDS, EmbeddingParts, EmbeddingSteps, cosine_matrix, embedding_parts, embedding_steps, position_choices,
+    position_kinds, position_part,
 )
+from core.input_layer.family import EncoderFamily, as_family
 from core.input_layer.mlm import (
     ACTIONS, MaskConfig, MaskResult, action_names, mask_tokens, masking_statistics, shown_tokens,
 )
@@ -19,7 +24,8 @@ from core.input_layer.subword import (
 from core.input_layer.tokens import (
     MAX_TOKENS, TokenView, chip_kinds, one_hot, one_hot_slice, one_hot_summary, one_hot_window, ordinary_ids, sparsity, tokenize,
 )
-from core.input_layer.walk import InputWalk, load_input_model, walk
+from core.input_layer.predict import TOP_K, MaskGuess, guess_at, guess_masks
+from core.input_layer.walk import InputWalk, load_input_model, model_class_for, walk
 
 EXAMPLES = {  # (sentence A, sentence B) the page starts with, by language
     "en": ("The cat sat on the mat.", "It was warm."),
@@ -27,8 +33,10 @@ EXAMPLES = {  # (sentence A, sentence B) the page starts with, by language
 }
 
 __all__ = [
-    "ACTIONS", "EXAMPLES", "MAX_TOKENS", "POSITION_KINDS",
-    "AttentionSteps", "EmbeddingSteps", "InputWalk", "MaskConfig", "MaskResult", "SubwordConfig", "TokenView",
+    "ACTIONS", "EXAMPLES", "MAX_TOKENS", "POSITION_KINDS", "TOP_K",
+    "AttentionSteps", "EmbeddingParts", "EmbeddingSteps", "EncoderFamily", "InputWalk", "MaskConfig", "MaskGuess",
+    "MaskResult", "SubwordConfig", "TokenView", "as_family", "embedding_parts", "guess_at", "guess_masks",
+    "model_class_for", "position_choices",
     "one_hot_slice", "one_hot_summary", "action_names", "chip_kinds", "compare", "fertility", "shown_tokens", "cosine_matrix", "embedding_steps", "first_layer_attention", "load_input_model", "mask_tokens",
     "masking_statistics", "merges", "model_attentions", "one_hot", "one_hot_window", "ordinary_ids",
     "pieces_per_word", "position_kinds", "position_part", "read_lines", "sample_lines", "sparsity", "split", "tokenize",

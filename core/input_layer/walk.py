@@ -1,12 +1,19 @@
-"""One call that walks a sentence through the whole input layer (page and CLI use it)."""
+"""One call that walks a sentence through the whole input layer (page and CLI use it).
+
+Works for every model family ``core.input_layer.family`` knows (Hugging Face BERT such
+as MiniLM, EmbedLab's own masked-LM models with any of the five position encodings):
+the sums are ours, and where the position part is the model's own they are checked
+against the model's own embeddings module and first-layer attention probabilities.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
 
-from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
-from core.input_layer.embeddings import EmbeddingSteps, cosine_matrix, embedding_steps
+from core.input_layer.attention import AttentionSteps, first_layer_attention
+from core.input_layer.embeddings import EmbeddingSteps, cosine_matrix, embedding_steps, position_part
+from core.input_layer.family import as_family
 from core.input_layer.tokens import MAX_TOKENS, TokenView, tokenize
 
 
@@ -19,7 +26,10 @@ class InputWalk:
     position_similarity, input_similarity: cosine ``(seq_len, seq_len)`` between
     the position rows and between the final input rows;
     embeddings_error, attention_error: largest absolute difference to what the
-    model itself computes (only when the position part is the model's own table, else None).
+    model itself computes (only when the position part is the model's own, else None);
+    family: the model family ("bert", "embedlab-bert"); position_encoding: the model's own
+    encoding (learned, sinusoidal, rope, alibi, none); where: where it enters ("input",
+    "attention", "none").
     """
 
     tokens: TokenView
@@ -29,6 +39,9 @@ class InputWalk:
     input_similarity: torch.Tensor
     embeddings_error: float | None
     attention_error: float | None
+    family: str = "bert"
+    position_encoding: str = "learned"
+    where: str = "input"
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """Shape of every step, in order (what ``python -m core inspect`` prints)."""
@@ -39,51 +52,56 @@ class InputWalk:
         return out
 
 
-def check_bert(model) -> None:
-    """Raise ``ValueError`` unless ``model`` has BERT's embeddings module and encoder layout."""
-    emb = getattr(model, "embeddings", None)
-    parts = ("word_embeddings", "position_embeddings", "token_type_embeddings", "LayerNorm")
-    layers = getattr(getattr(model, "encoder", None), "layer", None)
-    if emb is None or not all(hasattr(emb, p) for p in parts) or not layers \
-            or not hasattr(getattr(layers[0], "attention", None), "self"):
-        raise ValueError(
-            f"{type(model).__name__} is not a BERT-style encoder (word + learned position + token-type "
-            "embeddings, then BertSelfAttention); the input-layer walk supports BERT checkpoints such as MiniLM."
-        )
+def model_class_for(model=None) -> str:
+    """The transformers Auto class that loads ``model`` with its masked-LM head when it has one, else without.
+
+    Reads only the config (``architectures``); EmbedLab's own model type is registered first.
+    """
+    from transformers import AutoConfig
+
+    from core.models import resolve_model
+    from core.pretrain import register
+
+    register()
+    config = AutoConfig.from_pretrained(resolve_model(model), trust_remote_code=False)
+    heads = config.architectures or []
+    return "AutoModelForMaskedLM" if any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in heads) else "AutoModel"
 
 
 def load_input_model(model=None):
-    """The model with eager attention (so it can return attention probabilities), in eval mode."""
+    """The model (with its MLM head when it has one) with eager attention, in eval mode.
+
+    Eager attention lets a Hugging Face BERT return its attention probabilities. ValueError
+    when no input-layer family fits the model.
+    """
     from core.models import load_model
 
-    net = load_model(model, attn_implementation="eager")
-    check_bert(net)
+    net = load_model(model, model_class_for(model), attn_implementation="eager")
+    as_family(net)
     net.eval()
     return net
 
 
 @torch.no_grad()
-def walk(model, tokenizer, text: str, pair: str | None = None, position: str = "learned",
+def walk(model, tokenizer, text: str, pair: str | None = None, position: str | None = None,
          max_tokens: int = MAX_TOKENS, verify: bool = True) -> InputWalk:
     """Tokenize ``text`` (and ``pair``), then compute every input-layer step.
 
-    position: a kind of ``core.input_layer.position_kinds()`` for the position part: "learned"
-        (the model's own), "sinusoidal", "none", ...
+    model: a model of any known family, or its family object (``as_family``).
+    position: None for the model's own position part, or a kind of
+        ``core.input_layer.position_kinds()`` to swap in ("learned", "sinusoidal", "none", ...).
     verify: when the position part is the model's own, also run the model's own modules and
         report the largest difference.
     """
-    check_bert(model)
+    family = as_family(model)
     view = tokenize(tokenizer, text, pair, max_tokens=max_tokens)
-    steps = embedding_steps(model.embeddings, view.input_ids, view.token_type_ids, position=position)
-    attention = first_layer_attention(model, steps.final)
+    steps = embedding_steps(family, view.input_ids, view.token_type_ids, position=position)
+    attention = first_layer_attention(family, steps.final)
     emb_err = att_err = None
-    own = model.embeddings.position_embeddings.weight[: view.seq_len].detach().float().cpu()
-    if verify and torch.equal(steps.position, own):  # the model's own position rows: compare with the model
-        device = model.embeddings.word_embeddings.weight.device
-        own = model.embeddings(input_ids=view.input_ids[None].to(device),
-                               token_type_ids=view.token_type_ids[None].to(device))[0].float().cpu()
-        emb_err = float((own - steps.final).abs().max())
-        att_err = float((model_attentions(model, view.input_ids, view.token_type_ids) - attention.probs).abs().max())
+    own = position_part(family, view.seq_len).cpu()
+    if verify and torch.equal(steps.position, own):  # the model's own position part: compare with the model
+        emb_err = float((family.own_embeddings(view.input_ids, view.token_type_ids) - steps.final).abs().max())
+        att_err = float((family.own_attentions(view.input_ids, view.token_type_ids) - attention.probs).abs().max())
     return InputWalk(
         tokens=view,
         steps=steps,
@@ -92,4 +110,7 @@ def walk(model, tokenizer, text: str, pair: str | None = None, position: str = "
         input_similarity=cosine_matrix(steps.final),
         embeddings_error=emb_err,
         attention_error=att_err,
+        family=family.name,
+        position_encoding=family.position_encoding,
+        where=family.where,
     )

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from core.jobs.launched import stop_requested
 from core.pretrain.config import PretrainConfig
 
 FACTORS = (1, 2, 4)  # extrapolation: evaluate at these multiples of the training length
@@ -199,11 +200,14 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     progress(0.0, message="training the tokenizer")
     if source is not None:
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source / "tokenizer"))
-    else:
+    elif main:
         tokenizer = data.train_tokenizer(train_lines, config.vocab_size, min_frequency=config.min_frequency,
                                          lowercase=config.lowercase, max_length=4 * config.seq_len)
     if main:
         tokenizer.save_pretrained(str(run_dir / "tokenizer"))
+    accelerator.wait_for_everyone()
+    if source is None and not main:  # the other ranks read the tokenizer rank 0 trained
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(run_dir / "tokenizer"))
     vocab = data.Vocab.of(tokenizer)
     train_stream = data.encode_stream(tokenizer, train_lines)
     valid_stream = data.encode_stream(tokenizer, valid_lines)
@@ -217,7 +221,7 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     # 2. model
     model = build_model(config, tokenizer)
     init_info = None
-    if config.init_vectors == "word2vec" and source is None:
+    if config.init_vectors == "word2vec" and source is None and main:  # DDP copies rank 0's weights to the others
         progress(0.0, message="training word2vec for the initial token vectors")
         init_info = word2vec_init(model, tokenizer, train_lines, config.seed)
     n_params = sum(p.numel() for p in model.parameters())
@@ -268,9 +272,11 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     window = {"loss": 0.0, "correct": 0, "count": 0, "steps": 0, "tokens": 0, "since": time.perf_counter()}
     loop_start = time.perf_counter()
     start_step = state["step"]
+    # each rank draws its own batches (rank 0 = the single-process run's); the same on a resumed run
+    batch_seed = config.seed + 7_919 * accelerator.process_index
     for step in range(state["step"], config.steps):
-        torch.manual_seed(data.step_seed(config.seed + 2, step))  # dropout: the same on a resumed run
-        ids, labels = data.masked_batch(blocks, config.batch_size, vocab, config.mask_prob, config.seed, step)
+        torch.manual_seed(data.step_seed(batch_seed + 2, step))  # dropout: the same on a resumed run
+        ids, labels = data.masked_batch(blocks, config.batch_size, vocab, config.mask_prob, batch_seed, step)
         ids, labels = ids.to(accelerator.device), labels.to(accelerator.device)
         out = model(input_ids=ids, labels=labels, only_labelled=True)  # logits (n_labelled, vocab)
         accelerator.backward(out.loss)
@@ -309,7 +315,7 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
         if config.checkpoint_every and done % config.checkpoint_every == 0 and done < config.steps:
             checkpoint()
             window["since"] = time.perf_counter()
-        if should_stop():
+        if stop_requested(accelerator, should_stop):
             stopped = True
             break
     checkpoint()

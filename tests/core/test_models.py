@@ -21,3 +21,34 @@ def test_default_tokenizer_is_the_uncased_wordpiece():
     tokenizer = models.load_tokenizer()
     assert tokenizer.vocab_size == 30522
     assert tokenizer.tokenize("Hello World") == ["hello", "world"]
+
+
+def _info(name, language, source="shipped"):
+    return models.ModelInfo(name=name, path=f"/m/{name}", language=language, mlm_head=True,
+                            position_encoding="learned", parameters=1, source=source)
+
+
+def test_chinese_text_gets_the_shipped_chinese_model_and_english_gets_minilm():
+    listed = [_info("all-MiniLM-L6-v2", "en"), _info("pretrain-20261201-000000-abcdef", "zh", "run"),
+              _info(models.ZH_MODEL_NAME, "zh")]
+    assert models.model_for_language("zh", listed).name == models.ZH_MODEL_NAME
+    assert models.model_for_language("en", listed).name == "all-MiniLM-L6-v2"
+    assert models.model_for_language("", listed).name == "all-MiniLM-L6-v2"
+    # without the shipped one, a Chinese run is next best; with no Chinese model at all, MiniLM
+    assert models.model_for_language("zh", listed[:2]).name == "pretrain-20261201-000000-abcdef"
+    assert models.model_for_language("zh", listed[:1]).name == "all-MiniLM-L6-v2"
+
+
+def test_a_model_is_found_by_its_name_under_models_or_by_its_run_id(tmp_path, monkeypatch):
+    shipped = tmp_path / "models" / "my-model"
+    shipped.mkdir(parents=True)
+    (shipped / "config.json").write_text("{}")
+    monkeypatch.setattr(models, "SHIPPED_MODELS_DIR", tmp_path / "models")
+    assert models.resolve_model("my-model") == str(shipped.resolve())
+    runs = tmp_path / "runs"
+    run_model = runs / "pretrain-20261201-000000-abcdef" / "model"
+    run_model.mkdir(parents=True)
+    (run_model / "config.json").write_text("{}")
+    monkeypatch.setenv("EMBEDLAB_RUNS", str(runs))
+    assert models.resolve_model("pretrain-20261201-000000-abcdef") == str(run_model.resolve())
+    assert models.resolve_model("no-such-model") == "no-such-model"  # left to from_pretrained (a hub id)

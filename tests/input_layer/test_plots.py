@@ -89,3 +89,33 @@ def test_thin_ticks_keeps_all_when_they_fit_and_evenly_spaced_otherwise():
     assert plots.thin_ticks(list("abc"), 5) == ([0, 1, 2], ["a", "b", "c"])
     vals, text = plots.thin_ticks([str(i) for i in range(100)], 10)
     assert vals == list(range(0, 100, 10)) and text[1] == "10"
+
+
+def _guesses():
+    from core.input_layer import MaskGuess
+
+    return [MaskGuess(position=2, shown="[MASK]", original="cat", tokens=("dog", "cat", "mat", "the", "a"),
+                      probs=(0.4, 0.3, 0.1, 0.05, 0.01)),
+            MaskGuess(position=5, shown="park", original="mat", tokens=("mat", "park", "a", "in", "on"),
+                      probs=(0.6, 0.2, 0.1, 0.04, 0.02))]
+
+
+def test_guesses_figure_has_one_panel_per_position_best_on_top_and_the_original_green():
+    from core.plots.mlm import GUESS, RIGHT, guesses_figure
+
+    fig = guesses_figure(_guesses(), title="top 5", panel_title="{position}: {shown}", x_title="p")
+    assert len(fig.data) == 2 and [a.text for a in fig.layout.annotations] == ["2: [MASK]", "5: park"]
+    first = fig.data[0]
+    assert list(first.y) == ["a ", "the ", "mat ", "cat ", "dog "]  # plotly draws bottom-up: best on top
+    assert list(first.x) == [0.01, 0.05, 0.1, 0.3, 0.4]
+    assert list(first.marker.color) == [GUESS, GUESS, GUESS, RIGHT, GUESS]
+
+
+def test_guesses_table_columns_and_cells():
+    from core.plots.mlm import guesses_table
+
+    table = guesses_table(_guesses(), position="pos", shown="reads", original="was", guess="guess")
+    assert list(table) == ["pos", "reads", "was", "guess 1", "guess 2", "guess 3", "guess 4", "guess 5"]
+    assert table["guess 1"] == ["dog (0.40)", "mat (0.60)"] and table["was"] == ["cat", "mat"]
+    unknown = [g.__class__(**{**g.__dict__, "original": None}) for g in _guesses()]
+    assert "was" not in guesses_table(unknown, position="pos", shown="reads", original="was", guess="guess")

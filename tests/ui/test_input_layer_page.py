@@ -29,6 +29,8 @@ def test_chinese_sentence_shows_unk_and_position_swaps():
     at.radio(key="il_pick_en").set_value("zh").run()
     assert not at.exception
     assert at.text_input(key="il_text_zh").value == "我们在北京学习中文。"
+    at.selectbox(key="il_model").set_value("all-MiniLM-L6-v2").run()  # keep the English model on Chinese text
+    assert not at.exception
     assert any("[UNK]" in w.value for w in at.warning)
     for kind in ("sinusoidal", "none"):
         at.radio(key="il_position_en").set_value(kind).run()
@@ -79,3 +81,101 @@ def test_english_ui_starts_in_english():
     at = _run("en")
     assert at.radio(key="il_corpus_en").value == "lee"
     assert at.text_input(key="il_probe_lee").value.startswith("The government")
+
+
+# ----------------------------------------------------------------------------- the model picker, EmbedLab models
+
+WHERE_HEADER = {"learned": "5 · Swap the position part", "sinusoidal": "5 · Swap the position part",
+                "rope": "5 · Where position enters: inside attention",
+                "alibi": "5 · Where position enters: inside attention", "none": "5 · Where position enters: nowhere"}
+
+
+@pytest.fixture
+def fresh_caches():
+    """The model lists are cached for 20 s; each test here makes its own models."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _pretrain_run(runs_root, position: str, language: str = "zh") -> str:
+    """A finished "pretrain" run holding a tiny model, as ``core.models.list_models`` finds it."""
+    import json
+
+    from tests.input_layer.tiny_models import save_tiny_embedlab
+
+    run_id = f"pretrain-test-{position}"
+    folder = runs_root / run_id
+    save_tiny_embedlab(folder / "model", position)
+    (folder / "config.json").write_text(json.dumps({"kind": "pretrain", "name": f"tiny {position}", "config": {}}))
+    (folder / "status.json").write_text(json.dumps({"state": "done"}))
+    (folder / "summary.json").write_text(json.dumps({"language": language, "position_encoding": position}))
+    return run_id
+
+
+def test_the_picker_shows_minilm_by_default_and_says_it_cannot_guess(fresh_caches):
+    at = _run("en")
+    picker = at.selectbox(key="il_model")
+    assert picker.value == "all-MiniLM-L6-v2" and "position: learned" in picker.format_func(picker.value)
+    assert any("English text: using the English model all-MiniLM-L6-v2" in c.value for c in at.caption)
+    assert any("has no masked-LM head" in i.value for i in at.info)
+    assert not at.dataframe  # no guesses without a head
+
+
+def test_chinese_text_picks_the_chinese_model_and_it_guesses(runs_root, fresh_caches):
+    from core.models import DEFAULT_MODEL_NAME, model_for_language
+
+    _pretrain_run(runs_root, "alibi")
+    chinese = model_for_language("zh")  # the shipped Chinese model once it exists, else this run
+    assert chinese.name != DEFAULT_MODEL_NAME and chinese.mlm_head
+    at = _run("zh")  # the Chinese example sentence
+    assert at.selectbox(key="il_model").value == chinese.name
+    assert any("已选用中文模型" in c.value and chinese.name in c.value for c in at.caption)
+    assert len(at.success) == 2  # the walk still equals the model's own outputs
+    assert not any("掩码语言模型头" in i.value for i in at.info)  # it has a head: no "cannot guess" line
+    assert [h.value for h in at.subheader][-1] == "模型猜的是什么"
+
+
+@pytest.mark.parametrize("position", sorted(WHERE_HEADER))
+def test_every_encoding_walks_and_shows_where_position_enters(tmp_path, fresh_caches, position):
+    from tests.input_layer.tiny_models import save_tiny_embedlab
+
+    folder = str(save_tiny_embedlab(tmp_path / position, position))
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.session_state["lang"] = "en"
+    at.session_state["il_model"] = folder  # a folder typed into the picker
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    headers = [h.value for h in at.header]
+    assert len(headers) == 7 and headers[4] == WHERE_HEADER[position]
+    assert len(at.success) == 2  # embeddings and attention checked against the model itself
+    assert any(f"position: {position}" in c.value for c in at.caption)
+    if position in ("learned", "sinusoidal"):  # the swap offers the model's own part, marked as such
+        swap = at.radio(key="il_position_en")
+        assert swap.value == position and "(the model's own)" in swap.format_func(position)
+
+
+def test_the_mask_guesses_of_an_embedlab_model(runs_root, fresh_caches):
+    run_id = _pretrain_run(runs_root, "rope", language="en")
+    at = _run("en")
+    at.selectbox(key="il_model").set_value(run_id).run()
+    assert not at.exception and not at.error
+    at.slider(key="il_prob").set_value(0.5).run()  # select many tokens of the demo sentence
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert list(table.columns[:3]) == ["position", "model reads", "original"]
+    assert [c for c in table.columns if c.startswith("guess")] == [f"guess {i}" for i in range(1, 6)]
+    assert len(table) >= 2 and len(at.get("plotly_chart")) > 0
+    at.radio(key="il_guess_en").set_value("own").run()  # a sentence written with [MASK]
+    assert not at.exception and not at.error
+    assert at.text_input(key="il_guess_text_en").value == "The cat sat on the [MASK]."
+    table = at.dataframe[0].value
+    assert len(table) == 1 and table["model reads"][0] == "[MASK]"
+    probs = [float(cell.rsplit("(", 1)[1].rstrip(")")) for cell in table.iloc[0, 2:]]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.0 + 1e-6
+    at.text_input(key="il_guess_text_en").input("no mask here").run()
+    assert not at.exception
+    assert at.error and "write [MASK]" in at.error[0].value

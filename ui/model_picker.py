@@ -1,0 +1,83 @@
+"""A model picker shared by the pages: every model ``core.models.list_models`` finds, the right one by default.
+
+The default follows the data's language (``core.models.model_for_language``): Chinese
+data gets the shipped Chinese model, anything else the shipped MiniLM. Once the user
+picks a model (or a reattached run brings its own, :func:`pin`), the picker keeps it.
+A folder path typed into the box is accepted too (any local Hugging Face model folder).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import t
+
+_AUTO = "_auto"  # session key suffix: the value the picker chose by itself last time
+_PINNED = "__pinned__"
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def _models() -> list[dict]:
+    from core.models import list_models
+
+    return [m.to_dict() for m in list_models()]
+
+
+def _label(info: dict | None, value: str) -> str:
+    if info is None:
+        return value
+    language = t(f"models.language.{info['language']}") if info["language"] in ("en", "zh") else "?"
+    position = info["position_encoding"] or "?"
+    return t("models.option", name=info["name"], language=language, position=position,
+             millions=f"{info['parameters'] / 1e6:.1f}")
+
+
+def pin(key: str) -> None:
+    """Keep the current value of the picker ``key`` (e.g. a reattached run's model): no automatic switch."""
+    st.session_state[key + _AUTO] = _PINNED
+
+
+def apply_default(key: str, language: str) -> str:
+    """Set the picker ``key`` to the default model for ``language`` unless the user chose one; returns the value.
+
+    Pages call it as soon as they know the data's language, before they use the model.
+    """
+    from core.models import DEFAULT_MODEL_NAME, ModelInfo, model_for_language
+
+    current = st.session_state.get(key)
+    chosen_by_us = st.session_state.get(key + _AUTO)
+    if language and chosen_by_us != _PINNED:
+        managed = current is None or current == chosen_by_us or (chosen_by_us is None and current == DEFAULT_MODEL_NAME)
+        if managed:
+            auto = model_for_language(language, [ModelInfo(**m) for m in _models()]).name
+            st.session_state[key] = auto
+            st.session_state[key + _AUTO] = auto
+    return st.session_state.get(key) or DEFAULT_MODEL_NAME
+
+
+def pick_model(key: str, language: str, *, label: str, help: str | None = None) -> str:
+    """Draw the picker and return the chosen model (a name ``core.models.resolve_model`` takes, or a folder path).
+
+    ``language``: "zh", "en" or "" (unknown: no automatic switch). Says in a caption which
+    model was picked for the data's language and why, and warns when an English model
+    meets Chinese data.
+    """
+    from core.models import DEFAULT_MODEL_NAME
+
+    infos = _models()
+    by_name = {m["name"]: m for m in infos}
+    value = apply_default(key, language)
+    options = list(by_name) + ([value] if value not in by_name else [])
+    st.session_state[key] = value
+    labels = {v: _label(by_name.get(v), v) for v in options}  # translated now, not when formatted later
+    picked = st.selectbox(label, options, key=key, help=help, accept_new_options=True,
+                          format_func=lambda v: labels.get(v, v))
+    info = by_name.get(picked)
+    if info is not None and language == "zh":
+        if info["language"] == "zh":
+            why = "models.picked_zh" if picked == st.session_state.get(key + _AUTO) else "models.kept_zh"
+            st.caption(t(why, name=picked))
+        elif info["language"] == "en":
+            zh_models = [m["name"] for m in infos if m["language"] == "zh"]
+            st.warning(t("models.english_on_chinese", name=picked,
+                         other=zh_models[0] if zh_models else t("models.none_zh")))
+    return picked or DEFAULT_MODEL_NAME
