@@ -16,6 +16,7 @@ import streamlit as st
 import core.jobs as jobs
 from core.plots import training as training_plots
 from ui import runs as ui_runs
+from ui.corpus_datasets import corpus_datasets as named_corpora
 from ui.i18n import lang, t
 
 KIND = "pretrain"
@@ -46,14 +47,10 @@ def samples() -> list[str]:
     return list(SAMPLES)
 
 
-@st.cache_data(show_spinner=False)
 def corpus_datasets() -> dict[str, dict]:
-    """``{"dataset:<name>": {"en": title, "zh": title}}`` of the corpus datasets (empty without core.datasets)."""
-    try:
-        from core.datasets import list_datasets
-    except ImportError:
-        return {}
-    return {f"dataset:{d.name}": {"en": d.title_en, "zh": d.title_zh} for d in list_datasets(task="corpus")}
+    """``{"dataset:<name>": info}`` of the corpus datasets (see ``ui.corpus_datasets``)."""
+    return {f"dataset:{name}": info for name, info in named_corpora().items()}
+
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -104,9 +101,8 @@ def corpus_ui() -> tuple[str, str] | None:
         name = st.selectbox(t("pretrain.sample"), samples(), key="pretrain_sample", format_func=sample_label)
         return name, name
     if kind == "dataset":
-        found = corpus_datasets()
-        name = st.selectbox(t("pretrain.dataset"), list(found), key="pretrain_dataset",
-                            format_func=lambda n: found[n].get(lang()) or n)
+        titles = {n: info[f"title_{lang()}"] for n, info in corpus_datasets().items()}  # translated now
+        name = st.selectbox(t("pretrain.dataset"), list(titles), key="pretrain_dataset", format_func=titles.get)
         return name, name.split(":", 1)[1]
     uploaded = st.file_uploader(t("pretrain.upload"), type=["txt", "csv", "tsv", "jsonl", "json", "zip"],
                                 key="pretrain_upload")

@@ -17,6 +17,7 @@ import streamlit as st
 import core.jobs as jobs
 from core.plots import training as plots
 from ui import runs as ui_runs
+from ui.corpus_datasets import corpus_datasets
 from ui.i18n import t
 
 # TrainConfig fields every engine reads, in the order the form shows them; an engine's own
@@ -46,21 +47,6 @@ def samples() -> dict[str, str]:
     from core.text import SAMPLES
 
     return dict(SAMPLES)
-
-
-@st.cache_data(show_spinner=False)
-def corpus_datasets() -> dict[str, dict]:
-    """``{name: {title_en, title_zh, language, source, licence, tokens}}`` of the corpus datasets (#12), or {}."""
-    try:
-        from core.datasets import list_datasets
-    except ImportError:
-        return {}
-    out = {}
-    for ds in list_datasets(task="corpus"):
-        out[ds.name] = {"title_en": getattr(ds, "title_en", ds.name), "title_zh": getattr(ds, "title_zh", ds.name),
-                        "language": getattr(ds, "language", ""), "source": getattr(ds, "source", ""),
-                        "licence": getattr(ds, "licence", ""), "tokens": getattr(ds, "tokens", None)}
-    return out
 
 
 @st.cache_data(show_spinner=False)

@@ -333,8 +333,8 @@ class EmbedLabBertForMaskedLM(EmbedLabBertPreTrainedModel):
         return MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
 
 
-class EmbedLabBertForSequenceClassification(EmbedLabBertPreTrainedModel):
-    """logits = W dropout(h_[CLS]) + b  (batch, num_labels); regression when num_labels == 1."""
+class _ClassifierHead(EmbedLabBertPreTrainedModel):
+    """The encoder plus dropout and one linear layer (hidden -> num_labels), as BERT's fine-tuning heads."""
 
     def __init__(self, config):
         super().__init__(config)
@@ -344,6 +344,10 @@ class EmbedLabBertForSequenceClassification(EmbedLabBertPreTrainedModel):
         self.dropout = nn.Dropout(drop)
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.post_init()
+
+
+class EmbedLabBertForSequenceClassification(_ClassifierHead):
+    """logits = W dropout(h_[CLS]) + b  (batch, num_labels); regression when num_labels == 1."""
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
         out = self.bert(input_ids, attention_mask, token_type_ids, **kwargs)
@@ -358,17 +362,8 @@ class EmbedLabBertForSequenceClassification(EmbedLabBertPreTrainedModel):
                                         attentions=out.attentions)
 
 
-class EmbedLabBertForTokenClassification(EmbedLabBertPreTrainedModel):
+class EmbedLabBertForTokenClassification(_ClassifierHead):
     """logits = W dropout(h_p) + b for every token  (batch, seq, num_labels)."""
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.num_labels = config.num_labels
-        self.bert = EmbedLabBertModel(config)
-        drop = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
-        self.dropout = nn.Dropout(drop)
-        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-        self.post_init()
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
         out = self.bert(input_ids, attention_mask, token_type_ids, **kwargs)

