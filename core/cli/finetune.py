@@ -45,6 +45,9 @@ def register(subparsers) -> None:
             parser.add_argument(*flags, dest=f.name, action="store_true", help=text)
         elif f.name == "task":
             parser.add_argument(*flags, dest=f.name, choices=tasks.names(), default=f.default, help=text)
+        elif f.name == "model":
+            parser.add_argument(*flags, dest=f.name, default="", help=text + " Default: the shipped model for the "
+                                "data's language (Chinese: embedlab-bert-zh; else all-MiniLM-L6-v2), said in a line.")
         else:
             parser.add_argument(*flags, dest=f.name, type=type(f.default), default=f.default, help=text)
     parser.add_argument("--name", default="", help="run name shown in the runs table (default: the training file's name)")
@@ -65,13 +68,34 @@ def _config(args):
     from core.finetune.config import FinetuneConfig
 
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(FinetuneConfig) if f.name != "resume_from"}
+    chosen_model = values.pop("model") or ""
     if args.resume:
         import core.jobs as jobs
 
         saved = jobs.read_config(args.resume, runs_root=args.runs_dir).get("config") or {}
         defaults = FinetuneConfig().to_dict()
         values = {**saved, **{k: v for k, v in values.items() if v != defaults[k]}, "resume_from": args.resume}
-    return FinetuneConfig.from_dict(values)  # ValueError -> one line, exit 2
+        chosen_model = chosen_model or saved.get("model", "")
+    config = FinetuneConfig.from_dict({**values, **({"model": chosen_model} if chosen_model else {})})
+    if not chosen_model:  # ValueError above -> one line, exit 2
+        config = _model_for_the_data(config, quiet=args.quiet or int(os.environ.get("RANK", "0")) != 0)
+    return config
+
+
+def _model_for_the_data(config, quiet: bool = False):
+    """``config`` with the shipped model for its training data's language (``core.models.model_for_language``)."""
+    from core.finetune.data import inspect
+    from core.finetune.trainer import read_options
+    from core.models import model_for_language
+
+    view = inspect(config.task, config.train_file, read_options(config), n_preview=50)
+    picked = model_for_language(view.language)
+    if picked.name != config.model:
+        config = dataclasses.replace(config, model=picked.name)
+        if not quiet:
+            print(f"{'Chinese' if view.language == 'zh' else 'English'} data: fine-tuning {picked.name} "
+                  f"(pass --model to choose another)", flush=True)
+    return config
 
 
 def print_reading(config, quiet: bool = False) -> None:

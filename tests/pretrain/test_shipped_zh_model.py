@@ -46,3 +46,18 @@ def test_it_fills_in_obvious_characters():
     fill = pipeline("fill-mask", model=model, tokenizer=models.load_tokenizer(models.ZH_MODEL_NAME), top_k=5)
     for text, answer in (("中华人民共和[MASK]成立五十周年。", "国"), ("他今天去北[MASK]开会。", "京")):
         assert answer in [g["token_str"] for g in fill(text)], text
+
+
+def test_the_finetune_cli_picks_it_for_chinese_data_and_says_so(tmp_path, capsys):
+    from core.cli.finetune import _model_for_the_data
+    from core.finetune.config import FinetuneConfig
+
+    zh, en = tmp_path / "zh.csv", tmp_path / "en.csv"
+    zh.write_text("text,label\n" + "".join(f"这本书写得很好，第{i}次读了。,pos\n质量太差了，不推荐。,neg\n"
+                                           for i in range(10)), encoding="utf-8")
+    en.write_text("text,label\n" + "".join(f"great book number {i},pos\nbad quality,neg\n" for i in range(10)),
+                  encoding="utf-8")
+    picked = _model_for_the_data(FinetuneConfig(train_file=str(zh)))
+    assert picked.model == models.ZH_MODEL_NAME
+    assert "Chinese data: fine-tuning embedlab-bert-zh" in capsys.readouterr().out
+    assert _model_for_the_data(FinetuneConfig(train_file=str(en))).model == "all-MiniLM-L6-v2"
