@@ -69,7 +69,6 @@ def masked_accuracy(model_dir: Path, corpus: Path, seq_len: int, max_tokens: int
     lines = held_out_peoples_daily()
     stream = data.encode_stream(tokenizer, lines)
     blocks = data.make_blocks(stream, seq_len, vocab.cls_id, vocab.sep_id, max_tokens)
-    torch.set_grad_enabled(False)
     scores = evaluate(model, blocks, vocab, 0.15, torch.device("cpu"))
     # unigram baseline: always guess the k most frequent ordinary tokens of the training text
     train_lines, _, _ = data.corpus_lines(str(corpus), language="zh", valid_fraction=0.02)

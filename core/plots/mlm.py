@@ -36,7 +36,9 @@ def guesses_figure(guesses, *, title: str, panel_title: str, x_title: str) -> go
             marker_color=colours[::-1], text=[f"{p:.2f}" for p in g.probs][::-1], textposition="outside",
             hovertemplate="%{y}: %{x:.4f}<extra></extra>", showlegend=False,
         ), row=r, col=c)
-        fig.update_xaxes(range=[0, min(1.0, top * 1.35)], tickformat=".0%", row=r, col=c)
+        # room right of the longest bar for its number (a bar near 100% would push it off the panel)
+        fig.update_xaxes(range=[0, top * 1.35], tickformat=".0%", row=r, col=c,
+                         tickvals=[v for v in (0.0, 0.25, 0.5, 0.75, 1.0) if v <= top * 1.35])  # no 120% tick
     fig.update_xaxes(title_text=x_title, row=rows, col=1)
     fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, height=80 + rows * 230,
                       margin={"l": 10, "r": 10, "t": 80, "b": 40})

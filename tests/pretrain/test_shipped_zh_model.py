@@ -44,7 +44,9 @@ def test_it_fills_in_obvious_characters():
 
     model = models.load_model(models.ZH_MODEL_NAME, "AutoModelForMaskedLM").eval()
     fill = pipeline("fill-mask", model=model, tokenizer=models.load_tokenizer(models.ZH_MODEL_NAME), top_k=5)
-    for text, answer in (("中华人民共和[MASK]成立五十周年。", "国"), ("他今天去北[MASK]开会。", "京")):
+    cases = (("他今天去北[MASK]开会。", "京"), ("这本书写得很[MASK]。", "好"), ("[MASK]家主席发表新年讲话。", "国"),
+             ("经济[MASK]展", "发"))
+    for text, answer in cases:
         assert answer in [g["token_str"] for g in fill(text)], text
 
 
