@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from core.plots.training import PALETTE
+from core.plots.training import PALETTE, legend_below
 
 
 def eval_overlay_figure(series: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
@@ -24,9 +24,8 @@ def eval_overlay_figure(series: dict[str, list[dict]], metric: str = "accuracy",
                                  hovertemplate=f"{label}<br>{y_title or metric}: %{{y:.3f}}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
-    fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20},
-                      legend={"orientation": "h", "y": -0.25})
-    return fig
+    fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20})
+    return legend_below(fig, len(series))
 
 
 def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
@@ -42,9 +41,8 @@ def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accu
                              hovertemplate=f"{label}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
-    fig.update_layout(title=title or None, barmode="group", height=360, margin={"t": 50, "b": 40, "l": 60, "r": 20},
-                      legend={"orientation": "h", "y": -0.25})
-    return fig
+    fig.update_layout(title=title or None, barmode="group", height=360, margin={"t": 50, "b": 40, "l": 60, "r": 20})
+    return legend_below(fig, (len(rows_by_run) + 2) // 3)  # full width: about three entries a line
 
 
 def predictions_table(predictions: list[list[tuple[str, float]]]) -> dict[str, list[str]]:

@@ -171,6 +171,24 @@ def overlay_figure(
                                  hovertemplate=f"{label}<br>{y_title or metric}: %{{y:.4g}}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title or metric)
-    fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20},
-                      legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20})
+    return legend_below(fig, len(series))
+
+
+def legend_below(fig: go.Figure, entries: int, *, height: int | None = None) -> go.Figure:
+    """Put the legend under the x-axis title, growing the figure so the plot keeps its size.
+
+    In a half-width column a horizontal legend wraps to about one entry per line, so each
+    entry adds ``LEGEND_LINE_PX`` of height; the axis title is never covered.
+    """
+    extra = LEGEND_LINE_PX * max(1, entries)
+    base = height if height is not None else (fig.layout.height or 340)
+    bottom = (fig.layout.margin.b or 40) + extra
+    plot_px = base - (fig.layout.margin.t or 50) - (fig.layout.margin.b or 40)
+    fig.update_layout(height=base + extra, margin={"b": bottom},
+                      legend={"orientation": "h", "yanchor": "top", "y": -60 / max(1, plot_px), "x": 0})
     return fig
+
+
+LEGEND_LINE_PX = 22  # height of one legend line (plotly's default font)
+

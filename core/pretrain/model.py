@@ -118,7 +118,14 @@ class LearnedPositions(NoPositions):
 
 
 class SinusoidalPositions(NoPositions):
-    """x_p = E[t_p] + PE[p], PE[p, 2i] = sin(p / base^(2i/d)), PE[p, 2i+1] = cos(...) (Vaswani et al. 2017)."""
+    """x_p = E[t_p] + s PE[p], PE[p, 2i] = sin(p / base^(2i/d)), PE[p, 2i+1] = cos(...) (Vaswani et al. 2017).
+
+    s = initializer_range x sqrt(2) gives the table the RMS of the token embeddings at init
+    (PE's RMS is 1/sqrt(2)). Vaswani et al. balance the two the other way, multiplying the
+    embeddings by sqrt(d). Unscaled, PE is ~35x louder than BERT-initialised embeddings
+    and drowns the tokens: a tiny model trained that way stayed at the unigram plateau
+    (benchmarks/RESULTS.md, shoot-out).
+    """
 
     where = "input"
 
@@ -129,7 +136,9 @@ class SinusoidalPositions(NoPositions):
     def input(self, seq_len, device, dtype):
         key = (seq_len, str(device), dtype)
         if key not in self._cache:
-            self._cache = {key: sinusoidal(seq_len, self.config.hidden_size, self.config.rope_base).to(device, dtype)}
+            scale = self.config.initializer_range * math.sqrt(2.0)
+            table = scale * sinusoidal(seq_len, self.config.hidden_size, self.config.rope_base)
+            self._cache = {key: table.to(device, dtype)}
         return self._cache[key]
 
 

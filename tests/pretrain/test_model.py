@@ -66,12 +66,16 @@ def test_where_position_enters():
     assert small_config("rope").position_where == "attention"
 
 
-def test_sinusoidal_input_is_the_vaswani_table():
+def test_sinusoidal_input_is_the_vaswani_table_at_the_embeddings_scale():
     from core.positional import sinusoidal
 
     model = mlm_model("sinusoidal")
     table = model.bert.positions.input(10, "cpu", torch.float32)
-    assert torch.equal(table, sinusoidal(10, 32))
+    scale = model.config.initializer_range * 2 ** 0.5
+    assert torch.allclose(table, scale * sinusoidal(10, 32))
+    # as loud as the token embeddings, so neither drowns the other
+    rms = lambda t: float(t.pow(2).mean().sqrt())  # noqa: E731
+    assert 0.5 < rms(table) / rms(model.bert.embeddings.word_embeddings.weight) < 2.0
 
 
 def test_padding_does_not_change_the_real_tokens():
