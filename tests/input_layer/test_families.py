@@ -39,10 +39,11 @@ def test_position_enters_where_the_model_says(embedlab, position):
     if position == "learned":  # the model's own trained rows
         table = model.bert.positions.table.weight[: result.tokens.seq_len]
         assert torch.equal(result.steps.position, table.detach())
-    if position == "sinusoidal":
+    if position == "sinusoidal":  # Vaswani's table, at the scale the model adds it (core/pretrain/model.py)
         from core.positional import sinusoidal
 
-        assert torch.equal(result.steps.position, sinusoidal(result.tokens.seq_len, 32))
+        scale = model.config.initializer_range * 2 ** 0.5
+        assert torch.allclose(result.steps.position, scale * sinusoidal(result.tokens.seq_len, 32))
 
 
 def test_alibi_position_scores_are_minus_slope_times_distance(embedlab):
