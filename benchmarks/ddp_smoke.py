@@ -42,6 +42,7 @@ def main() -> None:
         print(json.dumps({"bench": "ddp_smoke", "world_size": world, "backend": dist.get_backend(),
                           "device": str(device), "replicas_identical": same,
                           "seconds": round(time.perf_counter() - start, 3)}), flush=True)
+    dist.barrier()  # no rank tears gloo down while another still talks to it ("terminate called", SIGABRT)
     dist.destroy_process_group()
     if rank == 0 and not same:
         raise SystemExit(1)

@@ -45,6 +45,10 @@ def card(facts: dict, measures: list[dict], size_mb: float) -> str:
     unk_minilm = by.get(("unk", "all-MiniLM-L6-v2"), {})
     mlm = by.get(("mlm", "embedlab-bert-zh"), {})
     uni = by.get(("mlm", "unigram frequency"), {})
+    tuned = [m for m in measures if m.get("step") == "finetune"]  # this model, MiniLM and TF-IDF, same files
+    finetuned = "\n".join(
+        f"- {m['model']}, {m['dataset']} ({m['subset']}): "
+        + (f"accuracy {m['accuracy']:.3f}" if "accuracy" in m else f"entity F1 {m['f1']:.3f}") for m in tuned)
     curve = "\n".join(f"| {e['step']:,} | {e['tokens'] / 1e6:.1f} M | {e['loss']:.3f} | {e['accuracy']:.3f} | {e['top5']:.3f} |"
                       for e in facts["evals"])
     hours = facts["train_seconds"] / 3600
@@ -98,7 +102,9 @@ Held-out masked-token accuracy during training (the run's own 2% of lines):
 | masked-token top-1, held-out People's Daily | {mlm.get('accuracy', float('nan')):.3f} | unigram frequency: {uni.get('accuracy', float('nan')):.3f} |
 | masked-token top-5, held-out People's Daily | {mlm.get('top5', float('nan')):.3f} | unigram frequency: {uni.get('top5', float('nan')):.3f} |
 
-Fine-tuned scores (sentiment accuracy, MSRA entity F1) are in benchmarks/RESULTS.md.
+{finetuned}
+
+The peers, settings and subsets of these runs are in benchmarks/RESULTS.md.
 
 ## Licence and sources
 
