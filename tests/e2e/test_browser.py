@@ -132,8 +132,11 @@ def test_choices_stay_selected_across_a_language_switch(app_url, page):
     assert page.locator("label").filter(has_text="gensim（CPU").locator("input").is_checked()
 
 
-def _number(page, label: str) -> str:
-    return page.get_by_role("spinbutton", name=label).input_value()
+def _expect_number(page, label: str, value: str, timeout_ms: int = 30_000) -> None:
+    """The number box ``label`` shows ``value`` (waits while a live page redraws it; fails if it never does)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("spinbutton", name=label)).to_have_value(value, timeout=timeout_ms)
 
 
 def _set_number(page, label: str, value: int) -> None:
@@ -174,7 +177,8 @@ def test_reload_shows_the_word2vec_runs_own_settings(app_url, app_runs, page):
         page.goto(f"{app_url}/train_word2vec?lang=en&run={run_id}")  # a fresh load of the shared link
         wait_idle(page, timeout_s=180)
         assert page.locator("[data-testid='stException']").count() == 0
-        assert (_number(page, "Epochs"), _number(page, "Window")) == ("3", "3")
+        _expect_number(page, "Epochs", "3")
+        _expect_number(page, "Window", "3")
         assert jobs.read_config(run_id, app_runs)["config"]["train"]["epochs"] == 3
     finally:
         jobs.cancel(run_id, app_runs)
@@ -196,7 +200,7 @@ def test_reload_shows_the_finetune_runs_own_settings(app_url, app_runs, page):
         wait_idle(page, timeout_s=180)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("label").filter(has_text="Named entities (NER)").locator("input").is_checked()
-        assert _number(page, "Epochs") == "1"
+        _expect_number(page, "Epochs", "1")
         assert jobs.read_config(run_id, app_runs)["config"]["task"] == "ner"
     finally:
         jobs.cancel(run_id, app_runs)
