@@ -116,26 +116,14 @@ def subset_files(folder: Path, task: str, dataset: str, sizes: dict[str, int]) -
 
 
 def tfidf_sentiment(files: dict[str, str], label: str) -> dict:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.pipeline import make_pipeline
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from datasets_finetune import fit_tfidf, read_split
 
-    def read(path):
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        return [r["text"] for r in rows], [r["label"] for r in rows]
-
-    (x_train, y_train), (x_test, y_test) = read(files["train"]), read(files["test"])
-    model = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                          LogisticRegression(max_iter=2000, C=10.0))
-    start = time.perf_counter()
-    model.fit(x_train, y_train)
-    predicted = model.predict(x_test)
+    (x_train, y_train), (x_test, y_test) = read_split(Path(files["train"])), read_split(Path(files["test"]))
+    scores = fit_tfidf(x_train, y_train, x_test, y_test, "zh")
     return {"step": "finetune", "dataset": "zh_sentiment", "subset": label, "model": "tfidf+logreg (char 1-2-grams)",
-            "train": len(x_train), "test": len(x_test), "accuracy": round(accuracy_score(y_test, predicted), 4),
-            "macro_f1": round(f1_score(y_test, predicted, average="macro"), 4),
-            "seconds": round(time.perf_counter() - start, 1)}
+            "train": len(x_train), "test": len(x_test), "accuracy": scores["accuracy"],
+            "macro_f1": scores["macro_f1"], "seconds": scores["seconds"]}
 
 
 def finetune(model_key: str, task: str, files: dict[str, str], label: str, args) -> dict:

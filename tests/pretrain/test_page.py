@@ -8,20 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.jobs as jobs
+from tests.ui.apptest import open_page, widget
+
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "pretrain.py")
 
 
 def page(lang="en", run=None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.session_state["lang"] = lang
-    if run is not None:
-        at.query_params["run"] = run
-    return at.run()
-
-
-def widget(at, kind, key):
-    return next(w for w in getattr(at, kind) if w.key == key)
+    return open_page(PAGE, lang, run, timeout=180)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.apptest import open_page, widget
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "explorer.py")
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 RUN = "w2v-explorer-test"
@@ -20,16 +22,7 @@ def _no_umap_head_start(monkeypatch):
 
 
 def page(lang="en", run=None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=240)
-    at.session_state["lang"] = lang
-    if run is not None:
-        at.query_params["run"] = run
-    return at.run()
-
-
-def widget(at, kind, key):
-    """The widget whose key is ``key`` (inputs with per-source defaults are keyed ``key@<fingerprint>``)."""
-    return next(w for w in getattr(at, kind) if w.key == key or str(w.key).startswith(key + "@"))
+    return open_page(PAGE, lang, run, timeout=240)
 
 
 def no_traceback(at):
