@@ -154,13 +154,7 @@ def test_early_stopping_says_when_why_and_which_checkpoint(runs_root, tmp_path):
 
 
 def test_a_run_of_an_unknown_task_is_an_error_naming_the_known_ones(runs_root):
-    run_dir = runs_root / "finetune-odd-1"
-    run_dir.mkdir()
-    (run_dir / "config.json").write_text(json.dumps({"kind": "finetune", "name": "odd", "config": {"task": "regression"},
-                                                     "target": "core.finetune.job:run", "resource": "cpu", "seq": 1}))
-    (run_dir / "status.json").write_text(json.dumps({"state": "failed", "created": None, "started": None,
-                                                     "finished": None, "error": "x", "progress": 0.0, "eta_s": None,
-                                                     "message": "", "pid": None}))
+    _failed_run(runs_root, "finetune-odd-1", "odd", {"task": "regression"})
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.query_params["run"] = "finetune-odd-1"
     at.run()
@@ -174,14 +168,8 @@ def test_errors_and_the_runs_table_name_the_uploaded_file_not_its_hash(runs_root
     uploads.mkdir()
     stored = uploads / "d46e21aa0b1c2d3e4f5a6b7c8d9e0f11.csv"
     stored.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    run_dir = runs_root / "finetune-photo-1"
-    run_dir.mkdir()
-    config = {"task": "classification", "train_file": str(stored), "train_name": "photo.csv"}
-    (run_dir / "config.json").write_text(json.dumps({"kind": "finetune", "name": "photo.csv", "config": config,
-                                                     "target": "core.finetune.job:run", "resource": "cpu", "seq": 1}))
-    (run_dir / "status.json").write_text(json.dumps({"state": "failed", "created": None, "started": None,
-                                                     "finished": None, "error": "x", "progress": 0.0, "eta_s": None,
-                                                     "message": "", "pid": None}))
+    _failed_run(runs_root, "finetune-photo-1", "photo.csv",
+                {"task": "classification", "train_file": str(stored), "train_name": "photo.csv"})
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.query_params["run"] = "finetune-photo-1"
     at.run()
@@ -216,16 +204,20 @@ def test_named_datasets_are_offered_with_source_and_licence(runs_root, language)
     assert not at.error
 
 
-def _run_on_file(runs_root, run_id: str, path: Path, **config) -> str:
+def _failed_run(runs_root, run_id: str, name: str, config: dict) -> str:
+    """A finished ("failed") fine-tune run folder with ``config``, as the page finds one to reattach."""
     run_dir = runs_root / run_id
     run_dir.mkdir()
-    values = {"task": "classification", "train_file": str(path), **config}
-    (run_dir / "config.json").write_text(json.dumps({"kind": "finetune", "name": path.name, "config": values,
+    (run_dir / "config.json").write_text(json.dumps({"kind": "finetune", "name": name, "config": config,
                                                      "target": "core.finetune.job:run", "resource": "cpu", "seq": 1}))
     (run_dir / "status.json").write_text(json.dumps({"state": "failed", "created": None, "started": None,
                                                      "finished": None, "error": "x", "progress": 0.0, "eta_s": None,
                                                      "message": "", "pid": None}))
     return run_id
+
+
+def _run_on_file(runs_root, run_id: str, path: Path, **config) -> str:
+    return _failed_run(runs_root, run_id, path.name, {"task": "classification", "train_file": str(path), **config})
 
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
