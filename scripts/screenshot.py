@@ -28,8 +28,18 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def serve_app(port: int, env: dict | None = None):
-    """Run the app on ``port`` until the block ends; yields the base URL."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (so parallel test runs do not collide)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_app(port: int | None = None, env: dict | None = None):
+    """Run the app on ``port`` (default: a free one) until the block ends; yields the base URL."""
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",

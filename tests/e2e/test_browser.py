@@ -35,7 +35,7 @@ def app_runs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_url(app_runs):
-    with serve_app(8577, env={"EMBEDLAB_RUNS": str(app_runs)}) as url:
+    with serve_app(env={"EMBEDLAB_RUNS": str(app_runs)}) as url:
         yield url
 
 
