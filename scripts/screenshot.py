@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@contextmanager
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now (so parallel test runs do not collide)."""
     import socket
@@ -37,6 +36,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
 def serve_app(port: int | None = None, env: dict | None = None):
     """Run the app on ``port`` (default: a free one) until the block ends; yields the base URL."""
     port = port or free_port()
