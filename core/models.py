@@ -111,7 +111,10 @@ class ModelInfo:
     language: "en", "zh" or "" when unknown; mlm_head: True when it can predict [MASK];
     position_encoding: learned, sinusoidal, rope, alibi, none (or "" when unknown);
     parameters: number of weights (from the safetensors header, nothing loaded);
-    source: "shipped", "folder" or "run"; title: a one-line description.
+    source: "shipped", "folder" or "run"; title: a one-line description;
+    objective: the pretraining objective it was trained with (``core.pretrain.objectives``: mlm,
+    mlm_nsp, clm), from its config.json; "" when it has no pretraining head (the shipped MiniLM
+    is a sentence-embedding model) or it is unknown.
     """
 
     name: str
@@ -122,6 +125,7 @@ class ModelInfo:
     parameters: int
     source: str
     title: str = ""
+    objective: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -150,6 +154,8 @@ def describe_model_folder(folder: str | Path, *, name: str | None = None, source
     """
     import json
 
+    from core.pretrain import objectives
+
     folder = Path(folder)
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -159,9 +165,11 @@ def describe_model_folder(folder: str | Path, *, name: str | None = None, source
     mlm = any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in architectures)
     position = config.get("position_encoding") or (
         "learned" if config.get("position_embedding_type", "absolute") == "absolute" else config.get("position_embedding_type", ""))
+    objective = objectives.of_model(config)
     return ModelInfo(name=name or folder.name, path=str(folder.resolve()), language=language, mlm_head=mlm,
                      position_encoding=str(position), parameters=count_safetensors_parameters(folder),
-                     source=source, title=title or config.get("model_type", ""))
+                     source=source, title=title or config.get("model_type", ""),
+                     objective=objective.name if objective else "")
 
 
 def list_models(runs_root: str | Path | None = None) -> list[ModelInfo]:

@@ -1,6 +1,8 @@
-"""``python -m core pretrain``: pretrain a small BERT (masked LM) from zero, headless.
+"""``python -m core pretrain``: pretrain a small BERT (MLM, MLM + NSP) or GPT (causal LM) from zero, headless.
 
     python -m core pretrain --corpus zh --position rope --preset tiny --steps 2000 --out models/zh-rope
+    python -m core pretrain --corpus zh --objective clm --position rope       # a GPT: next-token LM
+    python -m core pretrain --corpus dataset:peoples_daily --objective mlm_nsp # BERT 2018: MLM + next sentence
     python -m core pretrain --corpus novel.txt --position alibi --init-vectors word2vec
     python -m core pretrain --resume pretrain-20261201-020000-abc123 --corpus zh --position rope
 
@@ -30,15 +32,18 @@ ALIASES = {"position_encoding": "--position", "learning_rate": "--lr", "resume_f
 
 
 def register(subparsers) -> None:
+    from core.pretrain import objectives
     from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig, field_help
 
     helps = field_help()
-    choices = {"preset": tuple(PRESETS), "position_encoding": POSITIONS, "init_vectors": INIT_VECTORS}
+    choices = {"preset": tuple(PRESETS), "position_encoding": POSITIONS, "init_vectors": INIT_VECTORS,
+               "objective": objectives.names()}
     parser = subparsers.add_parser(
-        "pretrain", help="pretrain a small BERT (masked LM) from zero with a chosen position encoding",
-        description="Train a WordPiece tokenizer and a small BERT-style masked-LM encoder on a corpus "
-                    "(a sample, a text file or dataset:<name>), with learned, sinusoidal, RoPE, ALiBi or no "
-                    "position encoding; evaluate masked-token accuracy at 1x, 2x and 4x the training length.",
+        "pretrain", help="pretrain a small BERT or GPT from zero with a chosen objective and position encoding",
+        description="Train a WordPiece tokenizer and a small Transformer on a corpus (a sample, a text file or "
+                    "dataset:<name>) with a pretraining objective (" + ", ".join(objectives.names()) + ") and "
+                    "learned, sinusoidal, RoPE, ALiBi or no position encoding; evaluate the objective's held-out "
+                    "accuracy at 1x, 2x and 4x the training length.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     for f in dataclasses.fields(PretrainConfig):
         flags = ["--" + f.name.replace("_", "-")]
@@ -73,7 +78,8 @@ def run_cli(args) -> int:
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.exists() and any(out.iterdir()):
         raise ValueError(f"--out {out} exists and is not empty; choose a new folder (nothing is overwritten).")
-    name = args.name or f"{config['position_encoding']} · {config['preset']} · {Path(config['corpus']).name}"
+    name = args.name or (f"{config['objective']} · {config['position_encoding']} · {config['preset']} · "
+                         f"{Path(config['corpus']).name}")
     if launched():  # accelerate launch / torchrun: every process runs this; they share one run
         run_id = run_launched("pretrain", config, name=name, runs_root=args.runs, show_progress=not args.quiet,
                               cpu=True if config["device"] == "cpu" else None)
@@ -93,8 +99,11 @@ def run_cli(args) -> int:
     if extrapolation.is_file():
         rows = json.loads(extrapolation.read_text(encoding="utf-8")).get("rows", [])
         fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
+        from core.pretrain import objectives
+
+        accuracy_name = objectives.get(config["objective"]).accuracy_name
         for row in rows:
-            print(f"  {row['factor']}x ({row['seq_len']} tokens): masked-token accuracy {fmt(row.get('accuracy'))}, "
+            print(f"  {row['factor']}x ({row['seq_len']} tokens): {accuracy_name} {fmt(row.get('accuracy'))}, "
                   f"top-5 {fmt(row.get('top5'))}")
     if summary.get("tokens_per_s"):
         print(f"  {summary.get('parameters', 0):,} parameters, {summary.get('tokens', 0):,} tokens, "

@@ -37,14 +37,14 @@ class FinetuneConfig:
     batch_size: int = 16  # Examples per step on each device; lower it if the GPU runs out of memory.
     grad_accum: int = 1  # Steps whose gradients are summed before one update: effective batch = batch_size x grad_accum x devices.
     learning_rate: float = 1e-4  # Peak learning rate of AdamW: 1e-4 suits small models like MiniLM, 2e-5 to 5e-5 BERT-base. Lower it if the loss becomes NaN.
-    weight_decay: float = 0.01  # AdamW weight decay on all weights except biases and LayerNorm; a mild regulariser.
+    weight_decay: float = 0.01  # AdamW weight decay on weight matrices and embedding tables, not on biases or LayerNorm (the rule of every EmbedLab trainer); a mild regulariser.
     warmup_ratio: float = 0.1  # Share of the steps over which the learning rate rises from 0 to its peak, then decays linearly to 0.
     max_grad_norm: float = 1.0  # Gradients are clipped to this norm, which keeps one bad batch from wrecking the model.
     eval_every: int = 0  # Evaluate every this many updates (0 = at the end of each epoch).
     early_stopping: int = 2  # Stop after this many evaluations without improvement of the validation score (0 = never).
     log_every: int = 5  # Write a loss/learning-rate record every this many updates.
     seed: int = 42  # Seed for the split, the shuffling and the new classifier head: the same seed gives the same run.
-    mixed_precision: str = "auto"  # auto (bf16 on GPUs that have it, else fp16; none on CPU), no, fp16 or bf16.
+    mixed_precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp16; none on a CPU), no, bf16 or fp16.
     device: str = "auto"  # auto, cpu, cuda or mps; under `accelerate launch` the launcher decides.
     checkpoint_every: int = 0  # Save a resumable checkpoint every this many updates (0 = at the end of each epoch).
     resume_from: str = ""  # A run folder whose checkpoint to continue from (the same folder to resume in place); empty = fresh start.

@@ -1,12 +1,11 @@
-"""Masked-LM pretraining of a small BERT from zero, with a choice of position encoding.
+"""Pretraining a small BERT or GPT from zero: a choice of objective (MLM, MLM + NSP, causal LM) and position encoding.
 
 Public names:
 
 - ``PretrainConfig`` (frozen, validated) and ``PRESETS`` / ``POSITIONS``
   (``core.pretrain.config``; no torch import);
 - ``register()``: make transformers' Auto classes know ``model_type
-  "embedlab-bert"`` (``AutoConfig``, ``AutoModel``, ``AutoModelForMaskedLM``,
-  ``AutoModelForSequenceClassification``, ``AutoModelForTokenClassification``);
+  "embedlab-bert"`` and ``"embedlab-gpt"`` (see :func:`register`);
 - ``train(config, run_dir, log=, progress=, should_stop=) -> dict`` (``core.pretrain.trainer``)
   and the job entry ``core.pretrain.job:run``.
 
@@ -25,24 +24,34 @@ _registered = False
 
 
 def register() -> None:
-    """Register the EmbedLab BERT with transformers' Auto classes (once per process)."""
+    """Register EmbedLab's two model types with transformers' Auto classes (once per process).
+
+    ``embedlab-bert``: AutoModel, AutoModelForMaskedLM, AutoModelForPreTraining (MLM + NSP),
+    AutoModelForSequenceClassification, AutoModelForTokenClassification.
+    ``embedlab-gpt``: AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification,
+    AutoModelForTokenClassification.
+    """
     global _registered
     if _registered:
         return
-    from transformers import (
-        AutoConfig, AutoModel, AutoModelForMaskedLM, AutoModelForSequenceClassification,
-        AutoModelForTokenClassification,
-    )
+    import transformers
+    from transformers import AutoConfig
 
     from core.pretrain import model as m
 
-    AutoConfig.register(m.MODEL_TYPE, m.EmbedLabBertConfig, exist_ok=True)
-    AutoModel.register(m.EmbedLabBertConfig, m.EmbedLabBertModel, exist_ok=True)
-    AutoModelForMaskedLM.register(m.EmbedLabBertConfig, m.EmbedLabBertForMaskedLM, exist_ok=True)
-    AutoModelForSequenceClassification.register(m.EmbedLabBertConfig, m.EmbedLabBertForSequenceClassification,
-                                                exist_ok=True)
-    AutoModelForTokenClassification.register(m.EmbedLabBertConfig, m.EmbedLabBertForTokenClassification,
-                                             exist_ok=True)
+    classes = {
+        m.EmbedLabBertConfig: {"AutoModel": m.EmbedLabBertModel, "AutoModelForMaskedLM": m.EmbedLabBertForMaskedLM,
+                               "AutoModelForPreTraining": m.EmbedLabBertForPreTraining,
+                               "AutoModelForSequenceClassification": m.EmbedLabBertForSequenceClassification,
+                               "AutoModelForTokenClassification": m.EmbedLabBertForTokenClassification},
+        m.EmbedLabGPTConfig: {"AutoModel": m.EmbedLabGPTModel, "AutoModelForCausalLM": m.EmbedLabGPTForCausalLM,
+                              "AutoModelForSequenceClassification": m.EmbedLabGPTForSequenceClassification,
+                              "AutoModelForTokenClassification": m.EmbedLabGPTForTokenClassification},
+    }
+    for config_class, heads in classes.items():
+        AutoConfig.register(config_class.model_type, config_class, exist_ok=True)
+        for auto, cls in heads.items():
+            getattr(transformers, auto).register(config_class, cls, exist_ok=True)
     _registered = True
 
 

@@ -30,8 +30,10 @@ class PretrainConfig:
     corpus: str = "zh"  # The text to learn from: a sample name (lee, enwiki, zh), a file path, or "dataset:<name>".
     language: str = "auto"  # auto, en or zh: how the corpus reader splits words (Chinese is split into characters by the tokenizer anyway).
     lowercase: bool = True  # Lower-case the text before training the tokenizer (as bert-base-uncased).
+    objective: str = "mlm"  # What the model learns to predict: mlm (BERT: masked tokens), mlm_nsp (BERT 2018: masked tokens + whether sentence B follows A) or clm (GPT: the next token, attention masked to the past).
     preset: str = "tiny"  # Model size: tiny (2 layers x 128), mini (4 x 256) or small (6 x 512); each step up costs about 4-6x the time.
     position_encoding: str = "learned"  # learned, sinusoidal, rope, alibi or none; everything else in the model is the same.
+    tokenizer_from: str = ""  # Empty: train a WordPiece tokenizer on the corpus. Else a model (a models/ folder name, run id or folder) whose tokenizer to reuse, so two models read text the same way.
     vocab_size: int = 8000  # WordPiece vocabulary trained on the corpus; bigger covers more words but adds vocab_size x hidden parameters.
     min_frequency: int = 2  # A sub-word must occur this often to enter the vocabulary.
     seq_len: int = 128  # Training length in tokens ([CLS] and [SEP] included); attention costs grow with its square.
@@ -39,7 +41,7 @@ class PretrainConfig:
     steps: int = 2000  # Optimizer steps; the token budget is steps x batch_size x seq_len.
     learning_rate: float = 1e-3  # Peak AdamW learning rate; 1e-3 suits tiny, 5e-4 mini, 3e-4 small. Lower it if the loss becomes NaN.
     warmup_ratio: float = 0.06  # Share of the steps over which the learning rate rises from 0, then decays linearly to 0.
-    weight_decay: float = 0.01  # AdamW weight decay on weights (not biases, LayerNorm or embeddings' position table).
+    weight_decay: float = 0.01  # AdamW weight decay on weight matrices and embedding tables, not on biases or LayerNorm (the rule of every EmbedLab trainer).
     max_grad_norm: float = 1.0  # Gradients are clipped to this norm.
     dropout: float = 0.1  # Dropout in attention and feed-forward layers; 0 for very short runs.
     mask_prob: float = 0.15  # Share of tokens the model must predict (BERT: 0.15); of those 80% become [MASK], 10% random, 10% stay.
@@ -52,12 +54,15 @@ class PretrainConfig:
     seed: int = 0  # Seed of the initial weights, the batches and the masking: the same seed gives the same run.
     device: str = "auto"  # auto, cpu, cuda or mps.
     cpu_threads: int = 1  # Threads torch may use when training on a CPU; 1 is fastest on a busy shared server (measured 2.4x faster than 2 under load), more help on an idle machine (0 = torch's default).
-    mixed_precision: str = "auto"  # auto (bf16 on a GPU that has it, none on a CPU), no, bf16 or fp16.
+    mixed_precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp16; none on a CPU), no, bf16 or fp16.
     resume_from: str = ""  # A run folder (or run id) whose checkpoint to continue from; empty = fresh start.
 
     def __post_init__(self) -> None:
         if not str(self.corpus).strip():
             raise ValueError("choose a corpus: a sample (lee, enwiki, zh), a text file, or dataset:<name>.")
+        from core.pretrain import objectives
+
+        objectives.get(self.objective)  # ValueError naming the known objectives
         if self.preset not in PRESETS:
             raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {self.preset!r}.")
         if self.position_encoding not in POSITIONS:
@@ -110,7 +115,7 @@ class PretrainConfig:
         return self.steps * self.tokens_per_step
 
     def model_config(self, vocab_size: int | None = None) -> dict:
-        """Keyword arguments of ``EmbedLabBertConfig`` for this preset and encoding.
+        """Keyword arguments of the model config (``EmbedLabBertConfig`` / ``EmbedLabGPTConfig``) for this preset and encoding.
 
         ``max_position_embeddings`` is 4 x seq_len so the extrapolation test can
         feed 2x and 4x longer inputs (a learned table's rows past seq_len stay untrained).

@@ -7,7 +7,9 @@
    normaliser and pre-tokenizer put spaces around every CJK character, so Chinese is
    read character by character (and never needs a word segmenter).
 3. :func:`encode_stream` turns lines into one long id stream; :func:`make_blocks` cuts it
-   into ``[CLS] x_1 .. x_{L-2} [SEP]`` blocks of length L (no padding).
+   into ``[CLS] x_1 .. x_{L-2} [SEP]`` blocks of length L (no padding), :func:`make_plain_blocks`
+   into L consecutive ids (the causal LM's). Each objective (``core.pretrain.objectives``)
+   builds its own batches from these.
 4. :func:`masked_batch` draws a batch of blocks for step s and masks it with BERT's 15%
    / 80-10-10 rule (``core.input_layer.mlm.mask_tokens``), seeded by (seed, s), so a
    resumed run sees exactly the batches an uninterrupted run would ("dynamic masking":
@@ -26,25 +28,46 @@ EVAL_MASK_SEED = 1234  # every evaluation of every run masks the held-out text t
 
 def corpus_lines(source: str, *, language: str = "auto", lowercase: bool = True,
                  valid_fraction: float = 0.02) -> tuple[list[str], list[str], dict]:
-    """``(train lines, held-out lines, info)`` of a corpus; info has name, encoding, language.
+    """``(train lines, held-out lines, info)`` of a corpus; info has name, encoding, language, ``train_runs``.
 
     Lines are the corpus reader's sentences with their tokens joined by spaces
-    (punctuation kept, since a masked LM should predict it too). Raises ValueError
-    (``core.text.CorpusError``) for a corpus that cannot be read or is empty.
+    (punctuation kept, since a masked LM should predict it too). Every
+    ``round(1 / valid_fraction)``-th line is held out. ``info["train_runs"]`` lists the
+    index in the training lines where each run of consecutive text starts: a document
+    break (a blank line of a text file; every table row or JSON record is its own
+    document) or a held-out line ends a run, so sentence pairs drawn inside one run never
+    touch the held-out text. Raises ValueError (``core.text.CorpusError``) for a corpus
+    that cannot be read or is empty.
     """
     from core.text import read_corpus
 
     corpus = read_corpus(source, language=language, lowercase=lowercase, strip_punctuation=False)
+    corpus.keep_breaks = True
     every = max(2, round(1 / valid_fraction))
-    train, valid = [], []
-    for i, sentence in enumerate(corpus):
+    train, valid, runs = [], [], []
+    i, broken = 0, True
+    for sentence in corpus:
+        if not sentence:  # a document break
+            broken = True
+            continue
         line = " ".join(sentence)
-        if line.strip():
-            (valid if i % every == every - 1 else train).append(line)
+        held_out = i % every == every - 1
+        i += 1
+        if not line.strip():
+            continue
+        if held_out:
+            valid.append(line)
+            broken = True
+            continue
+        if broken:
+            runs.append(len(train))
+            broken = False
+        train.append(line)
     if not train:
         raise ValueError(f"{corpus.name} has no text after reading; check the file.")
     info = {"name": corpus.name, "encoding": getattr(corpus, "encoding", None),
-            "language": getattr(corpus, "language", None), "train_lines": len(train), "valid_lines": len(valid)}
+            "language": getattr(corpus, "language", None), "train_lines": len(train), "valid_lines": len(valid),
+            "train_runs": runs}
     return train, valid, info
 
 
@@ -74,12 +97,25 @@ def train_tokenizer(lines: list[str], vocab_size: int, *, min_frequency: int = 2
                              mask_token="[MASK]")
 
 
-def encode_stream(tokenizer, lines: list[str], batch: int = 2000) -> np.ndarray:
-    """All lines' token ids (no special tokens) concatenated, ``(n_tokens,)`` int32."""
-    parts = []
+def encode_lines(tokenizer, lines: list[str], batch: int = 2000) -> list[np.ndarray]:
+    """Each line's token ids (no special tokens), ``int32`` arrays (empty for a line with no tokens)."""
+    out = []
     for start in range(0, len(lines), batch):
         encoded = tokenizer(lines[start:start + batch], add_special_tokens=False, verbose=False)["input_ids"]
-        parts.extend(np.asarray(ids, dtype=np.int32) for ids in encoded if ids)
+        out.extend(np.asarray(ids, dtype=np.int32) for ids in encoded)
+    return out
+
+
+def encode_stream(tokenizer, lines: list[str], batch: int = 2000, separator: int | None = None) -> np.ndarray:
+    """All lines' token ids (no special tokens) concatenated, ``(n_tokens,)`` int32.
+
+    ``separator``: an id put after every line (the causal LM's end-of-line [SEP], so it learns where
+    a line ends and generation can stop); None packs the lines with nothing between (masked LM).
+    """
+    parts = [ids for ids in encode_lines(tokenizer, lines, batch) if len(ids)]
+    if separator is not None:
+        end = np.asarray([separator], dtype=np.int32)
+        parts = [piece for ids in parts for piece in (ids, end)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
@@ -95,6 +131,19 @@ def make_blocks(stream: np.ndarray, seq_len: int, cls_id: int, sep_id: int, max_
     cls = torch.full((n, 1), cls_id, dtype=torch.long)
     sep = torch.full((n, 1), sep_id, dtype=torch.long)
     return torch.cat([cls, body, sep], dim=1)
+
+
+def make_plain_blocks(stream: np.ndarray, seq_len: int, max_tokens: int | None = None) -> torch.Tensor:
+    """``(n_blocks, seq_len)`` long: consecutive stream ids, no special tokens added (the causal LM's blocks)."""
+    usable = len(stream) if max_tokens is None else min(len(stream), max(seq_len, max_tokens))
+    n = usable // seq_len
+    return torch.from_numpy(stream[: n * seq_len].astype(np.int64)).view(n, seq_len)
+
+
+def draw_rows(n_rows: int, batch_size: int, seed: int, step: int) -> torch.Tensor:
+    """The ``batch_size`` row indexes (with replacement) the batch of step ``step`` reads, seeded by (seed, step)."""
+    gen = torch.Generator().manual_seed(step_seed(seed, step))
+    return torch.randint(n_rows, (batch_size,), generator=gen)
 
 
 @dataclass(frozen=True)
@@ -136,7 +185,5 @@ def mask(ids: torch.Tensor, vocab: Vocab, select_prob: float, seed: int):
 
 def masked_batch(blocks: torch.Tensor, batch_size: int, vocab: Vocab, select_prob: float, seed: int, step: int):
     """The batch of step ``step``: ``batch_size`` blocks drawn at random (with replacement), masked anew."""
-    gen = torch.Generator().manual_seed(step_seed(seed, step))
-    rows = torch.randint(blocks.shape[0], (batch_size,), generator=gen)
+    rows = draw_rows(blocks.shape[0], batch_size, seed, step)
     return mask(blocks[rows], vocab, select_prob, step_seed(seed + 1, step))
-

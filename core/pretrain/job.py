@@ -54,13 +54,15 @@ def run(config: dict, ctx) -> None:
         values["resume_from"] = str(Path(ctx.run_dir).parent / check_run_id(resume))
     cfg = PretrainConfig.from_dict(values)
     summary = train(cfg, ctx.run_dir, log=ctx.log, progress=ctx.progress, should_stop=ctx.should_stop)
+    scores = summary.get("valid_scores") or {}
     headline = {
-        "valid_accuracy": summary.get("valid_accuracy"), "valid_top5": summary.get("valid_top5"),
+        "objective": summary["objective"], "valid_accuracy": summary.get("valid_accuracy"), "valid_top5": summary.get("valid_top5"),
         "valid_loss": summary.get("valid_loss"), "position_encoding": summary["position_encoding"],
         "preset": summary["preset"], "init_vectors": summary["init_vectors"], "parameters": summary["parameters"],
         "steps": summary["steps"], "tokens": summary["tokens"], "tokens_per_s": summary["tokens_per_s"],
         "corpus": (summary.get("corpus") or {}).get("name"), "language": (summary.get("corpus") or {}).get("language"),
         "cancelled": summary["cancelled"],
+        **{f"valid_{k}": v for k, v in scores.items() if k not in ("loss", "accuracy", "top5", "predicted_tokens")},
     }
     if hasattr(ctx, "set_summary"):
         ctx.set_summary(headline)

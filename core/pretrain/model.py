@@ -1,11 +1,20 @@
-"""A small BERT-style encoder with a masked-LM head, whose only variable part is the position encoding.
+"""A small Transformer, BERT-style (bidirectional) or GPT-style (causal), whose variable parts are
+the position encoding and the attention mask; heads for every pretraining objective and fine-tuning.
 
 Read top to bottom (nanoGPT style): config -> position encodings -> embeddings ->
-attention -> block -> encoder -> heads (masked LM, sequence and token
-classification). Everything is plain PyTorch; the classes subclass Hugging Face's
+attention -> block -> the Transformer -> heads: masked LM (BERT), masked LM + next-sentence
+prediction (BERT 2018), next-token LM (GPT), sequence and token classification for both
+families. Everything is plain PyTorch; the classes subclass Hugging Face's
 ``PretrainedConfig`` / ``PreTrainedModel`` so that ``save_pretrained`` writes a
 normal model folder (config.json + model.safetensors) and the Auto classes load it
 once :func:`core.pretrain.register` has run (see ``core/pretrain/__init__.py``).
+
+The two families share every module; they differ in one switch, ``config.causal``:
+
+- ``embedlab-bert`` (``causal=False``): token i attends to every token of the sequence;
+- ``embedlab-gpt`` (``causal=True``): token i attends to tokens j <= i only, the causal
+  mask M[i, j] = -inf for j > i added to the scores (Radford et al. 2018), so a
+  next-token head may read position i to predict token i + 1.
 
 The five position encodings (``config.position_encoding``), formulas from
 ``core.positional`` (the code the positional page draws):
@@ -28,13 +37,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
+from dataclasses import dataclass
+
 from transformers.modeling_outputs import (
-    BaseModelOutput, MaskedLMOutput, SequenceClassifierOutput, TokenClassifierOutput,
+    BaseModelOutput, CausalLMOutput, MaskedLMOutput, ModelOutput, SequenceClassifierOutput, TokenClassifierOutput,
 )
 
 from core.positional import alibi_slopes, apply_rope, sinusoidal
 
-MODEL_TYPE = "embedlab-bert"
+MODEL_TYPE = "embedlab-bert"  # bidirectional (masked LM, MLM + NSP)
+GPT_MODEL_TYPE = "embedlab-gpt"  # causal (next-token LM)
 
 
 # ----------------------------------------------------------------------------- config
@@ -58,7 +70,9 @@ class EmbedLabBertConfig(PretrainedConfig):
     layer_norm_eps: float = 1e-12
     initializer_range: float = 0.02
     pad_token_id: int | None = 0
-    tie_word_embeddings: bool = False  # the MLM head reuses the embedding matrix in code (no tying machinery)
+    tie_word_embeddings: bool = False  # the LM heads reuse the embedding matrix in code (no tying machinery)
+    causal: bool = False  # True: token i attends to tokens j <= i only (GPT); False: to all (BERT)
+    objective: str = ""  # the pretraining objective that trained it (mlm, mlm_nsp, clm; core.pretrain.objectives)
 
     def __post_init__(self, **kwargs):
         if self.position_encoding not in POSITION_ENCODINGS:
@@ -75,6 +89,13 @@ class EmbedLabBertConfig(PretrainedConfig):
     def position_where(self) -> str:
         """Where position enters: "input", "attention" or "none"."""
         return POSITION_ENCODINGS[self.position_encoding].where
+
+
+class EmbedLabGPTConfig(EmbedLabBertConfig):
+    """The same sizes for the causal family (``model_type "embedlab-gpt"``): attention is masked to the past."""
+
+    model_type = GPT_MODEL_TYPE
+    causal: bool = True
 
 
 # ----------------------------------------------------------------------------- position encodings
@@ -153,7 +174,10 @@ class RotaryPositions(NoPositions):
 
 
 class AlibiPositions(NoPositions):
-    """score(i, j) += -m_h |i - j| with slopes m_h = 2^(-8h/H) (Press et al. 2022), symmetric for an encoder."""
+    """score(i, j) += -m_h |i - j| with slopes m_h = 2^(-8h/H) (Press et al. 2022).
+
+    Symmetric in an encoder; under the causal mask only j <= i remain, which is ALiBi as published.
+    """
 
     where = "attention"
 
@@ -257,7 +281,27 @@ class Block(nn.Module):
         return x, probs
 
 
-# ----------------------------------------------------------------------------- the encoder
+# ----------------------------------------------------------------------------- the Transformer
+
+def attention_bias(attention_mask: torch.Tensor, dtype, causal: bool) -> torch.Tensor:
+    """What the scores get added before the softmax: a very negative number where a query may not look.
+
+    attention_mask (batch, seq): 1 for tokens, 0 for padding -> padding keys are hidden,
+    ``(batch, 1, 1, seq)``; with ``causal`` also every later key (j > i), ``(batch, 1, seq, seq)``.
+    """
+    low = torch.finfo(dtype).min
+    mask = (1.0 - attention_mask[:, None, None, :].to(dtype)) * low
+    if causal:
+        n = attention_mask.shape[1]
+        future = torch.ones(n, n, dtype=torch.bool, device=attention_mask.device).triu(1)  # (seq, seq) j > i
+        mask = mask.expand(-1, 1, n, n).masked_fill(future, low)
+    return mask
+
+
+def causal_mask(seq_len: int) -> torch.Tensor:
+    """``(seq, seq)`` bool: True where query i may see key j (j <= i), the GPT mask as a picture."""
+    return torch.ones(seq_len, seq_len, dtype=torch.bool).tril()
+
 
 class EmbedLabBertPreTrainedModel(PreTrainedModel):
     config_class = EmbedLabBertConfig
@@ -297,8 +341,7 @@ class EmbedLabBertModel(EmbedLabBertPreTrainedModel):
         x = self.embeddings(input_ids, self.positions, token_type_ids)
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        # keys that are padding get a very negative score: (batch, 1, 1, seq)
-        mask = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        mask = attention_bias(attention_mask, x.dtype, self.config.causal)  # (batch, 1, 1 or seq, seq)
         hidden, attentions = (x,), ()
         for layer in self.layers:
             x, probs = layer(x, mask, self.positions, bool(output_attentions))
@@ -310,17 +353,46 @@ class EmbedLabBertModel(EmbedLabBertPreTrainedModel):
 
 
 # ----------------------------------------------------------------------------- heads
+# Every head holds the Transformer under ``base_model_prefix`` ("bert" or "transformer") and reads
+# it as ``self.base_model``, so a head of one family loads the body another head of it was saved with.
 
-class EmbedLabBertForMaskedLM(EmbedLabBertPreTrainedModel):
+class _Head(EmbedLabBertPreTrainedModel):
+    """A head on the Transformer: ``self.base_model`` is the body (``EmbedLabBertModel``)."""
+
+    body = EmbedLabBertModel
+
+    def __init__(self, config):
+        super().__init__(config)
+        setattr(self, self.base_model_prefix, self.body(config))
+
+    def _embedding_matrix(self) -> torch.Tensor:
+        return self.base_model.get_input_embeddings().weight  # (vocab, hidden), shared with the input
+
+
+class EmbedLabBertForMaskedLM(_Head):
     """logits = LN(GELU(W h)) E_tok^T + b  (batch, seq, vocab); loss = cross-entropy at labels != -100."""
 
     def __init__(self, config):
         super().__init__(config)
-        self.bert = EmbedLabBertModel(config)
         self.transform = nn.Sequential(nn.Linear(config.hidden_size, config.hidden_size), nn.GELU(),
                                        nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps))
         self.bias = nn.Parameter(torch.zeros(config.vocab_size))
         self.post_init()
+
+    def mlm_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """``h (..., hidden) -> (..., vocab)``: the transform, then a score against every token embedding."""
+        return F.linear(self.transform(h), self._embedding_matrix(), self.bias)
+
+    def mlm_loss(self, h, labels, only_labelled):
+        """``(logits, loss)`` at the labelled positions (``only_labelled``: logits (n_labelled, vocab)) or all."""
+        if only_labelled and labels is not None:
+            chosen = labels != -100
+            h, labels = h[chosen], labels[chosen]  # (n_labelled, d), (n_labelled,)
+        logits = self.mlm_logits(h)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1), ignore_index=-100)
+        return logits, loss
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None,
                 only_labelled: bool = False, **kwargs):
@@ -329,38 +401,79 @@ class EmbedLabBertForMaskedLM(EmbedLabBertPreTrainedModel):
         The vocabulary projection is the costliest matrix product of a small model; BERT predicts
         15% of the tokens, so skipping the other 85% makes a step several times cheaper.
         """
-        out = self.bert(input_ids, attention_mask, token_type_ids, **kwargs)
-        h = out.last_hidden_state
-        if only_labelled and labels is not None:
-            chosen = labels != -100
-            h, labels = h[chosen], labels[chosen]  # (n_labelled, d), (n_labelled,)
-        h = self.transform(h)
-        logits = F.linear(h, self.bert.embeddings.word_embeddings.weight, self.bias)  # shares E_tok with the input
-        loss = None
-        if labels is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1), ignore_index=-100)
+        out = self.base_model(input_ids, attention_mask, token_type_ids, **kwargs)
+        logits, loss = self.mlm_loss(out.last_hidden_state, labels, only_labelled)
         return MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
 
 
-class _ClassifierHead(EmbedLabBertPreTrainedModel):
-    """The encoder plus dropout and one linear layer (hidden -> num_labels), as BERT's fine-tuning heads."""
+@dataclass
+class PreTrainingOutput(ModelOutput):
+    """What :class:`EmbedLabBertForPreTraining` returns (Hugging Face's ``BertForPreTraining`` names).
+
+    loss = mlm_loss + nsp_loss; logits (= prediction_logits): the MLM head's; seq_relationship_logits
+    ``(batch, 2)``: column 0 "B follows A", column 1 "B is a random sentence".
+    """
+
+    loss: torch.Tensor | None = None
+    mlm_loss: torch.Tensor | None = None
+    nsp_loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    prediction_logits: torch.Tensor | None = None
+    seq_relationship_logits: torch.Tensor | None = None
+    hidden_states: tuple | None = None
+    attentions: tuple | None = None
+
+
+class EmbedLabBertForPreTraining(EmbedLabBertForMaskedLM):
+    """BERT's two pretraining heads (Devlin et al. 2019, sec. 3.1): masked LM + next-sentence prediction.
+
+    NSP reads the [CLS] row through BERT's pooler: p(IsNext) = softmax(W_nsp tanh(W_p h_[CLS] + b_p) + b)_0.
+    The MLM head has the same weights (names) as :class:`EmbedLabBertForMaskedLM`'s, so
+    ``AutoModelForMaskedLM`` loads a model trained with NSP (and leaves the NSP head out).
+    """
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.pooler = nn.Sequential(nn.Linear(config.hidden_size, config.hidden_size), nn.Tanh())
+        self.nsp = nn.Linear(config.hidden_size, 2)
+        self.post_init()
+
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None,
+                next_sentence_label=None, only_labelled: bool = False, **kwargs):
+        out = self.base_model(input_ids, attention_mask, token_type_ids, **kwargs)
+        h = out.last_hidden_state
+        logits, mlm_loss = self.mlm_loss(h, labels, only_labelled)
+        nsp_logits = self.nsp(self.pooler(h[:, 0]))  # (batch, 2)
+        nsp_loss = (F.cross_entropy(nsp_logits.float(), next_sentence_label.view(-1))
+                    if next_sentence_label is not None else None)
+        losses = [x for x in (mlm_loss, nsp_loss) if x is not None]
+        return PreTrainingOutput(loss=sum(losses) if losses else None, mlm_loss=mlm_loss, nsp_loss=nsp_loss,
+                                 logits=logits, prediction_logits=logits, seq_relationship_logits=nsp_logits,
+                                 hidden_states=out.hidden_states, attentions=out.attentions)
+
+
+class _ClassifierHead(_Head):
+    """The Transformer plus dropout and one linear layer (hidden -> num_labels), as BERT's fine-tuning heads."""
 
     def __init__(self, config):
         super().__init__(config)
         self.num_labels = config.num_labels
-        self.bert = EmbedLabBertModel(config)
         drop = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
         self.dropout = nn.Dropout(drop)
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.post_init()
 
+    def pooled(self, hidden: torch.Tensor, attention_mask) -> torch.Tensor:
+        """The row that stands for the whole sequence: h_[CLS], the first token (BERT)."""
+        return hidden[:, 0]
+
 
 class EmbedLabBertForSequenceClassification(_ClassifierHead):
-    """logits = W dropout(h_[CLS]) + b  (batch, num_labels); regression when num_labels == 1."""
+    """logits = W dropout(h_pooled) + b  (batch, num_labels); regression when num_labels == 1."""
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
-        out = self.bert(input_ids, attention_mask, token_type_ids, **kwargs)
-        logits = self.classifier(self.dropout(out.last_hidden_state[:, 0]))
+        out = self.base_model(input_ids, attention_mask, token_type_ids, **kwargs)
+        logits = self.classifier(self.dropout(self.pooled(out.last_hidden_state, attention_mask)))
         loss = None
         if labels is not None:
             if self.num_labels == 1:
@@ -375,10 +488,60 @@ class EmbedLabBertForTokenClassification(_ClassifierHead):
     """logits = W dropout(h_p) + b for every token  (batch, seq, num_labels)."""
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
-        out = self.bert(input_ids, attention_mask, token_type_ids, **kwargs)
+        out = self.base_model(input_ids, attention_mask, token_type_ids, **kwargs)
         logits = self.classifier(self.dropout(out.last_hidden_state))
         loss = None
         if labels is not None:
             loss = F.cross_entropy(logits.view(-1, self.num_labels).float(), labels.view(-1), ignore_index=-100)
         return TokenClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
                                      attentions=out.attentions)
+
+
+# ----------------------------------------------------------------------------- the causal family (GPT)
+# The same body under the causal mask; its own config class, so the Auto classes tell the families apart.
+
+class EmbedLabGPTModel(EmbedLabBertModel):
+    """ids (batch, seq) -> last_hidden_state (batch, seq, hidden), position i seeing positions <= i."""
+
+    config_class = EmbedLabGPTConfig
+
+
+class _GPTHead:
+    config_class = EmbedLabGPTConfig
+    base_model_prefix = "transformer"
+    body = EmbedLabGPTModel
+
+
+class EmbedLabGPTForCausalLM(_GPTHead, _Head):
+    """Next-token LM (GPT, Radford et al. 2018): logits = h E_tok^T  (batch, seq, vocab), tied to the input table.
+
+    Row i predicts token i + 1. ``labels`` are the input ids themselves (Hugging Face's convention):
+    loss = mean_i CE(logits_i, labels_{i+1}) over i < seq - 1 and labels != -100.
+    """
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.post_init()
+
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
+        out = self.base_model(input_ids, attention_mask, token_type_ids, **kwargs)
+        logits = F.linear(out.last_hidden_state, self._embedding_matrix())
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]).float(), labels[:, 1:].reshape(-1),
+                                   ignore_index=-100)
+        return CausalLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
+
+
+class EmbedLabGPTForSequenceClassification(_GPTHead, EmbedLabBertForSequenceClassification):
+    """logits = W dropout(h_last) + b: the last real token is the only one that has read the whole text (GPT)."""
+
+    def pooled(self, hidden, attention_mask):
+        if attention_mask is None:
+            return hidden[:, -1]
+        last = attention_mask.long().sum(dim=1).clamp(min=1) - 1  # right padding: the last 1 of each row
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
+
+
+class EmbedLabGPTForTokenClassification(_GPTHead, EmbedLabBertForTokenClassification):
+    """logits = W dropout(h_p) + b for every token; each token's tag reads only its left context."""

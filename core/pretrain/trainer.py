@@ -1,88 +1,63 @@
-"""The pretraining loop: corpus -> tokenizer -> model -> masked-LM steps through Accelerate.
+"""Pretraining from zero on the shared training loop: corpus -> tokenizer -> model -> the objective's steps.
 
 Reading top to bottom, :func:`train`:
 
-1. reads the corpus (training / held-out lines), trains a WordPiece tokenizer (or reuses the
-   one of the run it resumes), packs the text into blocks of ``seq_len`` tokens;
-2. builds the model of the preset with the chosen position encoding (optionally its
-   token-embedding table from word2vec vectors trained on the same tokens);
-3. AdamW (no decay on biases and LayerNorm) with linear warmup and linear decay, wrapped by
-   Accelerate (bf16 autocast on a GPU that has it; several GPUs under ``accelerate launch``);
-4. loops: batch of step s (seeded by s) -> loss = CE(logits, labels) at the 15% chosen tokens
-   -> backward -> clip -> step; a ``step`` record every ``log_every`` steps (loss, masked-token
-   accuracy, perplexity = e^loss, tokens/s, lr), an ``eval`` record every ``eval_every``;
-   a checkpoint every ``checkpoint_every``, at the end, and on cancel;
-5. saves the model with ``save_pretrained`` (safetensors) and its tokenizer in ``model/`` and
-   measures masked-token accuracy on held-out text at 1x, 2x and 4x ``seq_len``
+1. reads the corpus (training / held-out lines, runs of consecutive text), trains a
+   WordPiece tokenizer (or reuses the one of the run it resumes, or of ``tokenizer_from``),
+   and lets the objective (``core.pretrain.objectives``: mlm, mlm_nsp, clm) prepare its
+   data (packed blocks, sentence pairs, a stream with line ends);
+2. builds the objective's model (BERT-style or GPT-style) of the preset with the chosen
+   position encoding (optionally its token-embedding table from word2vec vectors trained
+   on the same tokens);
+3. hands model, AdamW and the schedule (``core.training.setup``) to ``core.training.Loop``
+   with :class:`PretrainRecipe`: the batch of step s (seeded by s) -> the objective's loss
+   and metrics; the loop logs, evaluates every ``eval_every``, checkpoints every
+   ``checkpoint_every``, at the end and on cancel, and resumes;
+4. saves the model with ``save_pretrained`` (safetensors) and its tokenizer in ``model/`` and
+   measures the objective's held-out scores at 1x, 2x and 4x ``seq_len``
    (``extrapolation.json``; skipped on cancel).
 
 Files in ``run_dir``: ``tokenizer/``, ``model/``, ``checkpoint/`` (accelerate state +
-``trainer_state.json``), ``extrapolation.json``, ``train_summary.json``.
+``trainer_state.json``), ``extrapolation.json``, ``train_summary.json``, TensorBoard events.
 Resume: ``resume_from`` = a run folder with ``checkpoint/``; step s of the resumed run
 draws the same batch, masks and dropout as step s of an uninterrupted run.
 """
 from __future__ import annotations
 
-import json
-import math
-import shutil
-import time
 from pathlib import Path
 from typing import Callable
 
-from core.jobs.launched import stop_requested
+from core.atomic import atomic_write_json
+from core.pretrain import objectives
 from core.pretrain.config import PretrainConfig
+from core.training import Loop, LoopSettings, Recipe, friendly_errors, make_accelerator, make_optimizer
+from core.training import make_schedule, save_model
+from core.training.saving import check_resumable
 
 FACTORS = (1, 2, 4)  # extrapolation: evaluate at these multiples of the training length
-NAN_MESSAGE = "the loss became NaN: lower the learning rate (e.g. 5e-4) or use mixed_precision 'no'."
 OOM_MESSAGE = "out of GPU memory: lower batch_size or seq_len, or pick a smaller preset."
+RESUME_HINT = "resume with the same objective, preset, position encoding and corpus"
 
 
 def _noop(*args, **kwargs):
     return None
 
 
-def make_accelerator(config: PretrainConfig):
-    """An ``Accelerator``: CPU when the device resolves to the CPU, bf16 on a GPU that supports it."""
-    import os
-
-    import torch
-    from accelerate import Accelerator
-
-    from core.device import pick
-
-    launched = "LOCAL_RANK" in os.environ or int(os.environ.get("WORLD_SIZE", "1")) > 1
-    cpu = (config.device == "cpu" or not torch.cuda.is_available()) if launched else pick(config.device).type == "cpu"
-    precision = config.mixed_precision
-    if cpu:
-        precision = "no"
-    elif precision == "auto":
-        precision = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "no"
-    return Accelerator(mixed_precision=precision, cpu=cpu)
-
-
 def build_model(config: PretrainConfig, tokenizer):
-    """A fresh masked-LM model for ``config`` (seeded) sized to the tokenizer's vocabulary."""
-    import torch
-
-    from core.pretrain import register
-    from core.pretrain.model import EmbedLabBertConfig, EmbedLabBertForMaskedLM
-
-    register()
-    torch.manual_seed(config.seed)
-    model_config = EmbedLabBertConfig(**config.model_config(len(tokenizer)), pad_token_id=tokenizer.pad_token_id)
-    return EmbedLabBertForMaskedLM(model_config)
+    """A fresh model of the config's objective (seeded) sized to the tokenizer's vocabulary."""
+    return objectives.get(config.objective).build(config, tokenizer)
 
 
 def count_parameters(config: PretrainConfig, vocab_size: int | None = None) -> int:
-    """Parameters of the masked-LM model of ``config`` (built on the meta device: no memory, no time)."""
-    import torch
+    """Parameters of the model of ``config`` (built on the meta device: no memory, no time)."""
+    return objectives.get(config.objective).count_parameters(config, vocab_size)
 
-    from core.pretrain.model import EmbedLabBertConfig, EmbedLabBertForMaskedLM
 
-    with torch.device("meta"):
-        model = EmbedLabBertForMaskedLM(EmbedLabBertConfig(**config.model_config(vocab_size)))
-    return sum(p.numel() for p in model.parameters())
+def evaluate(model, blocks, vocab, select_prob: float, device, batch_size: int = 16) -> dict | None:
+    """Masked-token scores of a masked-LM model on ``blocks`` (see ``core.pretrain.objectives.mlm.masked_scores``)."""
+    from core.pretrain.objectives.mlm import masked_scores
+
+    return masked_scores(model, blocks, vocab, select_prob, device, batch_size)
 
 
 def word2vec_init(model, tokenizer, lines: list[str], seed: int, max_tokens: int = 2_000_000) -> dict:
@@ -118,273 +93,165 @@ def word2vec_init(model, tokenizer, lines: list[str], seed: int, max_tokens: int
     return {"covered": len(rows), "vocab": len(vocab)}
 
 
-def evaluate(model, blocks, vocab, select_prob: float, device, batch_size: int = 16) -> dict | None:
-    """Masked-token ``loss``, ``accuracy`` (top-1), ``top5`` and ``perplexity`` on ``blocks`` (n, L); None if empty.
+class PretrainRecipe(Recipe):
+    """Pretraining's part of the shared loop: one stream of seeded batches, the objective's loss and scores.
 
-    The masks are drawn with a fixed seed, so every evaluation of every run sees the same task.
+    Each rank draws its own batches (rank 0's are the single-process run's), and the dropout
+    of step s is seeded by s, so a resumed run repeats an uninterrupted one exactly.
     """
-    import torch
 
-    from core.pretrain.data import EVAL_MASK_SEED, mask
+    epochs = None
+    oom_message = OOM_MESSAGE
+    resume_hint = RESUME_HINT
 
-    if blocks is None or blocks.shape[0] == 0:
-        return None
-    ids, labels = mask(blocks, vocab, select_prob, EVAL_MASK_SEED)
-    was_training = model.training
-    model.eval()
-    loss_sum, correct, top5, count = 0.0, 0, 0, 0
-    with torch.no_grad():
-        for start in range(0, ids.shape[0], batch_size):
-            x, y = ids[start:start + batch_size].to(device), labels[start:start + batch_size].to(device)
-            logits = model(input_ids=x).logits.float()
-            chosen = y != -100
-            if not chosen.any():
-                continue
-            picked, gold = logits[chosen], y[chosen]
-            loss_sum += torch.nn.functional.cross_entropy(picked, gold, reduction="sum").item()
-            best = picked.topk(min(5, picked.shape[-1]), dim=-1).indices
-            correct += int((best[:, 0] == gold).sum())
-            top5 += int((best == gold[:, None]).any(dim=-1).sum())
-            count += int(chosen.sum())
-    model.train(was_training)
-    if not count:
-        return None
-    loss = loss_sum / count
-    return {"loss": loss, "accuracy": correct / count, "top5": top5 / count,
-            "perplexity": math.exp(min(loss, 50.0)), "predicted_tokens": count}
+    def __init__(self, objective, data: dict, config: PretrainConfig, accelerator):
+        self.objective, self.data, self.config, self.accelerator = objective, data, config, accelerator
+        self.batch_seed = config.seed + 7_919 * accelerator.process_index
+        self.nan_message = objective.nan_message
+
+    def batches(self, epoch, skip):
+        import torch
+
+        from core.pretrain.data import step_seed
+
+        device = self.accelerator.device
+        for step in range(skip, self.config.steps):
+            batch = self.objective.batch(self.data, step, self.batch_seed, self.config)
+            torch.manual_seed(step_seed(self.batch_seed + 2, step))  # dropout: the same on a resumed run
+            yield {k: v.to(device) for k, v in batch.items()}
+
+    def loss(self, model, batch):
+        return self.objective.loss(model, batch)
+
+    def step_fields(self, loss, sums):
+        return self.objective.step_fields(loss, sums)
+
+    def evaluate(self, model):
+        return self.objective.evaluate(self.accelerator.unwrap_model(model), self.data, self.config,
+                                       self.accelerator.device)
 
 
 def train(config: PretrainConfig, run_dir: str | Path, *, log: Callable[[dict], None] | None = None,
           progress: Callable[..., None] | None = None, should_stop: Callable[[], bool] | None = None) -> dict:
     """Pretrain ``config`` in ``run_dir``; returns the summary dict (also ``train_summary.json``).
 
-    ``log(record)`` gets ``{"type": "step", step, tokens, loss, accuracy, perplexity, tokens_per_s, lr}``,
-    ``{"type": "eval", "split": "valid", step, loss, accuracy, top5, perplexity}`` and, at the end, one
-    ``{"type": "eval", "split": "extrapolation", factor, seq_len, ...}`` per length. Raises ValueError for
-    anything a user can fix (a corpus too small, NaN loss, out of memory, a checkpoint that does not fit).
+    ``log(record)`` gets ``{"type": "step", step, steps, tokens, loss, accuracy, perplexity, tokens_per_s, lr,
+    ...}`` (plus the objective's own fields, e.g. ``nsp_accuracy``), ``{"type": "eval", "split": "valid", step,
+    loss, accuracy, top5, perplexity, ...}`` and, at the end, one ``{"type": "eval", "split": "extrapolation",
+    factor, seq_len, ...}`` per length. Raises ValueError for anything a user can fix (a corpus too small,
+    NaN loss, out of memory, a checkpoint that does not fit).
     """
-    import torch
-
-    try:
+    with friendly_errors(OOM_MESSAGE):
         return _train(config, Path(run_dir), log or _noop, progress or _noop, should_stop or (lambda: False))
-    except torch.cuda.OutOfMemoryError:
-        raise ValueError(OOM_MESSAGE) from None
-    except RuntimeError as err:
-        if "out of memory" in str(err).lower():
-            raise ValueError(OOM_MESSAGE) from None
-        raise
 
 
-def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) -> dict:
-    import torch
+def _tokenizer(config: PretrainConfig, source: Path | None, train_lines: list[str], run_dir: Path, accelerator):
+    """The run's tokenizer: the resumed run's, the one of ``tokenizer_from``, or a WordPiece trained now (rank 0)."""
     import transformers
 
     from core.pretrain import data
-    from core.pretrain import register
 
-    register()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    accelerator = make_accelerator(config)
-    if accelerator.device.type == "cpu" and config.cpu_threads:
-        torch.set_num_threads(config.cpu_threads)
     main = accelerator.is_main_process
-    log, progress = (log, progress) if main else (_noop, _noop)
-    source = Path(config.resume_from) if config.resume_from else None
-    if source is not None and not (source / "checkpoint" / "trainer_state.json").is_file():
-        raise ValueError(f"{source} has no checkpoint to resume from; start a new run instead.")
-
-    # 1. text -> tokenizer -> blocks
-    progress(0.0, message="reading the corpus")
-    train_lines, valid_lines, corpus_info = data.corpus_lines(
-        config.corpus, language=config.language, lowercase=config.lowercase, valid_fraction=config.valid_fraction)
-    progress(0.0, message="training the tokenizer")
+    tokenizer = None
     if source is not None:
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source / "tokenizer"))
+    elif config.tokenizer_from:
+        from core.models import load_tokenizer
+
+        tokenizer = load_tokenizer(config.tokenizer_from)
     elif main:
         tokenizer = data.train_tokenizer(train_lines, config.vocab_size, min_frequency=config.min_frequency,
                                          lowercase=config.lowercase, max_length=4 * config.seq_len)
     if main:
         tokenizer.save_pretrained(str(run_dir / "tokenizer"))
     accelerator.wait_for_everyone()
-    if source is None and not main:  # the other ranks read the tokenizer rank 0 trained
+    if tokenizer is None:  # the other ranks read the tokenizer rank 0 trained
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(run_dir / "tokenizer"))
-    vocab = data.Vocab.of(tokenizer)
-    train_stream = data.encode_stream(tokenizer, train_lines)
-    valid_stream = data.encode_stream(tokenizer, valid_lines)
-    blocks = data.make_blocks(train_stream, config.seq_len, vocab.cls_id, vocab.sep_id)
-    if blocks.shape[0] == 0:
-        raise ValueError(f"the corpus has {len(train_stream)} tokens, fewer than one training sequence of "
-                         f"{config.seq_len}; use a longer text or a smaller seq_len.")
-    valid_blocks = data.make_blocks(valid_stream, config.seq_len, vocab.cls_id, vocab.sep_id, config.eval_tokens)
+    return tokenizer
+
+
+def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) -> dict:
+    from core.pretrain import data, register
+    from core.pretrain.objectives import PretrainText
+
+    register()
+    objective = objectives.get(config.objective)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    accelerator = make_accelerator(config.device, config.mixed_precision, cpu_threads=config.cpu_threads)
+    main = accelerator.is_main_process
+    progress = progress if main else _noop
+    source = Path(config.resume_from) if config.resume_from else None
+    if source is not None:
+        check_resumable(source)
+
+    # 1. text -> tokenizer -> the objective's data
+    progress(0.0, message="reading the corpus")
+    train_lines, valid_lines, corpus_info = data.corpus_lines(
+        config.corpus, language=config.language, lowercase=config.lowercase, valid_fraction=config.valid_fraction)
+    progress(0.0, message="training the tokenizer")
+    tokenizer = _tokenizer(config, source, train_lines, run_dir, accelerator)
+    text = PretrainText(train_lines, valid_lines, corpus_info, tokenizer)
+    prepared = objective.prepare(text, config)
+    train_stream, valid_stream = text.stream("train"), text.stream("valid")
     unk = float((train_stream == tokenizer.unk_token_id).mean()) if len(train_stream) else 0.0
 
     # 2. model
-    model = build_model(config, tokenizer)
+    model = objective.build(config, tokenizer)
     init_info = None
     if config.init_vectors == "word2vec" and source is None and main:  # DDP copies rank 0's weights to the others
         progress(0.0, message="training word2vec for the initial token vectors")
         init_info = word2vec_init(model, tokenizer, train_lines, config.seed)
     n_params = sum(p.numel() for p in model.parameters())
 
-    # 3. optimizer and schedule
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=config.learning_rate)
-    warmup = int(config.warmup_ratio * config.steps)
-    scheduler = transformers.get_linear_schedule_with_warmup(optimizer, warmup * accelerator.num_processes,
-                                                             config.steps * accelerator.num_processes)
+    # 3. optimizer, schedule, the loop
+    optimizer = make_optimizer(model, learning_rate=config.learning_rate, weight_decay=config.weight_decay)
+    scheduler = make_schedule(optimizer, warmup_ratio=config.warmup_ratio, total_updates=config.steps,
+                              num_processes=accelerator.num_processes)
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
-    state = {"step": 0, "tokens": 0, "train_seconds": 0.0}
+    settings = LoopSettings(total_updates=config.steps, max_grad_norm=config.max_grad_norm, log_every=config.log_every,
+                            eval_every=config.eval_every, checkpoint_every=config.checkpoint_every)
+    loop = Loop(accelerator, model, optimizer, scheduler, PretrainRecipe(objective, prepared, config, accelerator),
+                settings, run_dir, log=log, progress=progress, should_stop=should_stop)
     if source is not None:
-        try:
-            accelerator.load_state(str(source / "checkpoint"))
-        except (RuntimeError, KeyError, ValueError) as err:
-            raise ValueError(f"the checkpoint in {source} does not fit these settings ({str(err)[:200]}); "
-                             "resume with the same preset, position encoding and corpus.") from None
-        state.update(json.loads((source / "checkpoint" / "trainer_state.json").read_text()))
-        log({"type": "info", "message": f"resumed from step {state['step']}", "resumed_step": state["step"]})
-    log({"type": "info", "message": "ready", "parameters": n_params, "vocab_size": vocab.size,
-         "train_tokens": int(len(train_stream)), "valid_tokens": int(len(valid_stream)), "unk_share": unk,
-         "train_blocks": int(blocks.shape[0]), "device": str(accelerator.device),
-         "mixed_precision": accelerator.mixed_precision, **({"init": init_info} if init_info else {})})
+        loop.resume(source)
+    loop.log({"type": "info", "message": "ready", "objective": objective.name, "parameters": n_params,
+              "vocab_size": text.vocab.size, "train_tokens": int(len(train_stream)),
+              "valid_tokens": int(len(valid_stream)), "unk_share": unk,
+              "train_examples": int(len(prepared["train"])), "device": str(accelerator.device),
+              "mixed_precision": accelerator.mixed_precision, **({"init": init_info} if init_info else {})})
+    loop.run()
 
-    def run_eval(step: int) -> None:
-        scores = evaluate(accelerator.unwrap_model(model), valid_blocks, vocab, config.mask_prob, accelerator.device)
-        if scores:
-            log({"type": "eval", "split": "valid", "step": step, "tokens": state["tokens"], **scores})
-
-    def checkpoint() -> None:
-        final, tmp = run_dir / "checkpoint", run_dir / "checkpoint.tmp"
-        accelerator.wait_for_everyone()
-        if main:
-            shutil.rmtree(tmp, ignore_errors=True)
-        accelerator.save_state(str(tmp))
-        if main:
-            (tmp / "trainer_state.json").write_text(json.dumps(state), encoding="utf-8")
-            shutil.rmtree(final, ignore_errors=True)
-            tmp.rename(final)
-        accelerator.wait_for_everyone()
-
-    # 4. the loop
-    model.train()
-    stopped = False
-    window = {"loss": 0.0, "correct": 0, "count": 0, "steps": 0, "tokens": 0, "since": time.perf_counter()}
-    loop_start = time.perf_counter()
-    start_step = state["step"]
-    # each rank draws its own batches (rank 0 = the single-process run's); the same on a resumed run
-    batch_seed = config.seed + 7_919 * accelerator.process_index
-    for step in range(state["step"], config.steps):
-        torch.manual_seed(data.step_seed(batch_seed + 2, step))  # dropout: the same on a resumed run
-        ids, labels = data.masked_batch(blocks, config.batch_size, vocab, config.mask_prob, batch_seed, step)
-        ids, labels = ids.to(accelerator.device), labels.to(accelerator.device)
-        out = model(input_ids=ids, labels=labels, only_labelled=True)  # logits (n_labelled, vocab)
-        accelerator.backward(out.loss)
-        accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        state["step"] = step + 1
-        state["tokens"] += ids.numel() * accelerator.num_processes
-        with torch.no_grad():
-            gold = labels[labels != -100]
-            window["correct"] += int((out.logits.detach().argmax(-1) == gold).sum())
-            window["count"] += int(gold.numel())
-            window["loss"] += float(out.loss.detach())
-        window["steps"] += 1
-        window["tokens"] += ids.numel() * accelerator.num_processes
-        done = state["step"]
-        if done % config.log_every == 0 or done == config.steps:
-            now = time.perf_counter()
-            loss = window["loss"] / window["steps"]
-            if not math.isfinite(loss):
-                raise ValueError(NAN_MESSAGE)
-            seconds = now - window["since"]
-            state["train_seconds"] += seconds
-            log({"type": "step", "step": done, "steps": config.steps, "tokens": state["tokens"], "loss": loss,
-                 "accuracy": window["correct"] / max(1, window["count"]), "perplexity": math.exp(min(loss, 50.0)),
-                 "tokens_per_s": window["tokens"] / max(1e-9, seconds), "lr": scheduler.get_last_lr()[0],
-                 "progress": done / config.steps})
-            per_step = (now - loop_start) / max(1, done - start_step)
-            progress(min(0.99, done / config.steps), eta_s=per_step * (config.steps - done),
-                     message=f"step {done}/{config.steps} · loss {loss:.3f}")
-            window.update(loss=0.0, correct=0, count=0, steps=0, tokens=0, since=time.perf_counter())
-        if config.eval_every and done % config.eval_every == 0 and done < config.steps:
-            run_eval(done)
-            window["since"] = time.perf_counter()
-        if config.checkpoint_every and done % config.checkpoint_every == 0 and done < config.steps:
-            checkpoint()
-            window["since"] = time.perf_counter()
-        if stop_requested(accelerator, should_stop):
-            stopped = True
-            break
-    checkpoint()
-
-    # 5. save, then measure
+    # 4. save, then measure
     progress(0.99, message="saving the model")
     unwrapped = accelerator.unwrap_model(model)
     save_model(accelerator, unwrapped, tokenizer, run_dir / "model")
-    final = None
     extrapolation = []
-    if not stopped:
-        run_eval(state["step"])
+    if not loop.cancelled:
         progress(0.995, message="measuring extrapolation at 1x, 2x, 4x the training length")
-        extrapolation = extrapolation_eval(unwrapped, valid_stream, vocab, config, accelerator.device)
-        for row in extrapolation:
-            log({"type": "eval", "split": "extrapolation", "step": state["step"], **row})
-        final = next((row for row in extrapolation if row["factor"] == 1 and row.get("accuracy") is not None), None)
+        empty = {score: None for score in objective.scores}
+        for factor in FACTORS:
+            scores = objective.evaluate(unwrapped, prepared, config, accelerator.device, factor)
+            row = {"factor": factor, "seq_len": factor * config.seq_len, **(scores or {**empty, "predicted_tokens": 0})}
+            extrapolation.append(row)
+            loop.log({"type": "eval", "split": "extrapolation", "step": loop.state["step"], **row})
+    final = next((row for row in extrapolation if row["factor"] == 1 and row.get("accuracy") is not None), None)
+    state = loop.state
     summary = {
-        "steps": state["step"], "total_steps": config.steps, "tokens": state["tokens"], "cancelled": stopped,
-        "parameters": n_params, "vocab_size": vocab.size, "unk_share": unk, "position_encoding": config.position_encoding,
-        "preset": config.preset, "init_vectors": config.init_vectors, "seq_len": config.seq_len,
-        "train_seconds": round(state["train_seconds"], 2),
+        "objective": objective.name, "steps": state["step"], "total_steps": config.steps, "tokens": state["tokens"],
+        "cancelled": loop.cancelled, "parameters": n_params, "vocab_size": text.vocab.size, "unk_share": unk,
+        "position_encoding": config.position_encoding, "preset": config.preset, "init_vectors": config.init_vectors,
+        "seq_len": config.seq_len, "train_seconds": round(state["train_seconds"], 2),
         "tokens_per_s": state["tokens"] / max(1e-9, state["train_seconds"]) if state["train_seconds"] else None,
-        "device": str(accelerator.device), "mixed_precision": accelerator.mixed_precision, "corpus": corpus_info,
+        "device": str(accelerator.device), "mixed_precision": accelerator.mixed_precision,
+        "corpus": {**corpus_info, "train_runs": len(corpus_info.get("train_runs") or [])},
         "valid_accuracy": final["accuracy"] if final else None, "valid_top5": final["top5"] if final else None,
         "valid_loss": final["loss"] if final else None,
+        "valid_scores": None if loop.cancelled else loop.last_scores,
     }
     if main:
-        _write_json(run_dir / "extrapolation.json", {"factors": list(FACTORS), "train_seq_len": config.seq_len,
-                                                     "rows": extrapolation})
-        _write_json(run_dir / "train_summary.json", summary)
+        atomic_write_json(run_dir / "extrapolation.json", {"factors": list(FACTORS), "train_seq_len": config.seq_len,
+                                                           "rows": extrapolation}, indent=1, default=float)
+        atomic_write_json(run_dir / "train_summary.json", summary, indent=1, default=float)
     accelerator.wait_for_everyone()
     accelerator.end_training()
     return summary
-
-
-def extrapolation_eval(model, valid_stream, vocab, config: PretrainConfig, device) -> list[dict]:
-    """Held-out masked-token scores at ``FACTORS`` x seq_len, each on the same first ``eval_tokens`` tokens.
-
-    A row is ``{"factor", "seq_len", "loss", "accuracy", "top5", "perplexity", "predicted_tokens"}``;
-    its scores are None when the held-out text is shorter than one sequence of that length.
-    """
-    from core.pretrain.data import make_blocks
-
-    rows = []
-    budget = max(config.eval_tokens, 4 * config.seq_len)
-    for factor in FACTORS:
-        length = factor * config.seq_len
-        blocks = make_blocks(valid_stream, length, vocab.cls_id, vocab.sep_id, budget)
-        scores = evaluate(model, blocks, vocab, config.mask_prob, device, batch_size=max(1, 16 // factor))
-        empty = {"loss": None, "accuracy": None, "top5": None, "perplexity": None, "predicted_tokens": 0}
-        rows.append({"factor": factor, "seq_len": length, **(scores or empty)})
-    return rows
-
-
-def save_model(accelerator, unwrapped, tokenizer, path: Path) -> None:
-    """``save_pretrained`` (safetensors) plus the tokenizer, written to ``path.tmp`` then renamed."""
-    accelerator.wait_for_everyone()
-    if accelerator.is_main_process:
-        tmp = path.with_name(path.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        unwrapped.save_pretrained(str(tmp), safe_serialization=True)
-        tokenizer.save_pretrained(str(tmp))
-        shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
-    accelerator.wait_for_everyone()
-
-
-def _write_json(path: Path, value) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=1, default=float), encoding="utf-8")
-    tmp.replace(path)

@@ -96,6 +96,10 @@ class Corpus:
     ``report`` (``ReadingReport``; after a full pass it counts the rows read).
     """
 
+    # True: iteration also yields [] at each document break (a blank line of a text file; after
+    # every row or record of a table). Next-sentence prediction pairs sentences within documents.
+    keep_breaks: bool = False
+
     def __init__(
         self,
         path: str | Path,
@@ -187,6 +191,8 @@ class Corpus:
                 )
             for start in range(0, len(tokens), MAX_SENTENCE_TOKENS):
                 yield tokens[start : start + MAX_SENTENCE_TOKENS]
+            if self.keep_breaks and (not tokens or self.kind in ("csv", "tsv", "jsonl")):
+                yield []  # a document break: a blank line, or the end of a table row / JSON record
 
     @property
     def report(self) -> ReadingReport:

@@ -184,6 +184,9 @@ def run(config: dict, ctx) -> None:
     device_text = _device_text(spec, device)
     ctx.write_log(f"engine {spec.name} on {device_text}; {train_config}")
     started = time.monotonic()
+    from core.training.events import EventWriter
+
+    events = EventWriter(ctx.run_dir, x={"step": "words_done", "eval": "epoch"})  # TensorBoard's copy of the curves
     last_step = [0.0]
     snapshot_words: list[str] = []
     evaluate_each_epoch = config.get("evaluate_each_epoch", True)
@@ -194,6 +197,7 @@ def run(config: dict, ctx) -> None:
             return
         last_step[0] = now
         ctx.log({"type": "step", **record})
+        events.write({"type": "step", **record})
         loss = record.get("loss")
         ctx.progress(record.get("progress", 0.0), record.get("eta_s"),
                      message=f"epoch {record.get('epoch')}/{record.get('epochs')}"
@@ -205,12 +209,15 @@ def run(config: dict, ctx) -> None:
             snapshot_words.extend(kv.index_to_key[: int(config.get("snapshot_words", SNAPSHOT_WORDS))])
         save_snapshot(kv, snapshot_words, ctx.run_dir / "snapshots" / f"epoch_{epoch:03d}.npz")
         if evaluate_each_epoch and not ctx.should_stop():
-            ctx.log(eval_record(epoch, evaluate(kv)))
+            record = eval_record(epoch, evaluate(kv))
+            ctx.log(record)
+            events.write({**record, "split": "evaluation"})
 
     try:
         kv = train(corpus, train_config, engine=spec.name, device=device, on_progress=on_progress,
                    should_stop=ctx.should_stop, on_epoch_end=on_epoch_end)
     finally:  # after a full pass the reading report counts what was read; shown even when training fails
+        events.close()
         for line in _reading_lines(corpus):
             ctx.write_log(line)
     seconds = time.monotonic() - started
