@@ -27,19 +27,24 @@ def default_model_dir() -> Path:
     return Path(get_model_path())
 
 
-def resolve_model(model: str | Path | None = None) -> str:
+def resolve_model(model: str | Path | None = None, *, user=None) -> str:
     """Turn a user's model choice into what ``from_pretrained`` takes.
 
     ``None`` or ``"all-MiniLM-L6-v2"`` -> the shipped directory; the name of a folder under
     ``models/`` (``"embedlab-bert-zh"``) or a pretraining run id -> its model folder; an existing
     local directory -> its absolute path (it must hold a ``config.json``);
     anything else is taken as a hub id, which only works on an online machine.
+
+    In class mode (``core.classroom``) ``user`` is the acting person: a pretraining run
+    must be one they may read, and a typed folder or hub id is refused
+    (``core.jobs.AccessError``) unless the teacher allowed them.
     """
     if model in (None, "", DEFAULT_MODEL_NAME):
         return str(default_model_dir())
-    named = _named_model_dir(str(model))
+    named = _named_model_dir(str(model), user)
     if named is not None:
         return str(named)
+    check_typed_model(str(model), user)
     path = Path(model).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
@@ -48,7 +53,29 @@ def resolve_model(model: str | Path | None = None) -> str:
     return str(model)
 
 
-def _named_model_dir(name: str) -> Path | None:
+def check_typed_model(model: str, user=None, runs_root=None) -> None:
+    """Class mode: a folder path or hub id typed by a student passes only where the teacher allows it
+    (``core.jobs.AccessError`` otherwise); alone and for the teacher anything passes."""
+    from core.classroom import load_settings
+    from core.jobs import access
+    from core.jobs.store import runs_root as _runs_root
+
+    root = _runs_root(runs_root)
+    who = access.actor(user, root)
+    if who.is_teacher:
+        return
+    settings = load_settings(root)
+    if Path(model).expanduser().exists():
+        if settings is not None and settings.allow_paths:
+            return
+        access.check_path(who, model, root, "model")
+    elif settings is None or not settings.allow_hub:
+        raise access.AccessError(f"model {model[:80]!r}: in class mode pick one of the listed models (typed folders "
+                                 "and hub ids are off; the teacher can turn them on).", key="class.error.model",
+                                 name=model[:80])
+
+
+def _named_model_dir(name: str, user=None) -> Path | None:
     """The folder of a model picked by name: a folder under ``models/`` or a pretraining run id; else None."""
     if "/" in name or "\\" in name or name.startswith("."):
         return None
@@ -59,7 +86,9 @@ def _named_model_dir(name: str) -> Path | None:
         from core import jobs
 
         try:
-            folder = jobs.run_dir(name) / "model"
+            folder = jobs.run_dir(name, user=user) / "model"
+        except jobs.AccessError:
+            raise
         except ValueError:
             return None
         if (folder / "config.json").is_file():
@@ -67,15 +96,15 @@ def _named_model_dir(name: str) -> Path | None:
     return None
 
 
-def load_tokenizer(model: str | Path | None = None):
+def load_tokenizer(model: str | Path | None = None, *, user=None):
     """A fast tokenizer for ``model`` (see :func:`resolve_model`)."""
     from transformers import AutoTokenizer
 
     _register_own_models()
-    return AutoTokenizer.from_pretrained(resolve_model(model), trust_remote_code=False)
+    return AutoTokenizer.from_pretrained(resolve_model(model, user=user), trust_remote_code=False)
 
 
-def load_model(model: str | Path | None = None, cls_name: str = "AutoModel", **kwargs):
+def load_model(model: str | Path | None = None, cls_name: str = "AutoModel", *, user=None, **kwargs):
     """Load a model with safetensors only and no remote code.
 
     ``cls_name`` names a ``transformers`` auto class, e.g.
@@ -86,7 +115,7 @@ def load_model(model: str | Path | None = None, cls_name: str = "AutoModel", **k
     _register_own_models()
     cls = getattr(transformers, cls_name)
     return cls.from_pretrained(
-        resolve_model(model), use_safetensors=True, trust_remote_code=False, **kwargs
+        resolve_model(model, user=user), use_safetensors=True, trust_remote_code=False, **kwargs
     )
 
 
@@ -172,12 +201,13 @@ def describe_model_folder(folder: str | Path, *, name: str | None = None, source
                      objective=objective.name if objective else "")
 
 
-def list_models(runs_root: str | Path | None = None) -> list[ModelInfo]:
+def list_models(runs_root: str | Path | None = None, *, user=None) -> list[ModelInfo]:
     """Every model one can pick: the shipped MiniLM, folders under ``models/``, finished pretraining runs.
 
     Pretraining runs are those of kind "pretrain" in the runs directory
     (``$EMBEDLAB_RUNS`` or ``./runs``, or ``runs_root``) with a saved ``model/``
-    folder, newest first; their language comes from the corpus they read.
+    folder, newest first; their language comes from the corpus they read. In
+    class mode only the runs ``user`` may read are listed (``core.jobs.list_runs``).
     """
     import json
 
@@ -192,8 +222,8 @@ def list_models(runs_root: str | Path | None = None) -> list[ModelInfo]:
                                              title=card.get("title", "")))
     from core import jobs
 
-    for run in jobs.list_runs("pretrain", runs_root=runs_root):
-        folder = jobs.run_dir(run["id"], runs_root) / "model"
+    for run in jobs.list_runs("pretrain", runs_root=runs_root, user=user):
+        folder = jobs.store.run_dir(run["id"], runs_root) / "model"
         if not (folder / "config.json").is_file():
             continue
         summary = run.get("summary") or {}

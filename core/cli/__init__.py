@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-COMMANDS = ("positional", "word2vec", "runs", "finetune", "inspect", "datasets", "pretrain", "models")
+COMMANDS = ("positional", "word2vec", "runs", "finetune", "inspect", "datasets", "pretrain", "models", "classroom")
 
 
 def build_parser() -> argparse.ArgumentParser:

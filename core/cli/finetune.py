@@ -72,7 +72,7 @@ def _config(args):
     if args.resume:
         import core.jobs as jobs
 
-        saved = jobs.read_config(args.resume, runs_root=args.runs_dir).get("config") or {}
+        saved = jobs.read_config(args.resume, runs_root=args.runs_dir, user=jobs.SHELL).get("config") or {}
         defaults = FinetuneConfig().to_dict()
         values = {**saved, **{k: v for k, v in values.items() if v != defaults[k]}, "resume_from": args.resume}
         chosen_model = chosen_model or saved.get("model", "")
@@ -129,11 +129,11 @@ def run_cli(args) -> int:
     print_reading(config, args.quiet)
     name = args.name or display_name(config.train_file, {config.train_file: config.train_name} if config.train_name else None)
     if args.resume and not args.name:
-        name = f"{jobs.read_config(args.resume, runs_root=args.runs_dir).get('name') or args.resume} (resumed)"
+        name = f"{jobs.read_config(args.resume, runs_root=args.runs_dir, user=jobs.SHELL).get('name') or args.resume} (resumed)"
     run_id = jobs.run_foreground("finetune", config.to_dict(), name=name, runs_root=args.runs_dir,
-                                 show_progress=not args.quiet)
-    status = jobs.get_status(run_id, runs_root=args.runs_dir)
-    folder = jobs.run_dir(run_id, args.runs_dir)
+                                 show_progress=not args.quiet, user=jobs.SHELL)
+    status = jobs.get_status(run_id, runs_root=args.runs_dir, user=jobs.SHELL)
+    folder = jobs.run_dir(run_id, args.runs_dir, user=jobs.SHELL)
     summary = read_run(folder)["summary"] or {}
     print(_final_line(summary, status, folder), flush=True)
     _copy_model(folder, args.out)
@@ -161,11 +161,12 @@ def _run_launched(args) -> int:
         print_reading(config, args.quiet)
     name = args.name or display_name(config.train_file, {config.train_file: config.train_name} if config.train_name else None)
     run_id = run_launched("finetune", config.to_dict(), name=name, runs_root=args.runs_dir,
-                          show_progress=not args.quiet, cpu=True if config.device == "cpu" else None)
+                          show_progress=not args.quiet, cpu=True if config.device == "cpu" else None,
+                          user=jobs.SHELL)
     if main:
-        folder = jobs.run_dir(run_id, args.runs_dir)
+        folder = jobs.run_dir(run_id, args.runs_dir, user=jobs.SHELL)
         summary = read_run(folder)["summary"] or {}
-        print(_final_line(summary, jobs.get_status(run_id, runs_root=args.runs_dir), folder), flush=True)
+        print(_final_line(summary, jobs.get_status(run_id, runs_root=args.runs_dir, user=jobs.SHELL), folder), flush=True)
         _copy_model(folder, args.out)
     return 0
 

@@ -74,9 +74,10 @@ def model_path(model: str | None) -> str | None:
     """A folder for ``model``: an existing path as it is, a name from ``core.models.list_models()`` its folder."""
     if model is None or Path(model).expanduser().exists():
         return model
+    from core.jobs import SHELL
     from core.models import list_models
 
-    return next((m.path for m in list_models() if m.name == model), model)
+    return next((m.path for m in list_models(user=SHELL) if m.name == model), model)
 
 
 def run(args) -> int:

@@ -19,9 +19,10 @@ def register(subparsers) -> None:
 
 
 def run_cli(args) -> int:
+    from core.jobs import SHELL
     from core.models import list_models
 
-    models = list_models(args.runs)
+    models = list_models(args.runs, user=SHELL)
     if args.json:
         print(json.dumps([m.to_dict() for m in models], ensure_ascii=False, indent=1))
         return 0

@@ -73,7 +73,7 @@ def run_cli(args) -> int:
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(PretrainConfig)}
     resume = values.get("resume_from") or ""
     if resume and not Path(resume).is_dir():
-        values["resume_from"] = str(jobs.run_dir(resume, args.runs, must_exist=True))
+        values["resume_from"] = str(jobs.run_dir(resume, args.runs, must_exist=True, user=jobs.SHELL))
     config = build_job_config(values)  # ValueError -> one line, exit 2
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.exists() and any(out.iterdir()):
@@ -82,15 +82,15 @@ def run_cli(args) -> int:
                          f"{Path(config['corpus']).name}")
     if launched():  # accelerate launch / torchrun: every process runs this; they share one run
         run_id = run_launched("pretrain", config, name=name, runs_root=args.runs, show_progress=not args.quiet,
-                              cpu=True if config["device"] == "cpu" else None)
+                              cpu=True if config["device"] == "cpu" else None, user=jobs.SHELL)
         if int(os.environ.get("RANK", "0")) != 0:
             return 0  # rank 0 reports
     else:
         run_id = jobs.run_foreground("pretrain", config, name=name, runs_root=args.runs,
-                                     show_progress=not args.quiet)
-    status = jobs.get_status(run_id, args.runs)
-    folder = jobs.run_dir(run_id, args.runs)
-    summary = jobs.read_summary(run_id, args.runs)
+                                     show_progress=not args.quiet, user=jobs.SHELL)
+    status = jobs.get_status(run_id, args.runs, user=jobs.SHELL)
+    folder = jobs.run_dir(run_id, args.runs, user=jobs.SHELL)
+    summary = jobs.read_summary(run_id, args.runs, user=jobs.SHELL)
     print(f"run {run_id}: {status.get('state')} -> {folder}")
     if out is not None and (folder / "model").is_dir():
         shutil.copytree(folder / "model", out, dirs_exist_ok=True)

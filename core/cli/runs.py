@@ -112,9 +112,9 @@ def _parse_value(text: str):
 
 
 def _list(args) -> int:
-    from core.jobs import list_runs
+    from core.jobs import SHELL, list_runs
 
-    runs = list_runs(args.kind, runs_root=args.runs_root)
+    runs = list_runs(args.kind, runs_root=args.runs_root, user=SHELL)
     if args.json:
         print(json.dumps(runs, ensure_ascii=False, indent=1))
         return 0
@@ -131,10 +131,11 @@ def _list(args) -> int:
 
 
 def _show(args) -> int:
-    from core.jobs import get_status, read_config, read_summary
+    from core.jobs import SHELL, get_status, read_config, read_summary
 
-    info = {"status": get_status(args.run_id, args.runs_root), "config": read_config(args.run_id, args.runs_root),
-            "summary": read_summary(args.run_id, args.runs_root)}
+    info = {"status": get_status(args.run_id, args.runs_root, user=SHELL),
+            "config": read_config(args.run_id, args.runs_root, user=SHELL),
+            "summary": read_summary(args.run_id, args.runs_root, user=SHELL)}
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
         return 0
@@ -151,7 +152,7 @@ def _show(args) -> int:
 
 
 def _submit(args) -> int:
-    from core.jobs import submit
+    from core.jobs import SHELL, submit
 
     if args.config:
         try:
@@ -176,7 +177,7 @@ def _submit(args) -> int:
         config = builder({"corpus": args.corpus, "engine": args.engine, "device": args.device,
                           "language": args.language, "settings": settings})
     run_id = submit(args.kind, config, name=args.name or str(config.get("corpus_name") or ""),
-                    runs_root=args.runs_root)
+                    runs_root=args.runs_root, user=SHELL)
     print(run_id)
     if args.wait:
         return _follow(run_id, None, args.runs_root)
@@ -187,12 +188,12 @@ def _follow(run_id: str, timeout: float | None, runs_root) -> int:
     """Print progress lines until the run ends; 0 when it is done, 1 otherwise."""
     import time
 
-    from core.jobs import FINAL, get_status
+    from core.jobs import FINAL, SHELL, get_status
 
     deadline = None if timeout is None else time.monotonic() + timeout
     last = None
     while True:
-        status = get_status(run_id, runs_root)
+        status = get_status(run_id, runs_root, user=SHELL)
         line = (f"{status['state']}: queue position {status['position']}" if status["state"] == "queued"
                 else f"{status['state']}: {100 * (status.get('progress') or 0):.0f}% {status.get('message') or ''}")
         if line != last:
@@ -213,9 +214,9 @@ def _wait(args) -> int:
 
 
 def _metrics(args) -> int:
-    from core.jobs import read_metrics
+    from core.jobs import SHELL, read_metrics
 
-    records, _ = read_metrics(args.run_id, 0, args.runs_root)
+    records, _ = read_metrics(args.run_id, 0, args.runs_root, user=SHELL)
     for record in records:
         if args.type is None or record.get("type") == args.type:
             print(json.dumps(record, ensure_ascii=False))
@@ -223,17 +224,17 @@ def _metrics(args) -> int:
 
 
 def _cancel(args) -> int:
-    from core.jobs import cancel
+    from core.jobs import SHELL, cancel
 
-    status = cancel(args.run_id, args.runs_root)
+    status = cancel(args.run_id, args.runs_root, user=SHELL)
     print(f"{args.run_id}: {status['state']} (cancel requested)")
     return 0
 
 
 def _delete(args) -> int:
-    from core.jobs import delete_run
+    from core.jobs import SHELL, delete_run
 
-    delete_run(args.run_id, args.runs_root)
+    delete_run(args.run_id, args.runs_root, user=SHELL)
     print(f"deleted {args.run_id}")
     return 0
 

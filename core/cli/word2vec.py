@@ -130,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
     if dataset:
         print(dataset, flush=True)
     run_id = jobs.run_foreground("word2vec", config, name=args.name or config["corpus_name"],
-                                 runs_root=args.runs_root, show_progress=not args.no_progress)
-    status = jobs.get_status(run_id, args.runs_root)
-    summary = jobs.read_summary(run_id, args.runs_root)
-    run_dir = jobs.run_dir(run_id, args.runs_root)
+                                 runs_root=args.runs_root, show_progress=not args.no_progress, user=jobs.SHELL)
+    status = jobs.get_status(run_id, args.runs_root, user=jobs.SHELL)
+    summary = jobs.read_summary(run_id, args.runs_root, user=jobs.SHELL)
+    run_dir = jobs.run_dir(run_id, args.runs_root, user=jobs.SHELL)
     if status["state"] == "cancelled" and not summary:
         print(f"run {run_id} cancelled before training", file=sys.stderr)
         return 130

@@ -13,10 +13,18 @@ tab or a crash of one job loses nothing else. See docs/CONTRACTS.md.
 Which queue ("cpu"/"gpu") a job waits in is asked of its kind: see
 :mod:`core.jobs.registry` (``resource_for``).
 
+Every call takes the acting ``user=`` (keyword). Alone it is ignored. In class
+mode (:mod:`core.classroom`) it is required (a page passes the signed-in user,
+the CLI passes :data:`SHELL`, the teacher), runs record an owner and a
+visibility, someone else's private run raises :class:`AccessError`, limits
+raise :class:`LimitError`, and the queue is fair (:mod:`core.jobs.fair`).
+
 Importing this package is cheap (no torch): waiting workers import it.
 """
+from core.jobs.access import SHELL, AccessError, SignInRequired
 from core.jobs.context import JobContext
 from core.jobs.foreground import run_foreground
+from core.jobs.limits import LimitError
 from core.jobs.queue import (
     cancel,
     delete_run,
@@ -28,14 +36,17 @@ from core.jobs.queue import (
     read_metrics,
     read_summary,
     recover,
+    run_dir,
+    share,
     submit,
     wait,
 )
 from core.jobs.registry import KINDS, register_kind, resource_for
-from core.jobs.store import ACTIVE, FINAL, STATES, check_run_id, run_dir, runs_root
+from core.jobs.store import ACTIVE, FINAL, STATES, check_run_id, runs_root
 
 __all__ = [
-    "ACTIVE", "FINAL", "KINDS", "STATES", "JobContext", "cancel", "check_run_id", "delete_run",
-    "get_status", "infer_resource", "list_runs", "max_jobs", "read_config", "read_metrics", "read_summary", "recover",
-    "register_kind", "resource_for", "run_dir", "run_foreground", "runs_root", "submit", "wait",
+    "ACTIVE", "FINAL", "KINDS", "SHELL", "STATES", "AccessError", "JobContext", "LimitError", "SignInRequired",
+    "cancel", "check_run_id", "delete_run", "get_status", "infer_resource", "list_runs", "max_jobs", "read_config",
+    "read_metrics", "read_summary", "recover", "register_kind", "resource_for", "run_dir", "run_foreground",
+    "runs_root", "share", "submit", "wait",
 ]

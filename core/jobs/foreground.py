@@ -20,7 +20,7 @@ import sys
 import threading
 import traceback
 
-from core.jobs import queue, registry, store, worker
+from core.jobs import access, fair, queue, registry, store, worker
 from core.jobs.context import JobContext
 
 
@@ -84,14 +84,15 @@ class ForegroundContext(JobContext):
 
 
 def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
-                   show_progress: bool = True, stream=None, notes=None) -> str:
+                   show_progress: bool = True, stream=None, notes=None, user=None) -> str:
     """Run a job of ``kind`` with ``config`` in this process, as a run of the runs directory; return its id.
 
     Blocks until the run ends; the run then is "done", "cancelled" (Ctrl-C
     once, or ``core.jobs.cancel`` from elsewhere) or "failed". A progress bar
     is drawn on ``stream`` (default stderr) unless ``show_progress`` is False;
     the job's log lines (``ctx.write_log``) go to log.txt and are printed on
-    ``notes`` (default stdout). Raises ``ValueError`` for an unknown kind or a
+    ``notes`` (default stdout). ``user``: the acting user (the CLI passes
+    ``core.jobs.SHELL``, the teacher). Raises ``ValueError`` for an unknown kind or a
     config the kind refuses (before any folder is made), and re-raises what
     the job function raised after recording the run as "failed" (a
     ``ValueError`` keeps its message for the user). A second Ctrl-C marks the
@@ -103,7 +104,7 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
     root = store.runs_root(runs_root)
     me = psutil.Process(os.getpid())
     run_id, path = queue.create_run(kind, config, name, root,
-                                    status={"pid": me.pid, "pid_created": me.create_time()})
+                                    status={"pid": me.pid, "pid_created": me.create_time()}, user=user)
     meta = store.read_json(path / "config.json", {}) or {}
     terminal = _Terminal(stream, show_progress, kind, notes)
     terminal.note(f"run {run_id} (runs directory {root})")
@@ -131,7 +132,8 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
         ctx = ForegroundContext(path, run_id, terminal)
         function = registry.load_target(meta["target"])
         store.update_status(path, only_if=("running",), message="running")
-        function(meta.get("config", {}), ctx)
+        with access.acting_for(access.owner_of(meta)):
+            function(meta.get("config", {}), ctx)
     except KeyboardInterrupt:
         store.update_status(path, only_if=store.ACTIVE, state="interrupted", finished=store.now_iso(), eta_s=None,
                             error="This run was stopped with Ctrl-C. Files it already wrote are kept.")
@@ -148,6 +150,7 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
         terminal.close()
         if slot is not None:
             slot.close()
+            fair.note_ended(root, run_id)
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
         store.update_status(path, only_if=store.FINAL, pid=None)

@@ -23,7 +23,7 @@ import os
 import sys
 import traceback
 
-from core.jobs import queue, registry, store, worker
+from core.jobs import access, queue, registry, store, worker
 from core.jobs.context import JobContext
 from core.jobs.foreground import ForegroundContext, _Terminal
 
@@ -63,7 +63,7 @@ class SilentContext(JobContext):
 
 
 def run_launched(kind: str, config: dict, name: str = "", runs_root=None, *, show_progress: bool = True,
-                 cpu: bool | None = None) -> str:
+                 cpu: bool | None = None, user=None) -> str:
     """Run ``kind`` in this process as one rank of a launch; all ranks share one run. Returns the run id.
 
     ``cpu``: join the launch as CPU processes (gloo); default: when no CUDA GPU is visible.
@@ -86,7 +86,8 @@ def run_launched(kind: str, config: dict, name: str = "", runs_root=None, *, sho
         me = psutil.Process(os.getpid())
         run_id, path = queue.create_run(kind, config, name, root, status={
             "state": "running", "started": store.now_iso(), "pid": me.pid, "pid_created": me.create_time(),
-            "processes": state.num_processes, "message": f"running on {state.num_processes} processes"})
+            "processes": state.num_processes, "message": f"running on {state.num_processes} processes"},
+            user=user)
         queue._remove_queue_entry(root, run_id)  # no worker may take it: this launch runs it
         holder = [run_id]
     run_id = broadcast_object_list(holder, from_process=0)[0]
@@ -97,7 +98,8 @@ def run_launched(kind: str, config: dict, name: str = "", runs_root=None, *, sho
         terminal.note(f"run {run_id} (runs directory {root}) on {state.num_processes} processes")
     ctx = ForegroundContext(path, run_id, terminal) if state.is_main_process else SilentContext(path, run_id)
     try:
-        registry.load_target(meta["target"])(meta.get("config", {}), ctx)
+        with access.acting_for(access.owner_of(meta)):
+            registry.load_target(meta["target"])(meta.get("config", {}), ctx)
     except Exception as err:
         if state.is_main_process:
             with open(path / "log.txt", "a", encoding="utf-8") as fh:

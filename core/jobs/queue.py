@@ -7,6 +7,11 @@ oldest queued run of its resource ("gpu" or "cpu") and can ``flock`` one of
 that resource's slot files; then it runs the job in a child process it
 supervises. Limits: ``EMBEDLAB_MAX_GPU_JOBS`` (default 1) and
 ``EMBEDLAB_MAX_CPU_JOBS`` (default half the cores, at least 1).
+
+Every call takes the acting ``user`` (keyword): ignored alone, required in
+class mode, where it decides what may be read and changed
+(:mod:`core.jobs.access`), which limits apply (:mod:`core.jobs.limits`) and
+the fair order of the queue (:mod:`core.jobs.fair`).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.jobs import registry, store
+from core.jobs import access, fair, limits, registry, store
 
 # A worker that was just started has not written its pid yet; give it this long.
 START_GRACE_S = 60.0
@@ -86,48 +91,58 @@ def _reap() -> None:
 
 
 def create_run(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None,
-               status: dict | None = None) -> tuple[str, Path]:
+               status: dict | None = None, *, user=None) -> tuple[str, Path]:
     """Write a new run folder (config.json, status.json) and its queue entry; return ``(run_id, path)``.
 
     Shared by :func:`submit` (a detached worker runs it) and
     ``core.jobs.run_foreground`` (this process runs it). ``resource`` defaults
     to what the kind asks for (:func:`infer_resource`); ``status`` fields are
-    merged into the new status.json.
+    merged into the new status.json. In class mode the run records its
+    ``owner`` and ``visibility`` ("private"); a student's config is checked
+    (:func:`core.jobs.access.check_config`) and so are the limits
+    (:func:`core.jobs.limits.check_submit`) before anything is written.
     """
     target = registry.target_for(kind)
     if not isinstance(config, dict):
         raise ValueError(f"a job config must be a dict of settings, not {type(config).__name__}.")
+    root = store.runs_root(runs_root)
+    who = access.actor(user, root)
+    access.check_config(who, config, root)
     resource = resource or infer_resource(config, kind)
     if resource not in registry.RESOURCE_NAMES:
         raise ValueError(f"resource must be 'gpu' or 'cpu', not {resource!r}.")
-    root = store.runs_root(runs_root)
-    run_id = _new_run_id(kind, root)
-    path = store.run_dir(run_id, root)
-    seq = _next_seq(root)
-    path.mkdir()
-    try:
-        store.write_json(path / "config.json", {
-            "kind": kind, "name": _clean_name(name), "config": config,
-            "target": target, "resource": resource, "seq": seq,
-        })
-    except (TypeError, ValueError) as err:
-        shutil.rmtree(path, ignore_errors=True)
-        raise ValueError(f"the job configuration cannot be saved as JSON: {err}") from None
-    store.write_json(path / "status.json", {**store.new_status(), **(status or {})})
-    (store.special_dir("queue", root) / f"{seq:09d}-{resource}-{run_id}").touch()
+    with limits.admission(root):
+        limits.check_submit(who, root)
+        run_id = _new_run_id(kind, root)
+        path = store.run_dir(run_id, root)
+        seq = _next_seq(root)
+        path.mkdir()
+        try:
+            store.write_json(path / "config.json", {
+                "kind": kind, "name": _clean_name(name), "config": config,
+                "target": target, "resource": resource, "seq": seq, **access.ownership_fields(who),
+            })
+        except (TypeError, ValueError) as err:
+            shutil.rmtree(path, ignore_errors=True)
+            raise ValueError(f"the job configuration cannot be saved as JSON: {err}") from None
+        store.write_json(path / "status.json", {**store.new_status(), **(status or {})})
+        (store.special_dir("queue", root) / fair.entry_name(seq, resource, run_id, who.name)).touch()
     return run_id, path
 
 
-def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None) -> str:
-    """Queue a job of ``kind`` with ``config`` and return its run id at once.
+def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None, *,
+           user=None) -> str:
+    """Queue a job of ``kind`` with ``config`` for ``user`` and return its run id at once.
 
     ``config`` must be JSON-serialisable; it is what the job function gets.
     ``resource`` ("gpu"/"cpu") picks the queue; by default the kind says
     (see :func:`infer_resource`). Raises ``ValueError`` for an unknown kind, a
-    config the kind refuses, or a config that is not JSON.
+    config the kind refuses, or a config that is not JSON; in class mode
+    ``core.jobs.AccessError`` (no user, or a config pointing at someone else's
+    files) and ``core.jobs.LimitError`` (a limit is hit: nothing is queued).
     """
     root = store.runs_root(runs_root)
-    run_id, path = create_run(kind, config, name, root, resource)
+    run_id, path = create_run(kind, config, name, root, resource, user=user)
     _reap()
     env = {**os.environ, "EMBEDLAB_RUNS": str(root), "PYTHONUNBUFFERED": "1"}
     project = str(Path(__file__).resolve().parents[2])
@@ -183,7 +198,8 @@ def _worker_gone(run_id: str, status: dict) -> bool:
 
 def _remove_queue_entry(root: Path, run_id: str) -> None:
     for entry in os.listdir(store.special_dir("queue", root)):
-        if entry.endswith(f"-{run_id}"):
+        parsed = fair.parse_entry(entry)
+        if parsed is not None and parsed[2] == run_id:
             try:
                 os.unlink(root / ".queue" / entry)
             except FileNotFoundError:
@@ -201,71 +217,129 @@ def _mark_gone(root: Path, run_id: str, state: str) -> dict | None:
     new = store.update_status(path, only_if=store.ACTIVE, state=state, error=error,
                               finished=store.now_iso(), eta_s=None)
     _remove_queue_entry(root, run_id)
+    fair.note_ended(root, run_id)
     return new
 
 
 # ---------------------------------------------------------------- reading
 
+def _entries(root: Path) -> list[tuple[int, str, str, str]]:
+    return [p for p in map(fair.parse_entry, os.listdir(store.special_dir("queue", root))) if p is not None]
+
+
 def queue_entries(root: Path, resource: str | None = None) -> list[tuple[int, str, str]]:
-    """The queue in FIFO order: ``[(seq, resource, run_id), ...]``."""
-    entries = []
-    for entry in os.listdir(store.special_dir("queue", root)):
-        seq, _, rest = entry.partition("-")
-        res, _, run_id = rest.partition("-")
-        if seq.isdigit() and run_id and (resource is None or res == resource):
-            entries.append((int(seq), res, run_id))
-    return sorted(entries)
+    """The queue in submission order: ``[(seq, resource, run_id), ...]``."""
+    return sorted((seq, res, rid) for seq, res, rid, _ in _entries(root) if resource is None or res == resource)
 
 
-def get_status(run_id: str, runs_root=None) -> dict:
+def queue_order(root: Path, resource: str) -> list[str]:
+    """Run ids waiting for a ``resource`` slot, in the order they will get one (fair order, see core.jobs.fair)."""
+    return [rid for _, _, rid, _ in fair.ordered(root, _entries(root), resource)]
+
+
+def _checked(run_id: str, root: Path, user, *, modify: bool = False) -> Path:
+    """The folder of an existing run after checking that ``user`` may read (or change) it."""
+    path = store.run_dir(run_id, root, must_exist=True)
+    who = access.actor(user, root)
+    if who.in_class:
+        meta = store.read_json(path / "config.json", {}) or {}
+        (access.check_modify if modify else access.check_read)(who, run_id, meta)
+    return path
+
+
+def run_dir(run_id: str, runs_root=None, *, must_exist: bool = False, user=None) -> Path:
+    """The folder of ``run_id`` (to read its artifacts), after checking the id and that ``user`` may read it.
+
+    Raises ``ValueError`` for a bad id or (with ``must_exist``) an unknown run,
+    and ``core.jobs.AccessError`` in class mode for someone else's private run.
+    """
+    root = store.runs_root(runs_root)
+    path = store.run_dir(run_id, root, must_exist=must_exist)
+    if (path / "config.json").is_file():
+        _checked(run_id, root, user)
+    else:
+        access.actor(user, root)  # class mode: no anonymous calls, even for a run that is not there
+    return path
+
+
+def get_status(run_id: str, runs_root=None, *, user=None) -> dict:
     """status.json of ``run_id`` plus ``"position"`` (1-based queue place, else None).
 
     A run whose worker died without saying so is marked failed here, with a
-    message a person can act on. Raises ``ValueError`` for a bad or unknown id.
+    message a person can act on. Raises ``ValueError`` for a bad or unknown id
+    (``AccessError`` for a run ``user`` may not read).
     """
     _reap()
     root = store.runs_root(runs_root)
-    path = store.run_dir(run_id, root, must_exist=True)
+    path = _checked(run_id, root, user)
     status = store.read_status(path)
     if _worker_gone(run_id, status):
         status = _mark_gone(root, run_id, "failed") or store.read_status(path)
     status["position"] = None
     if status.get("state") == "queued":
         resource = (store.read_json(path / "config.json", {}) or {}).get("resource")
-        ids = [rid for _, _, rid in queue_entries(root, resource)]
+        ids = queue_order(root, resource or "cpu")
         status["position"] = ids.index(run_id) + 1 if run_id in ids else 1
         status["queue_length"] = len(ids)
         status["slots"] = max_jobs(resource or "cpu")
     return status
 
 
-def read_metrics(run_id: str, offset: int = 0, runs_root=None) -> tuple[list[dict], int]:
+def read_metrics(run_id: str, offset: int = 0, runs_root=None, *, user=None) -> tuple[list[dict], int]:
     """Metrics records appended since byte ``offset``: ``(records, new_offset)``.
 
     Call again with ``new_offset`` to get only what is new (a page refreshing
     every second reads a few lines, not the whole file).
     """
-    return store.read_metrics_file(store.run_dir(run_id, runs_root), int(offset))
+    root = store.runs_root(runs_root)
+    path = store.run_dir(run_id, root)
+    if (path / "config.json").is_file():
+        _checked(run_id, root, user)
+    else:
+        access.actor(user, root)
+    return store.read_metrics_file(path, int(offset))
 
 
-def read_config(run_id: str, runs_root=None) -> dict:
-    """config.json of a run (``kind``, ``name``, ``config``, ...)."""
-    return store.read_json(store.run_dir(run_id, runs_root, must_exist=True) / "config.json", {}) or {}
+def read_config(run_id: str, runs_root=None, *, user=None) -> dict:
+    """config.json of a run (``kind``, ``name``, ``config``, and in class mode ``owner``, ``visibility``)."""
+    return store.read_json(_checked(run_id, store.runs_root(runs_root), user) / "config.json", {}) or {}
 
 
-def read_summary(run_id: str, runs_root=None) -> dict:
+def read_summary(run_id: str, runs_root=None, *, user=None) -> dict:
     """summary.json of a run (its headline scores), or {} when it has none yet."""
-    return store.read_json(store.run_dir(run_id, runs_root, must_exist=True) / "summary.json", {}) or {}
+    return store.read_json(_checked(run_id, store.runs_root(runs_root), user) / "summary.json", {}) or {}
 
 
-def list_runs(kind: str | None = None, runs_root=None) -> list[dict]:
-    """Every run (of ``kind``), newest first.
+def share(run_id: str, visibility: str = "class", runs_root=None, *, user=None) -> dict:
+    """Share a run with the class (``visibility="class"``) or make it private again; returns its config.
+
+    Only its owner or the teacher may (``AccessError`` otherwise). Alone there
+    is nobody to share with: ``ValueError``.
+    """
+    if visibility not in access.VISIBILITIES:
+        raise ValueError(f"visibility must be one of {', '.join(access.VISIBILITIES)}, not {visibility!r}.")
+    root = store.runs_root(runs_root)
+    if not access.actor(user, root).in_class:
+        raise ValueError("sharing needs class mode (`python -m core class init`); alone every run is yours.")
+    path = _checked(run_id, root, user, modify=True)
+    with store.locked(path):
+        meta = store.read_json(path / "config.json", {}) or {}
+        meta["visibility"] = visibility
+        store.write_json(path / "config.json", meta)
+    return meta
+
+
+def list_runs(kind: str | None = None, runs_root=None, *, user=None) -> list[dict]:
+    """Every run (of ``kind``) that ``user`` may see, newest first.
 
     Each item: ``id, kind, name, state, created, started, finished, duration_s,
-    progress, error, config`` (the job's config) and ``summary`` (scores, or {}).
+    progress, error, config`` (the job's config), ``summary`` (scores, or {}),
+    ``owner`` ("" = the teacher's) and ``visibility`` ("private" or "class").
+    A student sees their own runs and the ones shared with the class.
     """
     _reap()
     root = store.runs_root(runs_root)
+    who = access.actor(user, root)
     runs = []
     for entry in os.scandir(root):
         if not entry.is_dir() or not store.RUN_ID.fullmatch(entry.name) or ".." in entry.name:
@@ -273,6 +347,8 @@ def list_runs(kind: str | None = None, runs_root=None) -> list[dict]:
         path = Path(entry.path)
         meta = store.read_json(path / "config.json")
         if not isinstance(meta, dict) or (kind and meta.get("kind") != kind):
+            continue
+        if who.in_class and not access.can_read(who, meta):
             continue
         status = store.read_status(path)
         started, finished = store.parse_iso(status.get("started")), store.parse_iso(status.get("finished"))
@@ -290,6 +366,8 @@ def list_runs(kind: str | None = None, runs_root=None) -> list[dict]:
             "config": meta.get("config", {}),
             "summary": store.read_json(path / "summary.json", {}) or {},
             "seq": meta.get("seq", 0),
+            "owner": access.owner_of(meta),
+            "visibility": access.visibility_of(meta),
         })
     runs.sort(key=lambda run: run["seq"], reverse=True)
     return runs
@@ -297,29 +375,33 @@ def list_runs(kind: str | None = None, runs_root=None) -> list[dict]:
 
 # ---------------------------------------------------------------- changing
 
-def cancel(run_id: str, runs_root=None) -> dict:
+def cancel(run_id: str, runs_root=None, *, user=None) -> dict:
     """Ask a run to stop; returns its status afterwards.
 
     A queued run is cancelled at once and never starts. A running job sees
     ``ctx.should_stop()`` turn True, saves what it trained and ends
     "cancelled"; its worker kills it if it has not stopped within a few
-    seconds. Cancelling a finished run changes nothing.
+    seconds. Cancelling a finished run changes nothing. In class mode only
+    the run's owner or the teacher may (``AccessError``).
     """
     root = store.runs_root(runs_root)
-    path = store.run_dir(run_id, root, must_exist=True)
+    path = _checked(run_id, root, user, modify=True)
     (path / "cancel").touch()
     done = store.update_status(path, only_if=("queued",), state="cancelled", finished=store.now_iso(),
                                message="cancelled before it started")
     if done is not None:
         _remove_queue_entry(root, run_id)
-    return get_status(run_id, root)
+    return get_status(run_id, root, user=user)
 
 
-def delete_run(run_id: str, runs_root=None) -> None:
-    """Delete a run folder. Refuses a queued or running run: cancel it first."""
+def delete_run(run_id: str, runs_root=None, *, user=None) -> None:
+    """Delete a run folder. Refuses a queued or running run: cancel it first.
+
+    In class mode only the run's owner or the teacher may (``AccessError``).
+    """
     root = store.runs_root(runs_root)
-    path = store.run_dir(run_id, root, must_exist=True)
-    status = get_status(run_id, root)
+    path = _checked(run_id, root, user, modify=True)
+    status = get_status(run_id, root, user=user)
     if status.get("state") in store.ACTIVE:
         raise ValueError(f"run {run_id} is still {status['state']}; cancel it first, then delete it.")
     # a finished run's worker may still be writing its last log line for a moment
@@ -347,7 +429,7 @@ def recover(runs_root=None) -> list[str]:
     """
     root = store.runs_root(runs_root)
     recovered = []
-    for run in list_runs(runs_root=root):
+    for run in list_runs(runs_root=root, user=access.ALONE):  # maintenance: every run, whoever owns it
         if run["state"] not in store.ACTIVE:
             continue
         status = store.read_status(store.run_dir(run["id"], root))
@@ -357,14 +439,15 @@ def recover(runs_root=None) -> list[str]:
     for _, _, run_id in queue_entries(root):
         if not (root / run_id / "config.json").exists():
             _remove_queue_entry(root, run_id)
+    fair.clear_stale(root)
     return recovered
 
 
-def wait(run_id: str, timeout: float | None = None, poll: float = 0.2, runs_root=None) -> dict:
+def wait(run_id: str, timeout: float | None = None, poll: float = 0.2, runs_root=None, *, user=None) -> dict:
     """Block until the run is finished (or ``timeout`` seconds pass); return its status."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        status = get_status(run_id, runs_root)
+        status = get_status(run_id, runs_root, user=user)
         if status.get("state") in store.FINAL:
             return status
         if deadline is not None and time.monotonic() > deadline:

@@ -2,8 +2,10 @@
 
 Started detached by :func:`core.jobs.submit`. It
 
-1. waits, cheaply (no torch import), until its run is the oldest queued run
-   of its resource and a slot file of that resource can be ``flock``'ed;
+1. waits, cheaply (no torch import), until its run is the first of its
+   resource's queue in fair order (:mod:`core.jobs.fair`: FIFO alone; in
+   class mode the person who has waited longest goes first) and a slot file
+   of that resource can be ``flock``'ed;
 2. marks the run running and starts the job in a child process
    (``python -m core.jobs.worker --child RUN_ID``) that imports the job
    function and calls ``run(config, ctx)``;
@@ -26,7 +28,7 @@ import time
 import traceback
 from pathlib import Path
 
-from core.jobs import queue, registry, store
+from core.jobs import access, fair, queue, registry, store
 from core.jobs.context import JobContext
 
 POLL_S = 0.2           # how often a worker near the head of the queue looks at it
@@ -60,6 +62,7 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=No
     1-based place among the ``waiting`` runs of its resource changes.
     """
     limit = queue.max_jobs(resource)
+    owner = access.owner_of(store.read_json(path / "config.json", {}) or {})
     last_head_check = 0.0
     last_place = None
     while True:
@@ -69,7 +72,7 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=No
                                 message="cancelled before it started")
             queue._remove_queue_entry(root, run_id)
             return None
-        ids = [rid for _, _, rid in queue.queue_entries(root, resource)]
+        ids = queue.queue_order(root, resource)
         if run_id not in ids:  # someone removed our entry (recover, a cancel); do not run
             store.update_status(path, only_if=("queued",), state="interrupted", finished=store.now_iso(),
                                 error="This run left the queue before it started. Start it again.")
@@ -87,10 +90,12 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=No
                 if started is None:
                     slot.close()
                     return None
+                fair.note_started(root, resource, run_id, owner)
                 return slot
         elif time.monotonic() - last_head_check > HEAD_CHECK_S:
             last_head_check = time.monotonic()
             _clear_dead_head(root, ids[0])
+            fair.clear_stale(root)
         time.sleep(POLL_S if ids.index(run_id) <= limit else POLL_FAR_S)
 
 
@@ -203,6 +208,7 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") 
     else:
         store.update_status(path, only_if=("running",), state="failed", finished=store.now_iso(), eta_s=None,
                             error=explain_exit(returncode))
+    fair.note_ended(root, run_id)
     with open(path / "log.txt", "a", encoding="utf-8") as log:
         log.write(f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}\n")
     return 0
@@ -240,7 +246,8 @@ def run_child(run_id: str) -> int:
     try:
         function = registry.load_target(meta.get("target", ""))
         store.update_status(path, only_if=("running",), message="running")
-        function(meta.get("config", {}), ctx)
+        with access.acting_for(access.owner_of(meta)):  # the job reads what its owner may read
+            function(meta.get("config", {}), ctx)
     except Exception as err:  # noqa: BLE001 - any job error must end the run, not the worker
         traceback.print_exc()
         record_failure(path, failure_message(err))
