@@ -1,14 +1,16 @@
 """EmbedLab entry point: page config, shared sidebar, and routing only."""
 import streamlit as st
 
-from ui import sidebar
+from ui import auth, sidebar
 from ui.i18n import t
-from ui.pages import PAGES
+from ui.pages import PAGES, shown
 
 st.set_page_config(page_title="EmbedLab", page_icon="🧭", layout="wide")
 sidebar.render()
+teacher = auth.is_teacher(auth.gate())  # class mode: sign in first; alone: nothing
 
 navigation = st.navigation(
-    [st.Page(p.path, title=t(f"nav.{p.name}"), icon=p.icon, default=p.default, url_path=p.name) for p in PAGES]
+    [st.Page(p.path, title=t(f"nav.{p.name}"), icon=p.icon, default=p.default, url_path=p.name,
+             visibility="visible" if shown(p, teacher) else "hidden") for p in PAGES]
 )
 navigation.run()

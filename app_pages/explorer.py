@@ -24,6 +24,8 @@ from core.vectors.projection import (
     Param, ProjectionConfig, cache_path, fingerprint, get_method, load_cached, method_names, project_kv,
     save_cached, top_words, warm_umap,
 )
+from ui.auth import user as me
+from ui.errors import bad_input
 from ui.i18n import t
 
 MINILM = "minilm"
@@ -130,7 +132,7 @@ def _words(text: str) -> list[str]:
 
 
 def _bad(err: Exception) -> None:
-    st.error(t("common.bad_input", message=str(err)))
+    st.error(bad_input(err))
 
 
 def _text(key: str, fallback: str, **fields) -> str:
@@ -144,7 +146,7 @@ def _runs() -> list[dict]:
     from core.jobs import list_runs
 
     try:
-        return [r for r in list_runs(kind="word2vec") if r.get("state") in ("done", "cancelled", "interrupted")]
+        return [r for r in list_runs(kind="word2vec", user=me()) if r.get("state") in ("done", "cancelled", "interrupted")]
     except (OSError, ValueError):
         return []
 
@@ -152,11 +154,25 @@ def _runs() -> list[dict]:
 def _run_path(run_id: str) -> Path:
     from core.jobs import run_dir
 
-    return Path(run_dir(run_id))
+    return Path(run_dir(run_id, user=me()))
 
 
 def _run_label(run: dict) -> str:
     return f"{run.get('name') or run['id']} · {run['id']}"
+
+
+def _explain_missing(run_id: str) -> None:
+    """Why a linked run is not offered: someone else's (class mode), or not a finished word2vec run here."""
+    from core.jobs import AccessError, read_config
+
+    try:
+        read_config(str(run_id)[:80], user=me())
+    except AccessError as err:
+        st.error(bad_input(err))
+        return
+    except ValueError:
+        pass
+    st.warning(t("explorer.run_missing", run=str(run_id)[:80]))
 
 
 def source_ui(runs: list[dict]) -> dict:
@@ -165,7 +181,7 @@ def source_ui(runs: list[dict]) -> dict:
     ids = [r["id"] for r in runs]
     kinds = ["run", "upload", MINILM]
     if wanted and wanted not in ids:
-        st.warning(t("explorer.run_missing", run=str(wanted)[:80]))
+        _explain_missing(wanted)
     cols = st.columns([2, 3])
     kind = cols[0].radio(t("explorer.source"), kinds, index=0 if (ids and (wanted in ids or not wanted)) else 2,
                          format_func={k: t(f"explorer.source_{k}") for k in kinds}.get, key="explorer_source")
@@ -277,7 +293,7 @@ def _submit_projection(kv, fp: str, config: ProjectionConfig, name: str) -> str:
     if not source.is_file():
         raise ValueError(t("explorer.job_no_disk", path=str(source.parent)))
     return submit("projection", {"input": str(source), "output": str(target), "projection": config.to_dict(),
-                                 "source": name}, name=f"{_method_title(config.method)} · {name}")
+                                 "source": name}, name=f"{_method_title(config.method)} · {name}", user=me())
 
 
 def projection_job(kv, fp: str, config: ProjectionConfig, name: str) -> bool:

@@ -16,6 +16,8 @@ from core.finetune.config import FinetuneConfig, field_help
 from core.plots import finetune as plots
 from ui import model_picker
 from ui import runs as ui_runs
+from ui.auth import user as me
+from ui.errors import bad_input
 from ui.i18n import lang, t
 
 NONE = "—"
@@ -64,7 +66,7 @@ def _predictor(run_path: str, stamp: float):
 def _read_run(run_id: str) -> dict:
     from core.finetune import read_run
 
-    return read_run(jobs.run_dir(run_id))
+    return read_run(jobs.run_dir(run_id, user=me()))
 
 
 # ------------------------------------------------------------------ names the user knows
@@ -121,9 +123,9 @@ def seed_form(run_id: str) -> None:
         return
     st.session_state["ft_form_run"] = run_id
     try:
-        config = FinetuneConfig.from_dict((jobs.read_config(run_id) or {}).get("config") or {})
+        config = FinetuneConfig.from_dict((jobs.read_config(run_id, user=me()) or {}).get("config") or {})
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     for name, key in WIDGETS.items():
         st.session_state[key] = getattr(config, name)
@@ -212,9 +214,9 @@ def data_ui() -> dict:
             if upload is None:
                 continue
             try:
-                stored = str(save_upload(upload, upload.name))
+                stored = str(save_upload(upload, upload.name, user=me()))
             except ValueError as err:
-                st.error(t("common.bad_input", message=str(err)))
+                st.error(bad_input(err))
                 continue
             values[key] = stored
             names_map[stored] = upload.name
@@ -501,12 +503,12 @@ PLAYGROUND_VIEWS = {"per_text": draw_per_text, "per_word": draw_per_word}
 
 def playground(run_id: str, run: dict) -> None:
     st.subheader(t("finetune.playground"))
-    run_path = jobs.run_dir(run_id)
+    run_path = jobs.run_dir(run_id, user=me())
     model_cfg = run_path / "model" / "config.json"
     try:
         predictor = _predictor(str(run_path), model_cfg.stat().st_mtime)
     except (OSError, ValueError) as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     default = (run.get("summary") or {}).get("example") or t(f"finetune.try_default.{predictor.view}")
     st.caption(t("finetune.try_hint"))
@@ -514,7 +516,7 @@ def playground(run_id: str, run: dict) -> None:
     try:
         result = {**predictor.predict(text), "text": text}
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     PLAYGROUND_VIEWS[predictor.view](result, predictor)
 
@@ -525,9 +527,9 @@ def download(run_id: str) -> None:
     if st.button(t("finetune.prepare_zip"), key=f"ft_zip_{run_id}", icon=":material/folder_zip:"):
         try:
             with st.spinner(t("finetune.zipping")):
-                st.session_state[f"ft_zip_path_{run_id}"] = str(export_zip(jobs.run_dir(run_id)))
+                st.session_state[f"ft_zip_path_{run_id}"] = str(export_zip(jobs.run_dir(run_id, user=me())))
         except ValueError as err:
-            st.error(t("common.bad_input", message=str(err)))
+            st.error(bad_input(err))
     path = st.session_state.get(f"ft_zip_path_{run_id}")
     if path and Path(path).is_file():
         with open(path, "rb") as fh:
@@ -541,11 +543,11 @@ def resume_button(run_id: str, status: dict, run: dict) -> None:
     st.caption(t("finetune.resume_hint"))
     if st.button(t("finetune.resume"), key=f"ft_resume_{run_id}", icon=":material/play_arrow:"):
         try:
-            meta = jobs.read_config(run_id)
+            meta = jobs.read_config(run_id, user=me())
             config = FinetuneConfig.from_dict({**meta["config"], "resume_from": run_id}).to_dict()
-            new_id = jobs.submit("finetune", config, name=f"{meta.get('name') or run_id} (resumed)")
+            new_id = jobs.submit("finetune", config, name=f"{meta.get('name') or run_id} (resumed)", user=me())
         except ValueError as err:
-            st.error(t("common.bad_input", message=str(err)))
+            st.error(bad_input(err))
         else:
             ui_runs.attach(new_id)
             st.rerun()
@@ -576,7 +578,7 @@ def runs_section() -> None:
     if len(selected) >= 1:
         from core.plots.training import overlay_figure
 
-        runs = {r["id"]: r for r in jobs.list_runs("finetune")}
+        runs = {r["id"]: r for r in jobs.list_runs("finetune", user=me())}
         first = _run_task(runs[selected[0]]) if selected[0] in runs else None
         metric = first.metric if first else "loss"
         series = ui_runs.overlay_series(selected)
@@ -600,7 +602,7 @@ init_defaults()
 
 st.header(t("finetune.step_data"))
 if run_id:
-    st.caption(t("finetune.form_from_run", name=(jobs.read_config(run_id) or {}).get("name") or run_id))
+    st.caption(t("finetune.form_from_run", name=(jobs.read_config(run_id, user=me()) or {}).get("name") or run_id))
 data_values = data_ui()
 names = data_values.pop("names")
 reading = {"delimiter": st.session_state["ft_delim"] if st.session_state["ft_delim"] in DELIMITERS else "",
@@ -650,7 +652,7 @@ if st.button(t("finetune.train"), type="primary", disabled=not ready, icon=":mat
     try:
         config = FinetuneConfig(**data_values, **mapping, **reading, **settings)
         default_name = _source_label(config.train_file, config.train_name)
-        new_id = jobs.submit("finetune", config.to_dict(), name=name.strip() or default_name)
+        new_id = jobs.submit("finetune", config.to_dict(), name=name.strip() or default_name, user=me())
     except ValueError as err:
         st.error(t("common.bad_input", message=_user_names(str(err), names)))
     else:
@@ -659,7 +661,7 @@ if st.button(t("finetune.train"), type="primary", disabled=not ready, icon=":mat
 
 if run_id:
     st.header(t("finetune.step_train"))
-    meta_name = (jobs.read_config(run_id) or {}).get("name") or run_id
+    meta_name = (jobs.read_config(run_id, user=me()) or {}).get("name") or run_id
     st.caption(t("finetune.showing_run", name=meta_name, run=run_id))
     status = ui_runs.live_status(run_id, render_live=draw_live, key="ft_live")
     if status.get("state") not in jobs.ACTIVE and status.get("state") != "missing":

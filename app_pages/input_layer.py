@@ -38,12 +38,11 @@ def load_model_and_tokenizer(path: str):
     return il.load_input_model(path), load_tokenizer(path)
 
 
-@st.cache_data(ttl=20, show_spinner=False)
 def models() -> dict[str, dict]:
     """Every model one can pick, by name (``core.models.list_models``)."""
-    from core.models import list_models
+    from ui.model_picker import available_models
 
-    return {m.name: m.to_dict() for m in list_models()}
+    return {m["name"]: m for m in available_models()}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -103,7 +102,16 @@ def model_ui(text: str) -> tuple[str, str, str]:
     language = detect_language(text) if text.strip() else lang()
     picked = pick_model("il_model", language, label=t("input_layer.model"), help=t("input_layer.model_help"))
     info = models().get(picked)
-    if info is None:  # a folder path typed into the picker
+    if info is None:  # a folder path typed into the picker (class mode: only where the teacher allows it)
+        from core.models import check_typed_model
+        from ui.auth import user as me
+        from ui.errors import bad_input
+
+        try:
+            check_typed_model(picked, user=me())
+        except ValueError as err:
+            st.error(bad_input(err))
+            st.stop()
         return picked, picked, ""
     if language == "en" and picked == model_for_language("en", [ModelInfo(**m) for m in models().values()]).name:
         st.caption(t("input_layer.picked_en", name=picked))

@@ -16,6 +16,8 @@ import streamlit as st
 import core.jobs as jobs
 from core.plots import training as training_plots
 from ui import runs as ui_runs
+from ui.auth import user as me
+from ui.errors import bad_input
 from ui.corpus_datasets import corpus_datasets as named_corpora
 from ui.i18n import lang, t
 
@@ -113,9 +115,9 @@ def corpus_ui() -> tuple[str, str] | None:
     saved = st.session_state.setdefault("_pretrain_uploads", {})
     try:
         if uploaded.file_id not in saved:
-            saved[uploaded.file_id] = str(save_upload(uploaded, uploaded.name, max_bytes=upload_limit_bytes()))
+            saved[uploaded.file_id] = str(save_upload(uploaded, uploaded.name, max_bytes=upload_limit_bytes(), user=me()))
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return None
     return saved[uploaded.file_id], uploaded.name[:120]
 
@@ -125,7 +127,7 @@ def seed_form(run_id: str) -> None:
     if st.session_state.get("pretrain_form_run") == run_id:
         return
     st.session_state["pretrain_form_run"] = run_id
-    config = (jobs.read_config(run_id) or {}).get("config") or {}
+    config = (jobs.read_config(run_id, user=me()) or {}).get("config") or {}
     options, base = choices(), defaults()
     if config.get("preset") in options["presets"]:
         st.session_state["pretrain_preset"] = config["preset"]
@@ -189,7 +191,7 @@ def budget_caption(values: dict, positions: list[str]) -> None:
         config = {**values, "position_encoding": (positions or ["learned"])[0]}
         n = parameters(json.dumps(config, sort_keys=True))
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     tokens = int(values["steps"]) * int(values["batch_size"]) * int(values["seq_len"])
     st.caption(t("pretrain.budget", tokens=f"{tokens:,}", parameters=f"{n:,}", runs=max(1, len(positions))))
@@ -221,8 +223,8 @@ def live_curves(run_id: str, records: list[dict], status: dict) -> None:
 
 
 def draw_results(run_id: str, status: dict) -> None:
-    folder = jobs.run_dir(run_id)
-    summary = jobs.read_summary(run_id)
+    folder = jobs.run_dir(run_id, user=me())
+    summary = jobs.read_summary(run_id, user=me())
     st.subheader(t("pretrain.results"))
     score = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     a, b, c, d = st.columns(4)
@@ -252,12 +254,12 @@ def try_masks(model_dir: str, finished: str, language: str | None) -> None:
         model, tokenizer = mlm_model(model_dir, finished)
         st.dataframe(predictions_table(predict_masks(model, tokenizer, text)), hide_index=True)
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
     st.latex(r"p(w \mid \tilde{x}) = \mathrm{softmax}\big(W_E\, h_{[\mathrm{MASK}]} + b\big)_w")
 
 
 def read_extrapolation(run_id: str) -> list[dict]:
-    path = jobs.run_dir(run_id) / "extrapolation.json"
+    path = jobs.run_dir(run_id, user=me()) / "extrapolation.json"
     if not path.is_file():
         return []
     try:
@@ -292,7 +294,7 @@ def draw_shootout() -> None:
     st.write(t("pretrain.shootout_intro"))
     score = lambda key: (lambda run: run["summary"].get(key))  # noqa: E731
     if "pretrain_runs_compare" not in st.session_state:
-        st.session_state["pretrain_runs_compare"] = comparable_runs(jobs.list_runs(KIND))
+        st.session_state["pretrain_runs_compare"] = comparable_runs(jobs.list_runs(KIND, user=me()))
     selected = ui_runs.runs_table(KIND, key="pretrain_runs", select_label=t("pretrain.compare"), columns={
         t("pretrain.col.position"): lambda run: t(f"pretrain.position.{run['config'].get('position_encoding')}"),
         t("pretrain.col.preset"): lambda run: run["config"].get("preset"),
@@ -322,7 +324,7 @@ def draw_shootout() -> None:
 
 
 def draw_attached(run_id: str) -> None:
-    meta = jobs.read_config(run_id)
+    meta = jobs.read_config(run_id, user=me())
     config = meta.get("config", {})
     with st.container(border=True):
         head, close = st.columns([5, 1])
@@ -349,13 +351,13 @@ def start(source: tuple[str, str], values: dict, positions: list[str], init: lis
         configs = [(p, i, build_job_config({**values, "corpus": corpus, "position_encoding": p, "init_vectors": i}))
                    for p in positions for i in (init or ["random"])]
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     ids = []
     for position, vectors, config in configs:
         label = f"{name or corpus_name} · {position} · {values['preset']}" + (" · word2vec" if len(init) > 1 and
                                                                               vectors != "random" else "")
-        ids.append(jobs.submit(KIND, config, name=label))
+        ids.append(jobs.submit(KIND, config, name=label, user=me()))
     st.session_state["pretrain_runs_compare"] = ids
     ui_runs.attach(ids[0])
     st.rerun()

@@ -17,6 +17,8 @@ import streamlit as st
 import core.jobs as jobs
 from core.plots import training as plots
 from ui import runs as ui_runs
+from ui.auth import user as me
+from ui.errors import bad_input
 from ui.corpus_datasets import corpus_datasets
 from ui.i18n import t
 
@@ -76,7 +78,7 @@ def file_columns(path: str) -> tuple[str, list[str]]:
 def run_vectors(run_id: str, finished: str):
     from core.vectors.io import load_run_vectors
 
-    return load_run_vectors(jobs.run_dir(run_id))
+    return load_run_vectors(jobs.run_dir(run_id, user=me()))
 
 
 def engine_info() -> dict[str, dict]:
@@ -111,7 +113,7 @@ def save_uploaded(uploaded) -> str:
 
     saved = st.session_state.setdefault("_train_uploads", {})
     if uploaded.file_id not in saved:
-        saved[uploaded.file_id] = str(save_upload(uploaded, uploaded.name, max_bytes=upload_limit_bytes()))
+        saved[uploaded.file_id] = str(save_upload(uploaded, uploaded.name, max_bytes=upload_limit_bytes(), user=me()))
     return saved[uploaded.file_id]
 
 
@@ -235,7 +237,7 @@ def form_from_run(run_id: str) -> None:
     if state.get("_train_form_run") == run_id:
         return
     state["_train_form_run"] = run_id
-    config = jobs.read_config(run_id).get("config", {})
+    config = jobs.read_config(run_id, user=me()).get("config", {})
     for field, value in (config.get("train") or {}).items():
         if field == "sg":
             state["train_sg"] = bool(value)
@@ -300,10 +302,17 @@ def corpus_ui() -> dict | None:
             try:
                 corpus = save_uploaded(uploaded)
             except ValueError as err:
-                st.error(t("common.bad_input", message=str(err)))
+                st.error(bad_input(err))
                 return None
             corpus_name = uploaded.name[:120]
         elif reuse and Path(reuse["corpus"]).is_file():
+            from core.jobs.uploads import check_readable
+
+            try:
+                check_readable(reuse["corpus"], user=me())  # class mode: only a file this person may read
+            except ValueError as err:
+                st.error(bad_input(err))
+                return None
             corpus, corpus_name = reuse["corpus"], reuse["corpus_name"]
             st.info(t("train.reusing_file", name=corpus_name))
         else:
@@ -311,7 +320,7 @@ def corpus_ui() -> dict | None:
         try:
             kind, columns = file_columns(corpus)
         except ValueError as err:
-            st.error(t("common.bad_input", message=str(err)))
+            st.error(bad_input(err))
             return None
         if kind in ("csv", "tsv") and columns:
             extra["column"] = st.selectbox(t("train.column"), columns, key="train_column")
@@ -352,7 +361,7 @@ def engine_ui() -> tuple[str, str]:
     try:
         st.caption(t("train.device_used", device=device_text(engine, device)))
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
     return engine, device
 
 
@@ -366,7 +375,7 @@ def hyperparameters_ui() -> tuple[dict, str, str, str]:
         try:
             engines.get(missing)
         except ValueError as err:
-            st.error(t("common.bad_input", message=str(err)))
+            st.error(bad_input(err))
     engine, device = engine_ui()
     defaults = train_defaults()
     values: dict = {}
@@ -398,7 +407,7 @@ def draw_preview(source: dict, min_count: int):
         with st.spinner(t("train.reading_corpus")):
             preview = corpus_preview(json.dumps(reading, sort_keys=True))
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return None
     if preview.report is not None:
         from ui.reading_report import show
@@ -474,9 +483,9 @@ def run_scores(run_id: str) -> list:
     from core.word2vec.results import flatten, relevant, scores
 
     try:
-        evaluation = json.loads((jobs.run_dir(run_id) / "evaluation.json").read_text(encoding="utf-8"))
+        evaluation = json.loads((jobs.run_dir(run_id, user=me()) / "evaluation.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return relevant(scores(jobs.read_summary(run_id)))
+        return relevant(scores(jobs.read_summary(run_id, user=me())))
     return relevant(scores(flatten(evaluation)))
 
 
@@ -510,10 +519,10 @@ def draw_scores(run_id: str, summary: dict) -> None:
 
 def draw_results(run_id: str, status: dict) -> None:
     """Scores, warnings, curves, neighbours, downloads and the explorer link of a finished run."""
-    run_dir = jobs.run_dir(run_id)
+    run_dir = jobs.run_dir(run_id, user=me())
     if not (run_dir / "vectors.bin").exists():
         return
-    summary = jobs.read_summary(run_id)
+    summary = jobs.read_summary(run_id, user=me())
     st.subheader(t("train.results"))
     diagnosis = summary.get("diagnosis") or {}
     if diagnosis.get("degenerate"):
@@ -546,9 +555,9 @@ def draw_downloads(run_id: str, kv) -> None:
 
     st.markdown(f"**{t('train.downloads')}**")
     try:
-        paths = export_files(jobs.run_dir(run_id), kv)
+        paths = export_files(jobs.run_dir(run_id, user=me()), kv)
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     columns = st.columns(len(paths))
     for column, (name, path) in zip(columns, paths.items()):
@@ -583,7 +592,7 @@ def draw_runs() -> None:
     from core.word2vec.results import MIN_COVERAGE, MIN_ITEMS, scores
 
     st.subheader(t("train.all_runs"))
-    found = [score for run in jobs.list_runs("word2vec") for score in scores(run["summary"])]
+    found = [score for run in jobs.list_runs("word2vec", user=me()) for score in scores(run["summary"])]
     names = list(dict.fromkeys(score.benchmark for score in found if score.coverage)) \
         or list(dict.fromkeys(score.benchmark for score in found))
     columns = {
@@ -611,7 +620,7 @@ def draw_runs() -> None:
 
 def draw_attached(run_id: str) -> None:
     """The run in ``?run=``: header, live status and curves, then the results once it has vectors."""
-    meta = jobs.read_config(run_id)
+    meta = jobs.read_config(run_id, user=me())
     config = meta.get("config", {})
     with st.container(border=True):
         head, close = st.columns([5, 1])
@@ -663,9 +672,9 @@ with settings_column:
 
             config = build_job_config(source["corpus"], train_values, engine=engine, device=device,
                                       **{k: v for k, v in source.items() if k != "corpus"})
-            new_run = jobs.submit("word2vec", config, name=run_name or source["corpus_name"])
+            new_run = jobs.submit("word2vec", config, name=run_name or source["corpus_name"], user=me())
         except ValueError as err:
-            st.error(t("common.bad_input", message=str(err)))
+            st.error(bad_input(err))
         else:
             st.session_state["_train_form_run"] = new_run  # the form already shows its settings
             ui_runs.attach(new_run)

@@ -71,7 +71,7 @@ def check_typed_model(model: str, user=None, runs_root=None) -> None:
         access.check_path(who, model, root, "model")
     elif settings is None or not settings.allow_hub:
         raise access.AccessError(f"model {model[:80]!r}: in class mode pick one of the listed models (typed folders "
-                                 "and hub ids are off; the teacher can turn them on).", key="class.error.model",
+                                 "and hub ids are off; the teacher can turn them on).", key="classroom.error.model",
                                  name=model[:80])
 
 

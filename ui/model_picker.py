@@ -3,7 +3,8 @@
 The default follows the data's language (``core.models.model_for_language``): Chinese
 data gets the shipped Chinese model, anything else the shipped MiniLM. Once the user
 picks a model (or a reattached run brings its own, :func:`pin`), the picker keeps it.
-A folder path typed into the box is accepted too (any local Hugging Face model folder).
+A folder path typed into the box is accepted too (any local Hugging Face model folder), except for
+a student in class mode unless the teacher allows it; the list holds only the models that person may see.
 """
 from __future__ import annotations
 
@@ -16,10 +17,18 @@ _PINNED = "__pinned__"
 
 
 @st.cache_data(ttl=20, show_spinner=False)
-def _models() -> list[dict]:
+def _models_for(user_name: str) -> list[dict]:
     from core.models import list_models
 
-    return [m.to_dict() for m in list_models()]
+    return [m.to_dict() for m in list_models(user=user_name or None)]
+
+
+def available_models() -> list[dict]:
+    """The models the signed-in person may pick (alone: all of them), cached for 20 s per person."""
+    from ui.auth import user
+
+    person = user()
+    return _models_for(person.name if person is not None else "")
 
 
 def _label(info: dict | None, value: str) -> str:
@@ -29,6 +38,17 @@ def _label(info: dict | None, value: str) -> str:
     position = info["position_encoding"] or "?"
     return t("models.option", name=info["name"], language=language, position=position,
              millions=f"{info['parameters'] / 1e6:.1f}")
+
+
+def _typing_allowed() -> bool:
+    """May this person type a folder or hub id? Alone and the teacher: yes; a student: if the teacher allows."""
+    from ui.auth import settings, user
+
+    config = settings()
+    if config is None:
+        return True
+    person = user()
+    return bool((person is not None and person.is_teacher) or config.allow_paths or config.allow_hub)
 
 
 def pin(key: str) -> None:
@@ -48,7 +68,7 @@ def apply_default(key: str, language: str) -> str:
     if language and chosen_by_us != _PINNED:
         managed = current is None or current == chosen_by_us or (chosen_by_us is None and current == DEFAULT_MODEL_NAME)
         if managed:
-            auto = model_for_language(language, [ModelInfo(**m) for m in _models()]).name
+            auto = model_for_language(language, [ModelInfo(**m) for m in available_models()]).name
             st.session_state[key] = auto
             st.session_state[key + _AUTO] = auto
     return st.session_state.get(key) or DEFAULT_MODEL_NAME
@@ -63,13 +83,13 @@ def pick_model(key: str, language: str, *, label: str, help: str | None = None) 
     """
     from core.models import DEFAULT_MODEL_NAME
 
-    infos = _models()
+    infos = available_models()
     by_name = {m["name"]: m for m in infos}
     value = apply_default(key, language)
     options = list(by_name) + ([value] if value not in by_name else [])
     st.session_state[key] = value
     labels = {v: _label(by_name.get(v), v) for v in options}  # translated now, not when formatted later
-    picked = st.selectbox(label, options, key=key, help=help, accept_new_options=True,
+    picked = st.selectbox(label, options, key=key, help=help, accept_new_options=_typing_allowed(),
                           format_func=lambda v: labels.get(v, v))
     info = by_name.get(picked)
     if info is not None and language == "zh":

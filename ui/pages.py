@@ -14,6 +14,7 @@ class Page:
     name: str  # file name under app_pages/ and url path
     icon: str  # a Material icon shown in the menu and on the home page
     default: bool = False
+    teacher: bool = False  # only the teacher of a class sees it in the menu and on the home page
 
     @property
     def path(self) -> str:
@@ -28,4 +29,10 @@ PAGES = (
     Page("explorer", ":material/scatter_plot:"),
     Page("finetune", ":material/tune:"),
     Page("pretrain", ":material/neurology:"),
+    Page("classroom", ":material/school:", teacher=True),
 )
+
+
+def shown(page: Page, teacher: bool) -> bool:
+    """Whether ``page`` appears in the menu and on the home page (teacher pages: only for the teacher)."""
+    return teacher or not page.teacher

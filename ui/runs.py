@@ -17,7 +17,10 @@ tab or a shared link reattaches to the live job. Typical page::
     selected = ui_runs.runs_table(kind="finetune", columns={header: lambda r: r["summary"].get("f1")})
     series = ui_runs.overlay_series(selected)        # {label: metrics records} for overlay plots
 
-Nothing here trains or parses: it calls :mod:`core.jobs` and draws.
+Nothing here trains or parses: it calls :mod:`core.jobs` and draws. Every call
+passes the signed-in user (``ui.auth.user()``: None alone), so in class mode
+a student's tables list their own runs and the shared ones, and someone
+else's ``?run=`` link is refused with a message.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ from collections.abc import Callable
 import streamlit as st
 
 import core.jobs as jobs
+from ui.auth import user as _user
+from ui.errors import bad_input, message
 from ui.i18n import t
 
 QUERY_KEY = "run"
@@ -55,7 +60,11 @@ def attached_run(kind: str | None = None) -> str | None:
     if not run_id:
         return None
     try:
-        meta = jobs.read_config(run_id)
+        meta = jobs.read_config(run_id, user=_user())
+    except jobs.AccessError as err:
+        st.error(message(err))
+        detach()
+        return None
     except ValueError:
         st.warning(t("runs.unknown_run", run=str(run_id)[:80]))
         detach()
@@ -85,7 +94,7 @@ def run_records(run_id: str) -> list[dict]:
     """
     cache = st.session_state.setdefault(_METRICS_KEY, {})
     entry = cache.get(run_id) or {"offset": 0, "records": []}
-    new, offset = jobs.read_metrics(run_id, entry["offset"])
+    new, offset = jobs.read_metrics(run_id, entry["offset"], user=_user())
     if new:
         entry = {"offset": offset, "records": entry["records"] + new}
     cache[run_id] = entry
@@ -102,7 +111,7 @@ def overlay_series(run_ids: list[str]) -> dict[str, list[dict]]:
     series = {}
     for run_id in run_ids:
         try:
-            meta = jobs.read_config(run_id)
+            meta = jobs.read_config(run_id, user=_user())
         except ValueError:
             continue
         label = meta.get("name") or run_id
@@ -152,10 +161,10 @@ def state_label(state: str) -> str:
 
 def _cancel(run_id: str) -> None:
     try:
-        jobs.cancel(run_id)
+        jobs.cancel(run_id, user=_user())
         st.session_state[f"_runs_cancelled_{run_id}"] = True
     except ValueError as err:
-        st.session_state[f"_runs_cancel_error_{run_id}"] = str(err)
+        st.session_state[f"_runs_cancel_error_{run_id}"] = message(err)
 
 
 def _draw_status(run_id: str, status: dict, key: str) -> None:
@@ -204,7 +213,7 @@ def _duration(status: dict) -> float | None:
 @st.fragment(run_every=1)
 def _live_fragment(run_id: str, render_live, key: str) -> None:
     try:
-        status = jobs.get_status(run_id)
+        status = jobs.get_status(run_id, user=_user())
     except ValueError:
         st.rerun()
         return
@@ -233,9 +242,9 @@ def live_status(
     exists returns ``{"state": "missing"}`` after a warning.
     """
     try:
-        status = jobs.get_status(run_id)
+        status = jobs.get_status(run_id, user=_user())
     except ValueError as err:
-        st.warning(t("common.bad_input", message=str(err)))
+        st.warning(bad_input(err))
         return {"state": "missing"}
     if status.get("state") in jobs.ACTIVE:
         _live_fragment(run_id, render_live, key)
@@ -265,13 +274,17 @@ def runs_table(
     """
     import pandas as pd
 
-    runs = jobs.list_runs(kind)
+    person = _user()
+    runs = jobs.list_runs(kind, user=person)
     if not runs:
         st.caption(t("runs.none_yet"))
         return []
     rows = []
     for run in runs:
         row = {t("runs.col.name"): run["name"] or "–", t("runs.col.state"): state_label(run["state"])}
+        if person is not None:  # class mode: whose run, and whether it is shared
+            row[t("classroom.col.owner")] = run["owner"] or t("classroom.role.teacher")
+            row[t("classroom.col.visibility")] = t(f"classroom.{'shared' if run['visibility'] == 'class' else 'private'}")
         for header, getter in (columns or {}).items():
             try:
                 value = getter(run)
@@ -291,7 +304,7 @@ def runs_table(
 
 def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:
     """An expander to open (attach) an earlier run or delete a finished one."""
-    runs = jobs.list_runs(kind)
+    runs = jobs.list_runs(kind, user=_user())
     if not runs:
         return
     labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
@@ -303,9 +316,9 @@ def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:
             st.rerun()
         if right.button(t("runs.delete"), key=f"{key}_delete", icon=":material/delete:"):
             try:
-                jobs.delete_run(choice)
+                jobs.delete_run(choice, user=_user())
             except ValueError as err:
-                st.error(t("common.bad_input", message=str(err)))
+                st.error(bad_input(err))
             else:
                 if st.query_params.get(QUERY_KEY) == choice:
                     detach()

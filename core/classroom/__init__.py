@@ -13,7 +13,7 @@ Who owns which run and who may see it is checked in :mod:`core.jobs.access`,
 which asks this package whether class mode is on (:func:`class_mode`) and who
 a user is (:func:`get_user`).
 """
-from core.classroom.sessions import SESSION_COOKIE, revoke_session, revoke_user_sessions, sign_in, user_for_token
+from core.classroom.sessions import SESSION_COOKIE, create_session, revoke_session, revoke_user_sessions, sign_in, user_for_token
 from core.classroom.settings import ClassSettings, Limits, class_mode, load_settings, save_settings, update_settings
 from core.classroom.users import (
     ROLES,
@@ -26,12 +26,14 @@ from core.classroom.users import (
     set_password,
     sign_up,
     teacher,
+    user_by_email,
     verify_password,
 )
+from core.classroom.errors import ClassError
 
 __all__ = [
-    "ROLES", "SESSION_COOKIE", "ClassSettings", "Limits", "User", "add_user", "check_username", "class_mode",
+    "ROLES", "SESSION_COOKIE", "ClassError", "ClassSettings", "Limits", "User", "add_user", "create_session", "check_username", "class_mode",
     "get_user", "import_roster", "list_users", "load_settings", "revoke_session", "revoke_user_sessions",
-    "save_settings", "set_password", "sign_in", "sign_up", "teacher", "update_settings", "user_for_token",
+    "save_settings", "set_password", "sign_in", "sign_up", "teacher", "update_settings", "user_by_email", "user_for_token",
     "verify_password",
 ]

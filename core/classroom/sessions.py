@@ -14,6 +14,7 @@ import secrets
 import time
 
 from core.classroom import state
+from core.classroom.errors import ClassError
 from core.classroom.users import User, get_user, verify_password
 
 SESSIONS_FILE = "sessions.json"
@@ -56,7 +57,7 @@ def sign_in(name: str, password: str, runs_root=None) -> tuple[User, str]:
     """``(user, token)`` when the password is right; ``ValueError`` (one message whatever was wrong) otherwise."""
     user = verify_password(name, password, runs_root)
     if user is None:
-        raise ValueError("the user name or the password is not right.")
+        raise ClassError("the user name or the password is not right.", "classroom.error.wrong_password")
     return user, create_session(user, runs_root)
 
 
@@ -64,10 +65,24 @@ def user_for_token(token: str | None, runs_root=None) -> User | None:
     """The user a session token belongs to, or None (no token, unknown, expired, revoked, account removed)."""
     if not token or len(str(token)) > 200:
         return None
-    entry = (state.read(runs_root, SESSIONS_FILE, {}) or {}).get(_digest(token))
+    entry = _sessions(runs_root).get(_digest(token))
     if not isinstance(entry, dict) or entry.get("expires", 0) <= time.time():
         return None
     return get_user(entry.get("user", ""), runs_root)
+
+
+_cache: dict[str, tuple[int, dict]] = {}
+
+
+def _sessions(runs_root) -> dict:
+    """sessions.json, parsed once per change of the file (pages ask on every run)."""
+    key = str(state.class_dir(runs_root))
+    stamp = state.mtime(runs_root, SESSIONS_FILE)
+    cached = _cache.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, state.read(runs_root, SESSIONS_FILE, {}) or {})
+        _cache[key] = cached
+    return cached[1]
 
 
 def revoke_session(token: str | None, runs_root=None) -> None:

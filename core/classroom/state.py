@@ -52,9 +52,13 @@ def write(runs_root, name: str, data) -> None:
         pass
 
 
-def mtime(runs_root, name: str) -> float:
-    """Modification time of ``.class/<name>`` (0 when missing): the cache key of readers."""
+def mtime(runs_root, name: str) -> tuple:
+    """``(mtime, inode, size)`` of ``.class/<name>`` (``()`` when missing): the cache key of readers.
+
+    Every write is a rename of a new file, so the inode alone changes with each write.
+    """
     try:
-        return (class_dir(runs_root) / name).stat().st_mtime_ns
+        st = (class_dir(runs_root) / name).stat()
     except OSError:
-        return 0
+        return ()
+    return (st.st_mtime_ns, st.st_ino, st.st_size)

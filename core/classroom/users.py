@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.classroom import state
+from core.classroom.errors import ClassError
 
 USERS_FILE = "users.json"
 ROLES = ("teacher", "student")
@@ -58,16 +59,18 @@ def check_username(name: str) -> str:
     """``name`` lower-cased if it is a valid user name, else ``ValueError`` saying what is allowed."""
     text = str(name or "").strip().lower()
     if not USERNAME.fullmatch(text) or ".." in text:
-        raise ValueError(f"{str(name)[:40]!r} is not a valid user name: use 1-32 lower-case letters, digits, "
-                         "'.', '_' or '-', starting with a letter or digit.")
+        raise ClassError(f"{str(name)[:40]!r} is not a valid user name: use 1-32 lower-case letters, digits, "
+                         "'.', '_' or '-', starting with a letter or digit.", "classroom.error.bad_name",
+                         name=str(name)[:40])
     return text
 
 
 def _check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters.")
+        raise ClassError(f"the password must have at least {MIN_PASSWORD} characters.",
+                         "classroom.error.short_password", n=MIN_PASSWORD)
     if len(password) > 256:
-        raise ValueError("the password must have at most 256 characters.")
+        raise ClassError("the password must have at most 256 characters.", "classroom.error.long_password", n=256)
     return password
 
 
@@ -104,6 +107,14 @@ def get_user(name: str, runs_root=None) -> User | None:
     return _user(name, record) if record else None
 
 
+def user_by_email(email: str, runs_root=None) -> User | None:
+    """The account whose e-mail is ``email`` (case-insensitive): how a school sign-in (``st.login``) maps on a user."""
+    wanted = str(email or "").strip().lower()
+    if not wanted:
+        return None
+    return next((u for u in list_users(runs_root) if u.email.strip().lower() == wanted), None)
+
+
 def list_users(runs_root=None) -> list[User]:
     """Every account, the teacher first, then students by name."""
     users = [_user(name, rec) for name, rec in _cached_records(runs_root).items()]
@@ -122,7 +133,8 @@ def _write_user(runs_root, name: str, record: dict, *, replace_existing: bool) -
         data = state.read(runs_root, USERS_FILE, {}) or {}
         users = data.setdefault("users", {})
         if name in users and not replace_existing:
-            raise ValueError(f"there is already an account {name!r}; pick another user name.")
+            raise ClassError(f"there is already an account {name!r}; pick another user name.",
+                             "classroom.error.taken", name=name)
         users[name] = {**users.get(name, {}), "created": users.get(name, {}).get("created") or now_iso(), **record}
         state.write(runs_root, USERS_FILE, data)
 
@@ -195,9 +207,10 @@ def sign_up(name: str, password: str, code: str, *, display: str = "", runs_root
 
     settings = load_settings(runs_root)
     if settings is None or not settings.signup_open:
-        raise ValueError("sign-up is closed in this class; ask your teacher for an account.")
+        raise ClassError("sign-up is closed in this class; ask your teacher for an account.",
+                         "classroom.error.signup_closed")
     if not hmac.compare_digest(str(code or "").strip().lower().encode(), settings.code.lower().encode()):
-        raise ValueError("that is not this class's code; ask your teacher for it.")
+        raise ClassError("that is not this class's code; ask your teacher for it.", "classroom.error.bad_code")
     return add_user(name, password, role="student", display=display, source="signup", runs_root=runs_root)
 
 

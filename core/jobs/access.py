@@ -43,7 +43,7 @@ _job_owner: str | None = None  # set while a job function runs in this process: 
 class AccessError(ValueError):
     """Refused: the acting user may not do this. ``key``/``fields`` give the translated message."""
 
-    def __init__(self, message: str, key: str = "class.error.not_yours", **fields):
+    def __init__(self, message: str, key: str = "classroom.error.not_yours", **fields):
         super().__init__(message)
         self.key = key
         self.fields = fields
@@ -53,7 +53,7 @@ class SignInRequired(AccessError):
     """Class mode is on and no user was given: nobody is served anonymously."""
 
     def __init__(self):
-        super().__init__("sign in first: this EmbedLab runs in class mode.", key="class.error.sign_in")
+        super().__init__("sign in first: this EmbedLab runs in class mode.", key="classroom.error.sign_in")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def actor(user=None, runs_root=None) -> Actor:
     name = user.name if isinstance(user, User) else str(user)
     record = get_user(name, root)
     if record is None:
-        raise AccessError(f"there is no account {name[:40]!r} in this class.", key="class.error.no_account",
+        raise AccessError(f"there is no account {name[:40]!r} in this class.", key="classroom.error.no_account",
                           name=name[:40])
     return Actor(record.name, record.role)
 
@@ -151,7 +151,7 @@ def check_modify(who: Actor, run_id: str, meta: dict) -> None:
     if not can_modify(who, meta):
         if can_read(who, meta):
             raise AccessError(f"run {run_id} is shared with the class, but it belongs to someone else: only its "
-                              "owner or the teacher can change it.", key="class.error.shared_not_yours", run=run_id)
+                              "owner or the teacher can change it.", key="classroom.error.shared_not_yours", run=run_id)
         check_read(who, run_id, meta)
 
 
@@ -268,7 +268,7 @@ def check_path(who: Actor, value: str, root: Path, what: str = "file") -> None:
             return
         raise AccessError(f"{what} {Path(value).name!r}: in class mode a run can only read your own uploads, the "
                           "shipped data and runs you may open; upload the file instead.",
-                          key="class.error.path", name=Path(value).name)
+                          key="classroom.error.path", name=Path(value).name)
 
 
 def _check_model(who: Actor, value: str, root: Path) -> None:

@@ -103,15 +103,15 @@ def check_submit(who: access.Actor, root: Path) -> None:
     mine = counts.get(who.name, 0)
     if mine >= limits.active_runs:
         raise LimitError(f"You already have {mine} runs queued or running (the limit is {limits.active_runs}); "
-                         "wait for one to finish or cancel one.", "class.limit.active_runs",
+                         "wait for one to finish or cancel one.", "classroom.limit.active_runs",
                          n=mine, limit=limits.active_runs)
     if total >= limits.queue_total:
         raise LimitError(f"The class already has {total} runs queued or running, as many as the teacher allows; "
-                         "try again in a few minutes.", "class.limit.queue_total", n=total, limit=limits.queue_total)
+                         "try again in a few minutes.", "classroom.limit.queue_total", n=total, limit=limits.queue_total)
     used = disk_used(who, root)
     if used >= limits.disk_mb * MIB:
         raise LimitError(f"Your runs and uploads use {used / MIB:,.0f} MiB of your {limits.disk_mb:,} MiB; delete "
-                         "runs you no longer need (Manage runs), then start again.", "class.limit.disk",
+                         "runs you no longer need (Manage runs), then start again.", "classroom.limit.disk",
                          used=f"{used / MIB:,.0f}", limit=f"{limits.disk_mb:,}")
 
 
@@ -130,12 +130,12 @@ def check_upload(who: access.Actor, root: Path, size: int) -> None:
         return
     if size > limits.upload_mb * MIB:
         raise LimitError(f"The file is larger than the class's upload limit of {limits.upload_mb:,} MiB; upload a "
-                         "smaller file (or a part of it).", "class.limit.upload", limit=f"{limits.upload_mb:,}")
+                         "smaller file (or a part of it).", "classroom.limit.upload", limit=f"{limits.upload_mb:,}")
     used = disk_used(who, root)
     if used + size > limits.disk_mb * MIB:
         raise LimitError(f"Your runs and uploads use {used / MIB:,.0f} MiB of your {limits.disk_mb:,} MiB; this "
                          "file does not fit. Delete runs you no longer need, then upload again.",
-                         "class.limit.disk", used=f"{used / MIB:,.0f}", limit=f"{limits.disk_mb:,}")
+                         "classroom.limit.disk", used=f"{used / MIB:,.0f}", limit=f"{limits.disk_mb:,}")
 
 
 @contextlib.contextmanager

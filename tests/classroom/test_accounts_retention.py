@@ -161,3 +161,17 @@ def test_retention_deletes_only_finished_expired_private_student_runs(klass):
     assert all(path.is_dir() for path in kept.values()) and used_upload.exists() and new_upload.exists()
     classroom.update_settings(klass, limits={"retention_days": 0})
     assert clean(klass).runs == []  # 0 = keep forever
+
+
+def test_every_message_core_raises_in_class_mode_is_translated():
+    import re
+    from pathlib import Path
+
+    from core.i18n import translate
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(ROOT, "core").rglob("*.py"))
+    keys = set(re.findall(r'"(classroom\.(?:error|limit)\.\w+)"', source))
+    assert len(keys) >= 12
+    for key in keys:
+        for lang in ("en", "zh"):
+            assert translate(key, lang) != key, (key, lang)

@@ -63,7 +63,7 @@ def test_active_runs_limit_refuses_the_third_and_keeps_the_others(klass):
     queue_before = sorted(os.listdir(klass / ".queue"))
     with pytest.raises(LimitError, match="You already have 2 runs queued or running") as info:
         submit("t_sleep", {"seconds": 0.1}, user="alice")
-    assert info.value.key == "class.limit.active_runs" and info.value.fields == {"n": 2, "limit": 2}
+    assert info.value.key == "classroom.limit.active_runs" and info.value.fields == {"n": 2, "limit": 2}
     assert _run_ids(klass) == before and sorted(os.listdir(klass / ".queue")) == queue_before
     assert {jobs.get_status(r, user="alice")["state"] for r in (first, second)} <= {"queued", "running"}
     # bob is not held back by alice, and the teacher is never limited
@@ -84,7 +84,7 @@ def test_class_queue_limit(klass):
     runs = [submit("t_sleep", {"seconds": 30}, user=who) for who in ("alice", "bob")]
     with pytest.raises(LimitError, match="The class already has 2 runs") as info:
         submit("t_sleep", {"seconds": 0.1}, user="alice")
-    assert info.value.key == "class.limit.queue_total"
+    assert info.value.key == "classroom.limit.queue_total"
     for run_id in runs:
         jobs.cancel(run_id, user="teach")
         jobs.wait(run_id, timeout=60, user="teach")
@@ -95,7 +95,7 @@ def test_upload_and_disk_limits_refuse_and_keep_nothing(klass):
     kept = save_upload(io.BytesIO(b"small file\n" * 10), "small.txt", user="alice")
     with pytest.raises(LimitError, match="upload limit of 1 MiB") as info:
         save_upload(io.BytesIO(b"x" * (1024 * 1024 + 10)), "big.txt", user="alice")
-    assert info.value.key == "class.limit.upload"
+    assert info.value.key == "classroom.limit.upload"
     folder = klass / ".uploads" / "alice"
     assert sorted(p.name for p in folder.iterdir()) == [kept.name]  # no temp file, the old upload intact
     # fill alice's disk with a run's artifacts: then new uploads and new runs are refused
@@ -104,7 +104,7 @@ def test_upload_and_disk_limits_refuse_and_keep_nothing(klass):
     (klass / run_id / "big.bin").write_bytes(b"0" * (2 * 1024 * 1024))
     with pytest.raises(LimitError, match="of your 2 MiB") as info:
         save_upload(io.BytesIO(b"another\n"), "more.txt", user="alice")
-    assert info.value.key == "class.limit.disk"
+    assert info.value.key == "classroom.limit.disk"
     with pytest.raises(LimitError, match="delete runs you no longer need"):
         submit("t_sleep", {"seconds": 0.05}, user="alice")
     assert save_upload(io.BytesIO(b"bob's\n"), "b.txt", user="bob").is_file()  # bob has his own quota
