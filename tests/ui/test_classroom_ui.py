@@ -212,3 +212,33 @@ def test_limit_is_said_on_the_page_and_nothing_is_queued(klass, runs_root):
     assert not at.exception, [e.value for e in at.exception]
     assert any("你已经有 1 个排队或运行中的任务" in e.value for e in at.error)
     assert sorted(p.name for p in runs_root.iterdir() if not p.name.startswith(".")) == ["word2vec-alice-busy"]
+
+
+def test_a_school_sign_in_maps_the_email_onto_an_account(klass, runs_root):
+    """st.login (OIDC): with [auth] configured, the signed-in e-mail becomes the matching account."""
+    add_user("dan", None, display="Dan", email="Dan@School.example", source="oidc", runs_root=runs_root)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"is_logged_in": True, "email": "dan@school.example"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Signed in as **Dan**" in m.value for m in at.sidebar.markdown)
+    stranger = AppTest.from_file(APP, default_timeout=240)
+    stranger.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    stranger.user = {"is_logged_in": True, "email": "eve@elsewhere.example"}
+    stranger.run()
+    assert stranger.title[0].value == "Sign in" and "has no EmbedLab account" in stranger.error[0].value
+
+
+def test_students_pick_only_listed_models(klass, runs_root):
+    """The model picker of a student takes no typed folder or hub id unless the teacher allows it."""
+    from core.classroom import update_settings
+
+    def picker(token):
+        at = app(token, page="finetune")
+        return next(s for s in at.selectbox if s.key == "ft_model")
+
+    assert picker(klass["bob"]).proto.accept_new_options is False
+    assert picker(klass["teach"]).proto.accept_new_options is True
+    update_settings(runs_root, allow_paths=True)
+    assert picker(klass["bob"]).proto.accept_new_options is True
