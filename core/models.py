@@ -239,7 +239,7 @@ def list_models(runs_root: str | Path | None = None, *, user=None) -> list[Model
 ZH_MODEL_NAME = "embedlab-bert-zh"  # the Chinese masked-LM model committed under models/ (see its README.md)
 
 
-def model_for_language(language: str, models: list[ModelInfo] | None = None) -> ModelInfo:
+def model_for_language(language: str, models: list[ModelInfo] | None = None, *, user=None) -> ModelInfo:
     """The model a page picks by default for text in ``language`` ("zh", "en", or "" when unknown).
 
     Chinese -> the shipped ``embedlab-bert-zh`` when it is in ``models`` (default:
@@ -247,7 +247,7 @@ def model_for_language(language: str, models: list[ModelInfo] | None = None) -> 
     or no Chinese model -> the shipped MiniLM (always first in :func:`list_models`).
     Pages say which model they picked and why.
     """
-    models = list_models() if models is None else models
+    models = list_models(user=user) if models is None else models
     if language == "zh":
         chinese = [m for m in models if m.language == "zh"]
         for info in chinese:

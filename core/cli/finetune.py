@@ -89,7 +89,9 @@ def _model_for_the_data(config, quiet: bool = False):
     from core.models import model_for_language
 
     view = inspect(config.task, config.train_file, read_options(config), n_preview=50)
-    picked = model_for_language(view.language)
+    from core.jobs import SHELL
+
+    picked = model_for_language(view.language, user=SHELL)
     if picked.name != config.model:
         config = dataclasses.replace(config, model=picked.name)
         if not quiet:

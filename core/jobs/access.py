@@ -34,7 +34,7 @@ from core.jobs import store
 
 SHELL = "@shell"  # the acting user of the CLI: the teacher, who owns the server
 VISIBILITIES = ("private", "class")
-MODEL_KEYS = ("model",)  # config keys that name a model (a listed model, else a folder or a hub id)
+MODEL_KEYS = ("model", "tokenizer_from")  # config keys that name a model (a listed one, else a folder or hub id)
 PROJECT = Path(__file__).resolve().parents[2]
 
 _job_owner: str | None = None  # set while a job function runs in this process: it acts for the run's owner

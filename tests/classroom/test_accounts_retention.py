@@ -104,6 +104,9 @@ def test_teacher_sets_up_a_class_from_the_shell(runs_root, tmp_path):
     bad = cli("limits", "--active-runs", "0", root=runs_root)
     assert bad.returncode == 2 and "active_runs" in bad.stderr
     assert "sign-up: off" in cli("settings", "--signup", "off", root=runs_root).stdout
+    models = subprocess.run([sys.executable, "-m", "core", "models", "--runs", str(runs_root), "--json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert models.returncode == 0 and "all-MiniLM-L6-v2" in models.stdout, models.stderr  # the shell is the teacher
     # a run from the shell belongs to the teacher and students do not see it until it is shared
     out = subprocess.run([sys.executable, "-m", "core", "runs", "--runs-root", str(runs_root), "submit", "word2vec",
                           "--corpus", "lee", "--set", "epochs=1", "--engine", "gensim", "--device", "cpu"],
