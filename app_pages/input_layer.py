@@ -12,11 +12,12 @@ import streamlit as st
 from core import input_layer as il
 from core import positional as pe
 from core.plots import input_layer as plots
-from core.plots import mlm as mlm_plots
+from ui.errors import bad_input
 from ui.i18n import lang, t
+from ui.input_layer_attention_mlm import MAX_PAGE_TOKENS, section_attention, section_mlm
+from ui.input_layer_common import choice, figure_with_formula
 from ui.model_picker import pick_model
 
-MAX_PAGE_TOKENS = 128  # more rows than this make the heatmaps unreadable on a projector
 VOCAB_SIZES = [100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000]
 FERTILITY_SIZES = [100, 300, 1000, 3000, 10000]
 # Text to split with the trained tokenizers: in the corpus's language; for an upload, in the UI's.
@@ -25,10 +26,10 @@ PROBE_TEXT = {
     "zh": "我们在北京学习中文，自然语言处理很有意思。",
 }
 CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of that UI language starts with
-MASK_EXAMPLES = {"en": "The cat sat on the [MASK].", "zh": "我们在北[MASK]学习中文。"}  # by the model's language
 
 
 # --- cached resources --------------------------------------------------------------------------------
+
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_model_and_tokenizer(path: str):
@@ -43,11 +44,6 @@ def models() -> dict[str, dict]:
     from ui.model_picker import available_models
 
     return {m["name"]: m for m in available_models()}
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def random_pool(tokenizer_path: str, _tokenizer):
-    return il.ordinary_ids(_tokenizer)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -67,21 +63,6 @@ def fertility(lines: list[str]) -> dict:
 
 # --- widgets -------------------------------------------------------------------------------------------
 
-def choice(container, label: str, options: list[str], name: str, default: str, format_func=None, **kwargs) -> str:
-    """A radio whose choice survives a language switch.
-
-    Streamlit keeps a radio's value as its *displayed* label, so after the labels change language
-    the old value no longer matches any option. The widget key therefore carries the language and
-    the choice itself is remembered under ``il_<name>``, language-free. Option labels are the
-    messages ``input_layer.<name>_<option>`` unless ``format_func`` says otherwise.
-    """
-    key = f"il_{name}"
-    current = st.session_state.get(key, default)
-    value = container.radio(label, options, index=options.index(current if current in options else default),
-                            key=f"{key}_{lang()}", format_func=format_func or (lambda c: t(f"input_layer.{name}_{c}")),
-                            **kwargs)
-    st.session_state[key] = value
-    return value
 
 def sentence_ui() -> tuple[str, str]:
     """The sentence (and optional second sentence) to walk through the model."""
@@ -105,7 +86,6 @@ def model_ui(text: str) -> tuple[str, str, str]:
     if info is None:  # a folder path typed into the picker (class mode: only where the teacher allows it)
         from core.models import check_typed_model
         from ui.auth import user as me
-        from ui.errors import bad_input
 
         try:
             check_typed_model(picked, user=me())
@@ -136,23 +116,7 @@ def subword_ui() -> tuple[str, bytes | None, str, int, str]:
     return source, data, name, vocab_size, probe
 
 
-def mask_ui() -> il.MaskConfig:
-    left, right = st.columns(2)
-    seed = left.number_input(t("input_layer.seed"), min_value=0, max_value=10**6, value=0, step=1, key="il_seed",
-                             help=t("input_layer.seed_help"))
-    prob = right.slider(t("input_layer.select_prob"), 0.05, 0.5, 0.15, 0.05, key="il_prob",
-                        help=t("input_layer.select_prob_help"))
-    return il.MaskConfig(select_prob=prob, seed=int(seed))
-
-
 # --- sections ------------------------------------------------------------------------------------------
-
-def figure_with_formula(fig, formula: str, text: str, ratio=(3, 2)) -> None:
-    """A figure on the left; its formula (st.latex) and a sentence for students on the right."""
-    left, right = st.columns(ratio)
-    left.plotly_chart(fig, width="stretch")
-    right.latex(formula)
-    right.write(text)
 
 
 def model_caption(name: str, family: il.EncoderFamily) -> None:
@@ -220,7 +184,7 @@ def section_subword() -> None:
             result = compare_tokenizers(lines, probe, vocab_size)
             curve = fertility(lines)
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))
         return
     cols = st.columns(2)
     for col, kind in zip(cols, ("bpe", "wordpiece")):
@@ -347,112 +311,6 @@ def section_position_inside(result: il.InputWalk) -> None:
     st.write(t("input_layer.s5_attention_text"))
 
 
-def section_attention(result: il.InputWalk, family: il.EncoderFamily) -> None:
-    att, labels = result.attention, result.tokens.labels()
-    if result.where == "input":
-        kind = t(f"input_layer.position_{result.steps.position_kind}")
-    else:
-        kind = t(f"input_layer.s6_kind_{result.position_encoding}")
-    st.header(t("input_layer.s6"))
-    st.write(t("input_layer.s6_text", kind=kind, heads=att.heads, head_dim=att.head_dim))
-    head = st.slider(t("input_layer.head"), 0, att.heads - 1, 0, key="il_head")
-    st.plotly_chart(plots.qkv_figure(
-        att.q[head].numpy(), att.k[head].numpy(), att.v[head].numpy(), labels,
-        titles=[t(f"input_layer.fig_{m}", head=head, shape=tuple(att.q[head].shape)) for m in ("q", "k", "v")],
-        x_title=t("input_layer.ax_head_dim"), y_title=t("input_layer.ax_token"), value_title=t("input_layer.ax_value")),
-        width="stretch")
-    st.latex(family.attention_formula)
-    st.latex(r"d_k = d / h = " + f"{att.dim} / {att.heads} = {att.head_dim}")
-    pair_axes = dict(x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"))
-    left, right = st.columns(2)
-    left.plotly_chart(plots.attention_heatmap(
-        att.scores[head].numpy(), labels, title=t("input_layer.fig_scores", head=head, shape=tuple(att.scores[head].shape)),
-        value_title=t("input_layer.ax_score"), probabilities=False, **pair_axes), width="stretch")
-    right.plotly_chart(plots.attention_heatmap(
-        att.probs[head].numpy(), labels, title=t("input_layer.fig_probs", head=head, shape=tuple(att.probs[head].shape)),
-        value_title=t("input_layer.ax_prob"), probabilities=True, **pair_axes), width="stretch")
-    st.latex(r"S = \frac{Q K^{\top}}{\sqrt{d_k}},\qquad A_{ij} = \frac{e^{S_{ij}}}{\sum_{k} e^{S_{ik}}},"
-             r"\qquad \mathrm{head} = A V")
-    if result.where == "attention":
-        st.latex(pe.get(result.position_encoding).formula)
-        st.caption(t("input_layer.s6_position_inside"))
-    st.write(t("input_layer.s6_softmax_text"))
-    if result.attention_error is not None:
-        st.success(t("input_layer.verified_attention", err=f"{result.attention_error:.1e}"))
-    st.subheader(t("input_layer.s6_heads", heads=att.heads))
-    st.plotly_chart(plots.heads_grid(
-        att.probs.numpy(), labels, title=t("input_layer.fig_heads", shape=tuple(att.probs.shape)),
-        head_titles=[t("input_layer.head_n", head=h) for h in range(att.heads)],
-        x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"), value_title=t("input_layer.ax_prob")),
-        width="stretch")
-    st.write(t("input_layer.s6_heads_text") if result.where == "input" else t("input_layer.s6_heads_text_fixed"))
-
-
-def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name: str, model_language: str) -> None:
-    view = result.tokens
-    st.header(t("input_layer.s7"))
-    st.write(t("input_layer.s7_text"))
-    config = mask_ui()
-    pool = random_pool(tokenizer.name_or_path, tokenizer)
-    masked = il.mask_tokens(view.input_ids, view.special, view.mask_id, config, random_pool=pool)
-    arrows = {a: t(f"input_layer.was_{a}") for a in ("mask", "random", "keep")}
-    st.html(plots.mask_chips_html(view.tokens, il.shown_tokens(tokenizer, masked), il.action_names(masked), arrows))
-    st.html(plots.legend_html({"mask": t("input_layer.action_mask"), "random": t("input_layer.action_random"),
-                               "keep": t("input_layer.action_keep"), "word": t("input_layer.action_not_selected")}))
-    counts = masked.counts()
-    st.caption(t("input_layer.mask_counts", selected=counts["selected"], ordinary=view.ordinary_count,
-                 mask=counts["mask"], random=counts["random"], keep=counts["keep"]))
-    stats = il.masking_statistics(view.input_ids, view.special, view.mask_id, config, repeats=2000, random_pool=pool)
-    expected = config.expected()
-    figure_with_formula(
-        plots.shares_bar(stats, expected, {k: t(f"input_layer.share_{k}") for k in expected},
-                         title=t("input_layer.fig_shares", repeats="2,000"), observed_name=t("input_layer.observed"),
-                         expected_name=t("input_layer.expected"), y_title=t("input_layer.ax_share")),
-        r"\begin{aligned} P(\text{selected}) &= " + f"{expected['selected']:.2f}" + r" \\ "
-        r"P(\texttt{[MASK]} \mid \text{selected}) &= " + f"{expected['mask']:.1f}" + r" \\ "
-        r"P(\text{random} \mid \text{selected}) &= " + f"{expected['random']:.1f}" + r" \\ "
-        r"P(\text{keep} \mid \text{selected}) &= " + f"{expected['keep']:.1f}" + r" \end{aligned}",
-        t("input_layer.s7_stats_text"),
-    )
-    section_guesses(view, masked, family, tokenizer, name, model_language)
-
-
-def section_guesses(view: il.TokenView, masked: il.MaskResult, family: il.EncoderFamily, tokenizer, name: str,
-                    model_language: str) -> None:
-    """The MLM head's top-5 at each selected token of the demo above, or at each [MASK] of the user's sentence."""
-    st.subheader(t("input_layer.s7_guess"))
-    if not family.has_mlm_head:
-        st.info(t("input_layer.no_mlm_head", name=name))
-        return
-    source = choice(st, t("input_layer.guess"), ["demo", "own"], "guess", default="demo", horizontal=True)
-    try:
-        if source == "demo":
-            chosen = masked.selected.nonzero().flatten().tolist()
-            if not chosen:
-                st.info(t("input_layer.nothing_selected"))
-                return
-            guesses = il.guess_at(family, tokenizer, masked.masked_ids, chosen, view.token_type_ids,
-                                  original_ids=view.input_ids)
-        else:
-            example = MASK_EXAMPLES.get(model_language or lang(), MASK_EXAMPLES["en"])
-            text = st.text_input(t("input_layer.guess_text"), value=example, key=f"il_guess_text_{model_language}",
-                                 max_chars=1000, help=t("input_layer.guess_text_help"))
-            guesses = il.guess_masks(family, tokenizer, text, max_tokens=MAX_PAGE_TOKENS)
-    except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
-        return
-    figure_with_formula(
-        mlm_plots.guesses_figure(guesses, title=t("input_layer.fig_guesses", k=il.TOP_K),
-                                 panel_title=t("input_layer.guess_panel"), x_title=t("input_layer.ax_probability")),
-        r"\begin{aligned} p(w \mid \tilde{x}) &= \mathrm{softmax}(z_i)_w \\ "
-        r"z_i &= \mathrm{LN}(\mathrm{GELU}(W h_i))\, W_E^{\top} + b \end{aligned}",
-        t("input_layer.s7_guess_text"),
-    )
-    st.dataframe(mlm_plots.guesses_table(guesses, position=t("input_layer.col_position"),
-                                         shown=t("input_layer.col_shown"), original=t("input_layer.col_original"),
-                                         guess=t("input_layer.col_guess")), hide_index=True)
-
-
 # --- the page ------------------------------------------------------------------------------------------
 
 st.title(t("input_layer.title"))
@@ -470,7 +328,7 @@ model_caption(name, family)
 try:
     base = il.walk(family, tokenizer, text, pair, max_tokens=MAX_PAGE_TOKENS)
 except ValueError as err:
-    st.error(t("common.bad_input", message=str(err)))
+    st.error(bad_input(err))
     st.stop()
 
 section_tokens(base, model_language)

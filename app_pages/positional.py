@@ -3,7 +3,7 @@
 Widgets -> one cached core call (``core.positional.lab_view``) -> figures from
 ``core.plots.positional``. The kinds, their settings (widgets), formulas,
 sources and which views apply all come from the registry
-(``core.positional.kinds()`` / ``get(kind)``): this page names no kind.
+(``core.positional.names()`` / ``get(kind)``): this page names no kind.
 """
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import streamlit as st
 from core import positional as pe
 from core.plots import positional as plots
 from ui.i18n import lang, t
+from ui.errors import bad_input
+from ui.positional_views import curve_names, distance_figure, kind_name, kind_names, kind_text, main_figure, \
+    sampling_note, table_notes
 
-CURVE_LABELS = ("anchor", "bound", "head", "after", "before", "dim", "nearest", "wavelength")
 SEQ_LEN = (16, 4096, 128, 16)  # slider: low, high, default, step
 COMPARE_VIEWS = ("matrix", "distance")  # what the side-by-side tab draws of the second encoding
 DATA = {"compare": COMPARE_VIEWS, "slopes": ("slopes", "distance")}  # the data a tab draws, if not its own view
@@ -33,25 +35,6 @@ def compute_dims(kind: str, seq_len: int, settings: tuple, dims: tuple):
     return pe.dimension_view(pe.make(spec), seq_len, dims)
 
 
-def kind_name(kind: str) -> str:
-    return t(f"positional.kind.{kind}")
-
-
-def kind_names() -> dict[str, str]:
-    """Display name of every kind in the current language (a dict, so ``format_func=names.get``
-    keeps working when Streamlit formats options outside a script run)."""
-    return {kind: kind_name(kind) for kind in pe.kinds()}
-
-
-def curve_names() -> dict[str, str]:
-    return {label: t(f"positional.curve.{label}") for label in CURVE_LABELS}
-
-
-def kind_text(group: str, view: pe.LabView, **fields) -> str:
-    """The kind's own sentence ``positional.<group>.<kind>``, with the numbers it quotes."""
-    return t(f"positional.{group}.{view.spec.kind}", **{**view.info["fields"], **fields})
-
-
 def kind_select(where, label: str, key: str, default: str) -> str:
     """A selectbox of the registered encodings whose labels follow the language switch.
 
@@ -59,11 +42,11 @@ def kind_select(where, label: str, key: str, default: str) -> str:
     names change, so there is one widget per language (``key_en``/``key_zh``)
     sharing the chosen value through ``st.session_state[key]``.
     """
-    kinds = pe.kinds()
+    kinds = pe.names()
     try:
         index = kinds.index(pe.get(st.session_state.get(key, default)).kind)
     except ValueError as err:  # a kind no longer registered (or a typo in a saved session): say so
-        where.error(t("common.bad_input", message=str(err)))
+        where.error(bad_input(err))
         index = kinds.index(default) if default in kinds else 0
     choice = where.selectbox(label, kinds, index=index, format_func=kind_names().get, key=f"{key}_{lang()}")
     st.session_state[key] = choice
@@ -104,7 +87,7 @@ def remembered(kind: str) -> dict:
 def settings_ui() -> tuple[str, int, dict]:
     """The encoding, the sequence length and the kind's own settings, as plain values."""
     cols = st.columns([2, 1, 3])
-    kind = kind_select(cols[0], t("positional.kind"), "positional_kind", pe.kinds()[0])
+    kind = kind_select(cols[0], t("positional.kind"), "positional_kind", pe.names()[0])
     low, high, default, step = SEQ_LEN
     seq_len = cols[1].slider(t("positional.seq_len"), low, high, default, step=step, key="positional_seq_len",
                              help=t("positional.seq_len_help"))
@@ -133,56 +116,8 @@ def formula(view: pe.LabView) -> None:
     st.caption(t("positional.source", source=view.info["source"]))
 
 
-def main_figure(view: pe.LabView, head: int = 0, short: bool = False):
-    """The classic picture: the (position, dim) table, or the (query, key) matrix of scores.
-
-    ``short`` leaves the encoding's name out of the title (the compare columns carry it).
-    """
-    spec, kind = view.spec, view.spec.kind
-    if view.table is not None:
-        rows = view.info["max_positions"]
-        limit = rows if rows is not None and rows < spec.seq_len else None
-        return plots.table_heatmap(
-            view.table.values, view.table.positions, view.table.columns,
-            title=t("positional.matrix.short") if short else t("positional.matrix.title", kind=kind_name(kind)),
-            x_title=t("positional.axis.dimension"), y_title=t("positional.axis.position"),
-            colorbar_title=t("positional.axis.value"), limit=limit,
-            limit_text=t("positional.learned_ends", n=limit or 0),
-        )
-    return plots.pair_heatmap(
-        view.pairs.values[head], view.pairs.positions, title=kind_text("matrix.pairs", view, **view.heads[head]),
-        x_title=t("positional.axis.key"), y_title=t("positional.axis.query"),
-        colorbar_title=t(f"positional.axis.{view.info['score_axis']}"), diverging=False,
-    )
-
-
-def distance_figure(view: pe.LabView, short: bool = False):
-    kind = view.spec.kind
-    return plots.curve_plot(
-        view.distance.x, view.distance.curves, curve_names(),
-        title=t("positional.distance.short") if short else t("positional.distance.title", kind=kind_name(kind)),
-        x_title=t("positional.axis.distance"), y_title=kind_text("distance.y", view),
-    )
-
-
-def table_notes(table) -> None:
-    """Say when a heatmap shows fewer cells than the table has numbers."""
-    if table.row_step > 1 and table.used_per_row == table.row_step:
-        st.caption(t("positional.rows_averaged", rows=table.row_step))
-    elif table.row_step > 1:
-        st.caption(t("positional.rows_averaged_sampled", rows=table.row_step, used=table.used_per_row))
-    if table.col_step > 1:
-        st.caption(t("positional.pairs_sampled", cols=table.col_step))
-
-
-def sampling_note(view: pe.LabView) -> None:
-    if view.table is not None:
-        table_notes(view.table)
-    elif view.pairs.step > 1:
-        st.caption(t("positional.sampled", step=view.pairs.step))
-
-
 # --- one function per view (the kind lists the views that apply to it) -----------------------------
+
 
 def matrix_tab(view: pe.LabView, context: dict) -> None:
     left, right = st.columns([2.2, 1])
@@ -308,7 +243,7 @@ def beyond_tab(view: pe.LabView, context: dict) -> None:
 
 def compare_tab(view: pe.LabView, context: dict) -> None:
     st.write(t("positional.compare.intro"))
-    kinds = pe.kinds()
+    kinds = pe.names()
     default = kinds[(kinds.index(view.spec.kind) + 1) % len(kinds)] if len(kinds) > 1 else kinds[0]
     other = kind_select(st, t("positional.compare.pick"), "positional_compare_kind", default)
     if other == view.spec.kind:
@@ -345,7 +280,7 @@ try:
     kind, seq_len, settings = settings_ui()
     facts = compute(kind, seq_len, frozen(settings), ())  # the kind's facts only: cheap
 except (ValueError, OSError) as err:
-    st.error(t("common.bad_input", message=str(err)))
+    st.error(bad_input(err))
     st.stop()
 where = t(f"positional.where.{facts.info['where']}")
 st.caption(f"{kind_text('info', facts)} {where}")
@@ -357,4 +292,4 @@ with tab:
             view = compute(kind, seq_len, frozen(settings), DATA.get(name, (name,)))
         VIEWS[name](view, {"settings": frozen(settings)})
     except ValueError as err:
-        st.error(t("common.bad_input", message=str(err)))
+        st.error(bad_input(err))

@@ -1,11 +1,11 @@
 """Pretrain a BERT from zero: corpus -> WordPiece -> masked-LM encoder, one run per position encoding.
 
-Widgets -> ``core.pretrain.job.build_job_config`` -> ``core.jobs.submit`` (one run per
-chosen encoding and start, same corpus and token budget); the first run goes into
-``?run=`` so a refresh or a shared link reattaches. The live block
-(``ui.runs.live_status``) refreshes once a second. Below, the shoot-out overlays the
-curves of the chosen runs and their masked-token accuracy at 1x, 2x and 4x the
-training length.
+Form (``ui.form`` over ``PretrainConfig``'s schema) -> ``core.pretrain.job.build_job_config``
+-> ``core.jobs.submit`` (one run per chosen encoding and start, same corpus and token
+budget); the first run goes into ``?run=`` so a refresh or a shared link reattaches, with
+the run's own settings in the form. The live block (``ui.runs.live_status``) refreshes
+once a second. Below, the shoot-out overlays the curves of the chosen runs and their
+masked-token accuracy at 1x, 2x and 4x the training length.
 """
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ import streamlit as st
 
 import core.jobs as jobs
 from core.plots import training as training_plots
+from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig
+from core.pretrain.results import comparable_runs, read_extrapolation
 from ui import runs as ui_runs
+from ui.corpus_datasets import corpus_datasets
+from ui.corpus_picker import pick_corpus, picked, samples
+from ui.form import Form
+from ui.i18n import t
 from ui.auth import user as me
 from ui.errors import bad_input
-from ui.corpus_datasets import corpus_datasets as named_corpora
-from ui.i18n import lang, t
 
 KIND = "pretrain"
 NUMBERS = ("steps", "batch_size", "seq_len", "learning_rate", "vocab_size")
@@ -27,37 +31,8 @@ NUMBERS = ("steps", "batch_size", "seq_len", "learning_rate", "vocab_size")
 
 # ------------------------------------------------------------------ cached compute
 
-@st.cache_data(show_spinner=False)
-def defaults() -> dict:
-    from core.pretrain.config import PretrainConfig
-
-    return PretrainConfig().to_dict()
-
-
-@st.cache_data(show_spinner=False)
-def choices() -> dict:
-    from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS
-
-    return {"presets": {name: list(shape) for name, shape in PRESETS.items()}, "positions": list(POSITIONS),
-            "init": list(INIT_VECTORS)}
-
-
-@st.cache_data(show_spinner=False)
-def samples() -> list[str]:
-    from core.text import SAMPLES
-
-    return list(SAMPLES)
-
-
-def corpus_datasets() -> dict[str, dict]:
-    """``{"dataset:<name>": info}`` of the corpus datasets (see ``ui.corpus_datasets``)."""
-    return {f"dataset:{name}": info for name, info in named_corpora().items()}
-
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def parameters(config_json: str) -> int:
-    from core.pretrain.config import PretrainConfig
     from core.pretrain.trainer import count_parameters
 
     return count_parameters(PretrainConfig.from_dict(json.loads(config_json)))
@@ -77,110 +52,41 @@ def mlm_model(model_dir: str, finished: str):
     return load(model_dir)
 
 
-@st.cache_data(show_spinner=False)
-def upload_limit_bytes() -> int:
-    from core.text import MAX_UPLOAD_BYTES
+# ------------------------------------------------------------------ the form
 
-    return int(min(MAX_UPLOAD_BYTES, st.get_option("server.maxUploadSize") * 1024 * 1024))
-
-
-# ------------------------------------------------------------------ widgets -> plain values
-
-def sample_label(name: str) -> str:
-    """The translated description of a sample (its bare name for samples added later)."""
-    key = f"pretrain.sample.{name}"
-    label = t(key)
-    return name if label == key else label
+def make_form() -> Form:
+    """PretrainConfig's fields, plus the corpus choice and the encodings / initial vectors (one run each)."""
+    extra = {"pretrain_source": "sample", "pretrain_sample": "zh" if "zh" in samples() else next(iter(samples())),
+             "pretrain_dataset": None, "pretrain_positions": ["learned"], "pretrain_init": ["random"],
+             "pretrain_name": ""}
+    allowed = {"pretrain_sample": lambda: list(samples()), "pretrain_dataset": lambda: list(corpus_datasets()),
+               "pretrain_positions": lambda: [[p] for p in POSITIONS], "pretrain_init": lambda: [[i] for i in INIT_VECTORS]}
+    return Form("pretrain_hp", PretrainConfig, extra=extra, allowed=allowed)
 
 
-def corpus_ui() -> tuple[str, str] | None:
-    """``(corpus source, display name)`` or None while nothing is chosen."""
-    st.subheader(t("pretrain.corpus"))
-    kinds = ["sample", "upload"] + (["dataset"] if corpus_datasets() else [])
-    kind = st.radio(t("pretrain.source"), kinds, horizontal=True, key="pretrain_source",
-                    format_func=lambda k: t(f"pretrain.source.{k}"))
-    if kind == "sample":
-        name = st.selectbox(t("pretrain.sample"), samples(), key="pretrain_sample", format_func=sample_label)
-        return name, name
-    if kind == "dataset":
-        titles = {n: info[f"title_{lang()}"] for n, info in corpus_datasets().items()}  # translated now
-        name = st.selectbox(t("pretrain.dataset"), list(titles), key="pretrain_dataset", format_func=titles.get)
-        return name, name.split(":", 1)[1]
-    uploaded = st.file_uploader(t("pretrain.upload"), type=["txt", "csv", "tsv", "jsonl", "json", "zip"],
-                                key="pretrain_upload")
-    if uploaded is None:
-        return None
-    from core.jobs.uploads import save_upload
-
-    saved = st.session_state.setdefault("_pretrain_uploads", {})
-    try:
-        if uploaded.file_id not in saved:
-            saved[uploaded.file_id] = str(save_upload(uploaded, uploaded.name, max_bytes=upload_limit_bytes(), user=me()))
-    except ValueError as err:
-        st.error(bad_input(err))
-        return None
-    return saved[uploaded.file_id], uploaded.name[:120]
-
-
-def seed_form(run_id: str) -> None:
-    """Once per attached run: write its settings into the form, so Start repeats what the run shows."""
-    if st.session_state.get("pretrain_form_run") == run_id:
-        return
-    st.session_state["pretrain_form_run"] = run_id
+def run_settings(run_id: str) -> dict:
+    """The form's values for an attached run: its settings, its encoding and start, its corpus."""
     config = (jobs.read_config(run_id, user=me()) or {}).get("config") or {}
-    options, base = choices(), defaults()
-    if config.get("preset") in options["presets"]:
-        st.session_state["pretrain_preset"] = config["preset"]
-    if config.get("position_encoding") in options["positions"]:
-        st.session_state["pretrain_positions"] = [config["position_encoding"]]
-    if config.get("init_vectors") in options["init"]:
-        st.session_state["pretrain_init"] = [config["init_vectors"]]
-    for field in NUMBERS:
-        if isinstance(config.get(field), (int, float)):
-            st.session_state[f"pretrain_hp_{field}"] = type(base[field])(config[field])
-    if config.get("device") in devices():
-        st.session_state["pretrain_device"] = config["device"]
-    corpus = str(config.get("corpus") or "")
-    if corpus in samples():
-        st.session_state["pretrain_source"], st.session_state["pretrain_sample"] = "sample", corpus
-    elif corpus in corpus_datasets():
-        st.session_state["pretrain_source"], st.session_state["pretrain_dataset"] = "dataset", corpus
+    values = {k: v for k, v in config.items() if k not in ("corpus", "position_encoding", "init_vectors")}
+    values.update({"pretrain_positions": [config.get("position_encoding")], "pretrain_init": [config.get("init_vectors")]})
+    values.update(picked("pretrain", config.get("corpus")))
+    return values
 
 
-def _start_value(key: str, **default) -> dict:
-    """``default`` for a widget, unless the form already holds a value for it (no widget gets two)."""
-    return {} if key in st.session_state else default
-
-
-def settings_ui() -> tuple[dict, list[str], list[str], str]:
+def settings_ui(form: Form) -> tuple[dict, list[str], list[str], str]:
     """(PretrainConfig fields except corpus/position/init, encodings, initial vectors, run name)."""
     st.subheader(t("pretrain.settings"))
-    base, options = defaults(), choices()
-    values: dict = {}
-    values["preset"] = st.selectbox(
-        t("pretrain.preset"), list(options["presets"]), key="pretrain_preset", help=t("pretrain.help.preset"),
-        format_func=lambda p: t("pretrain.preset_label", name=p, layers=options["presets"][p][0],
-                                hidden=options["presets"][p][1]))
-    positions = st.multiselect(t("pretrain.positions"), options["positions"],
-                               **_start_value("pretrain_positions", default=["learned"]), key="pretrain_positions",
-                               format_func=lambda p: t(f"pretrain.position.{p}"), help=t("pretrain.help.positions"))
-    init = st.multiselect(t("pretrain.init"), options["init"], **_start_value("pretrain_init", default=["random"]),
-                          key="pretrain_init",
-                          format_func=lambda p: t(f"pretrain.init.{p}"), help=t("pretrain.help.init_vectors"))
-    left, right = st.columns(2)
-    for i, field in enumerate(NUMBERS):
-        column = left if i % 2 == 0 else right
-        default = base[field]
-        if isinstance(default, float):
-            values[field] = column.number_input(t(f"pretrain.hp.{field}"), min_value=0.0,
-                                                **_start_value(f"pretrain_hp_{field}", value=float(default)),
-                                                step=default / 2, format="%.5f", key=f"pretrain_hp_{field}",
-                                                help=t(f"pretrain.help.{field}"))
-        else:
-            values[field] = int(column.number_input(t(f"pretrain.hp.{field}"), min_value=0,
-                                                    **_start_value(f"pretrain_hp_{field}", value=int(default)),
-                                                    step=1, key=f"pretrain_hp_{field}", help=t(f"pretrain.help.{field}")))
-    values["device"] = st.selectbox(t("pretrain.device"), devices(), key="pretrain_device")
+    values = {"preset": form.widget("preset", label=t("pretrain.preset"), format_func={
+        p: t("pretrain.preset_label", name=p, layers=PRESETS[p][0], hidden=PRESETS[p][1]) for p in PRESETS}.get)}
+    positions = st.multiselect(t("pretrain.positions"), list(POSITIONS), key="pretrain_positions",
+                               format_func={p: t(f"pretrain.position.{p}") for p in POSITIONS}.get,
+                               help=t("pretrain.help.positions"))
+    init = st.multiselect(t("pretrain.init"), list(INIT_VECTORS), key="pretrain_init",
+                          format_func={i: t(f"pretrain.init.{i}") for i in INIT_VECTORS}.get,
+                          help=t("pretrain.help.init_vectors"))
+    others = [f for f in form.specs if f not in NUMBERS + ("preset", "device")]
+    values.update(form.draw(NUMBERS + tuple(others), columns=2, advanced=t("pretrain.advanced")))
+    values["device"] = form.widget("device", label=t("pretrain.device"), options=devices())
     name = st.text_input(t("pretrain.run_name"), key="pretrain_name", max_chars=120,
                          placeholder=t("pretrain.run_name_hint"))
     return values, positions, init, name
@@ -188,8 +94,7 @@ def settings_ui() -> tuple[dict, list[str], list[str], str]:
 
 def budget_caption(values: dict, positions: list[str]) -> None:
     try:
-        config = {**values, "position_encoding": (positions or ["learned"])[0]}
-        n = parameters(json.dumps(config, sort_keys=True))
+        n = parameters(json.dumps({**values, "position_encoding": (positions or ["learned"])[0]}, sort_keys=True))
     except ValueError as err:
         st.error(bad_input(err))
         return
@@ -235,7 +140,7 @@ def draw_results(run_id: str, status: dict) -> None:
     steps, _ = ui_runs.split_records(ui_runs.run_records(run_id))
     if steps:
         step_curves(steps, key=f"pretrain_final_{run_id}")
-    rows = read_extrapolation(run_id)
+    rows = read_extrapolation(folder)
     if rows:
         draw_extrapolation({summary.get("position_encoding") or run_id: rows}, key=f"pretrain_extra_{run_id}")
     if (folder / "model" / "config.json").is_file():
@@ -258,16 +163,6 @@ def try_masks(model_dir: str, finished: str, language: str | None) -> None:
     st.latex(r"p(w \mid \tilde{x}) = \mathrm{softmax}\big(W_E\, h_{[\mathrm{MASK}]} + b\big)_w")
 
 
-def read_extrapolation(run_id: str) -> list[dict]:
-    path = jobs.run_dir(run_id, user=me()) / "extrapolation.json"
-    if not path.is_file():
-        return []
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("rows", [])
-    except ValueError:
-        return []
-
-
 def draw_extrapolation(rows_by_run: dict[str, list[dict]], key: str) -> None:
     from core.plots.pretrain import extrapolation_figure
 
@@ -275,16 +170,6 @@ def draw_extrapolation(rows_by_run: dict[str, list[dict]], key: str) -> None:
         rows_by_run, title=t("pretrain.extrapolation_title"), x_title=t("pretrain.extrapolation_x"),
         y_title=t("pretrain.accuracy"), factor_label=t("pretrain.factor_label")), key=key)
     st.caption(t("pretrain.extrapolation_explain"))
-
-
-def comparable_runs(runs: list[dict], limit: int = 6) -> list[str]:
-    """The newest finished run and the finished runs with its corpus, size, length and budget (a ready shoot-out)."""
-    done = [r for r in runs if r["state"] == "done"]
-    if not done:
-        return []
-    same = ("corpus", "preset", "seq_len", "steps", "batch_size")
-    first = done[0]["config"]
-    return [r["id"] for r in done if all(r["config"].get(k) == first.get(k) for k in same)][:limit]
 
 
 def draw_shootout() -> None:
@@ -316,8 +201,7 @@ def draw_shootout() -> None:
                                            x_title=t("pretrain.tokens_seen"), y_title=t("pretrain.accuracy")),
                        key="pretrain_overlay_accuracy")
     right.caption(t("pretrain.overlay_accuracy_explain"))
-    labels = list(series)
-    rows_by_run = {label: read_extrapolation(run_id) for label, run_id in zip(labels, selected)}
+    rows_by_run = {label: read_extrapolation(jobs.run_dir(run_id, user=me())) for label, run_id in zip(series, selected)}
     rows_by_run = {label: rows for label, rows in rows_by_run.items() if rows}
     if rows_by_run:
         draw_extrapolation(rows_by_run, key="pretrain_overlay_extrapolation")
@@ -339,26 +223,26 @@ def draw_attached(run_id: str) -> None:
             draw_results(run_id, status)
 
 
-def start(source: tuple[str, str], values: dict, positions: list[str], init: list[str], name: str) -> None:
+def start(form: Form, chosen, values: dict, positions: list[str], init: list[str], name: str) -> None:
     """Submit one run per (encoding, initial vectors); attach the first. Bad settings -> st.error, nothing queued."""
     from core.pretrain.job import build_job_config
 
-    corpus, corpus_name = source
     if not positions:
         st.error(t("common.bad_input", message=t("pretrain.pick_position")))
         return
     try:
-        configs = [(p, i, build_job_config({**values, "corpus": corpus, "position_encoding": p, "init_vectors": i}))
-                   for p in positions for i in (init or ["random"])]
+        configs = [(p, i, build_job_config({**values, "corpus": chosen.source, "position_encoding": p,
+                                            "init_vectors": i})) for p in positions for i in (init or ["random"])]
     except ValueError as err:
         st.error(bad_input(err))
         return
     ids = []
     for position, vectors, config in configs:
-        label = f"{name or corpus_name} · {position} · {values['preset']}" + (" · word2vec" if len(init) > 1 and
-                                                                              vectors != "random" else "")
+        label = f"{name or chosen.name} · {position} · {values['preset']}" + (
+            " · word2vec" if len(init) > 1 and vectors != "random" else "")
         ids.append(jobs.submit(KIND, config, name=label, user=me()))
     st.session_state["pretrain_runs_compare"] = ids
+    form.mark_seeded(ids[0])  # the form already shows its settings
     ui_runs.attach(ids[0])
     st.rerun()
 
@@ -372,22 +256,25 @@ st.latex(r"\mathcal{L} = -\frac{1}{|M|}\sum_{i \in M} \log p_\theta\big(x_i \mid
          r"\qquad \mathrm{perplexity} = e^{\mathcal{L}}")
 st.caption(t("pretrain.formula_explain"))
 
+form = make_form()
 run_id = ui_runs.attached_run(kind=KIND)
+form.start(run_id, lambda: run_settings(run_id))
 if run_id:
-    seed_form(run_id)
     draw_attached(run_id)
 
 corpus_column, settings_column = st.columns([3, 2], gap="large")
 with corpus_column:
-    source = corpus_ui()
+    st.subheader(t("pretrain.corpus"))
+    chosen = pick_corpus("pretrain", "pretrain", reuse=st.session_state.get("_pretrain_reuse"), columns=False)
     st.markdown(f"**{t('pretrain.where_title')}**")
     st.markdown(t("pretrain.where"))
 with settings_column:
-    values, positions, init, run_name = settings_ui()
+    values, positions, init, run_name = settings_ui(form)
     budget_caption(values, positions)
     if st.button(t("pretrain.start"), type="primary", key="pretrain_start", icon=":material/play_arrow:",
-                 disabled=source is None):
-        start(source, values, positions, init, run_name)
+                 disabled=chosen is None):
+        start(form, chosen, values, positions, init, run_name)
+form.keep_in_url()
 
 st.divider()
 draw_shootout()

@@ -216,7 +216,7 @@ def _has_slider(at, key: str) -> bool:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    kinds = list(getattr(pe, "kinds", lambda: pe.KINDS)())
+    kinds = list(pe.names())
     parser.add_argument("--kinds", nargs="*", default=kinds, help=f"kinds to measure (default: all: {kinds})")
     parser.add_argument("--seq-len", type=int, default=4096)
     parser.add_argument("--dim", type=int, default=1024)

@@ -30,7 +30,7 @@ import math
 import re
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 META = "setting"  # the key under which a field's metadata holds its Setting
 TYPES = (bool, int, float, str)
@@ -41,11 +41,13 @@ class Setting:
     """What one config field declares (``name``, ``type`` and ``default`` are filled in by :func:`schema`).
 
     ``low``/``high``: inclusive bounds of a number (None: unbounded on that side).
-    ``step``: the widget's step. ``choices``: the allowed values of a text field, a tuple
-    or a function returning one (a registry's ``names``). ``advanced``: drawn inside the
+    ``step``: the widget's step. ``choices``: the allowed values of a text field: a tuple,
+    a function returning one, or a :class:`core.registry.Registry` (its names; a miss is
+    the registry's own message). ``advanced``: drawn inside the
     form's "advanced" expander. ``unit``: said after the bounds in messages ("words").
     ``zero``: what 0 means ("off", "no cap"), said in messages. ``fmt``: the number
-    format of the widget ("%.0e"). ``flags``: extra CLI flags ("--lr"). ``cli``/``form``:
+    format of the widget ("%.0e"). ``widget``: "radio" draws choices (or a bool) as a
+    radio instead of a selectbox (checkbox). ``flags``: extra CLI flags ("--lr"). ``cli``/``form``:
     False leaves the field out of the CLI's flags / the generic form (a page draws it
     itself). ``optional``: None is allowed (no value). ``label``/``help``: locale keys
     that override the derived ones.
@@ -57,11 +59,12 @@ class Setting:
     low: float | int | None = None
     high: float | int | None = None
     step: float | int | None = None
-    choices: tuple | Callable[[], tuple] | None = None
+    choices: Any = None
     advanced: bool = False
     unit: str = ""
     zero: str = ""
     fmt: str | None = None
+    widget: str = ""
     flags: tuple[str, ...] = ()
     cli: bool = True
     form: bool = True
@@ -72,9 +75,11 @@ class Setting:
     # ------------------------------------------------------------------ facts
 
     def options(self) -> tuple | None:
-        """The allowed values (a function of choices is asked now), or None when any value of the type goes."""
+        """The allowed values (a registry or a function of choices is asked now), or None when any value goes."""
         if self.choices is None:
             return None
+        if _is_registry(self.choices):
+            return tuple(self.choices.names())
         return tuple(self.choices() if callable(self.choices) else self.choices)
 
     @property
@@ -100,6 +105,9 @@ class Setting:
         if value is None and self.optional:
             return value
         self._check_type(value)
+        if _is_registry(self.choices):
+            self.choices.get(value)  # the registry's own message: "unknown task 'x'; known tasks: ..."
+            return value
         options = self.options()
         if options is not None and value not in options:
             raise ValueError(f"{self.name} must be one of {', '.join(map(str, options))}, not {value!r}.")
@@ -133,21 +141,6 @@ class Setting:
 
     def _try(self) -> str:
         return f" (try {_number(self.default)})" if self.type in (int, float) and self.default is not None else ""
-
-    def parse(self, text: str):
-        """A CLI string as this setting's type, checked (``ValueError`` with the validation's message)."""
-        if self.type in (int, float):
-            try:
-                number = float(text)
-            except ValueError:
-                raise ValueError(f"{self.name} must be {'a whole number' if self.type is int else 'a number'}, "
-                                 f"not {text!r}.") from None
-            if self.type is int:
-                if number != int(number):
-                    raise ValueError(f"{self.name} must be a whole number, not {text!r}.")
-                number = int(number)
-            return self.check(number)
-        return self.check(text)
 
 
 def setting(default=MISSING, *, default_factory=MISSING, type: type | None = None, **declared) -> Any:
@@ -212,12 +205,13 @@ def add_arguments(parser: argparse.ArgumentParser, cls, *, skip: tuple[str, ...]
                   defaults: dict | None = None) -> None:
     """One argparse option per declared field of ``cls`` (``--field-name`` plus its ``flags``).
 
-    The help is the field's English help text and its bounds (``[1 to 10000]``);
-    numbers out of bounds and unknown choices are refused by argparse with the
-    validation's own message. ``defaults`` overrides a field's default on the CLI
+    The help is the field's English help text and its bounds (``[1 to 10000]``).
+    Values are converted, not judged: the config's validation refuses a bad one
+    with its own one-line message (the CLI prints it and exits 2). ``defaults`` overrides a field's default on the CLI
     (e.g. "" for "choose for me").
     """
     defaults = defaults or {}
+    says_defaults = issubclass(parser.formatter_class, argparse.ArgumentDefaultsHelpFormatter)
     for spec in schema(cls):
         if not spec.cli or spec.name in skip:
             continue
@@ -225,9 +219,10 @@ def add_arguments(parser: argparse.ArgumentParser, cls, *, skip: tuple[str, ...]
         text = help_text(spec)
         if spec.bounds_text():
             text = f"{text} [{spec.bounds_text()}]".strip()
-        kwargs = {"dest": spec.name, "default": default, "help": text.replace("%", "%%")}
-        if spec.type is bool:
-            kwargs["action"] = argparse.BooleanOptionalAction
+        text = text.replace("%", "%%") + ("" if says_defaults else " (default: %(default)s)")
+        kwargs = {"dest": spec.name, "default": default, "help": text}
+        if spec.type is bool:  # off by default: a plain switch (--no-header); on: --sg / --no-sg
+            kwargs["action"] = "store_true" if default is False else argparse.BooleanOptionalAction
         else:
             kwargs["type"] = _cli_type(spec)
             kwargs["choices"] = spec.options()
@@ -243,15 +238,19 @@ def values_from_args(cls, args, *, skip: tuple[str, ...] = ()) -> dict:
 
 
 def _cli_type(spec: Setting):
+    """Text -> the field's type; what does not convert stays text, so the validation names it in one line."""
     def parse(text: str):
         if spec.optional and text == "":
             return None
+        if spec.type not in (int, float):
+            return text
         try:
-            return spec.parse(text)
-        except ValueError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
+            number = float(text)
+        except ValueError:
+            return text
+        return int(number) if spec.type is int and number.is_integer() else number
 
-    parse.__name__ = spec.type.__name__  # argparse names the type in its "invalid ... value" message
+    parse.__name__ = spec.type.__name__
     parse.setting = spec  # the schema test reads the bounds back from here
     return parse
 
@@ -295,6 +294,11 @@ def from_dict(cls, values: dict, what: str):
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be a {kind.__name__}, not {value!r}.") from None
     return cls(**cast)
+
+
+def _is_registry(choices) -> bool:
+    """A :class:`core.registry.Registry` (or anything with ``names()`` and ``get(name)``) as the choices."""
+    return hasattr(choices, "names") and hasattr(choices, "get") and not isinstance(choices, (tuple, list, dict))
 
 
 def _number(value) -> str:

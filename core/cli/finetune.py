@@ -20,36 +20,20 @@ import os
 import sys
 from pathlib import Path
 
-ALIASES = {"train_file": "--train", "valid_file": "--valid", "test_file": "--test", "file_format": "--format",
-           "learning_rate": "--lr"}
-
-
 def register(subparsers) -> None:
+    from core import settings
     from core.finetune import tasks
-    from core.finetune.config import FinetuneConfig, field_help
+    from core.finetune.config import FinetuneConfig
 
-    helps = field_help()
-    helps["task"] = "; ".join(f"{name}: {tasks.get(name).help}" for name in tasks.names())
     parser = subparsers.add_parser(
         "finetune", help=f"fine-tune a BERT-family model ({', '.join(tasks.names())})",
         description="Fine-tune a BERT-family model (default: the shipped MiniLM) on labelled data.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    for f in dataclasses.fields(FinetuneConfig):
-        if f.name == "resume_from":
-            continue
-        flags = ["--" + f.name.replace("_", "-")]
-        if f.name in ALIASES:
-            flags.insert(0, ALIASES[f.name])
-        text = helps.get(f.name, "").replace("%", "%%")
-        if isinstance(f.default, bool):
-            parser.add_argument(*flags, dest=f.name, action="store_true", help=text)
-        elif f.name == "task":
-            parser.add_argument(*flags, dest=f.name, choices=tasks.names(), default=f.default, help=text)
-        elif f.name == "model":
-            parser.add_argument(*flags, dest=f.name, default="", help=text + " Default: the shipped model for the "
-                                "data's language (Chinese: embedlab-bert-zh; else all-MiniLM-L6-v2), said in a line.")
-        else:
-            parser.add_argument(*flags, dest=f.name, type=type(f.default), default=f.default, help=text)
+    settings.add_arguments(parser, FinetuneConfig, defaults={"model": ""})  # "": the data's language decides
+    actions = {action.dest: action for action in parser._actions}
+    actions["task"].help = "; ".join(f"{name}: {tasks.get(name).help}" for name in tasks.names()).replace("%", "%%")
+    actions["model"].help += (" Default: the shipped model for the data's language (Chinese: embedlab-bert-zh; "
+                              "else all-MiniLM-L6-v2), said in a line.")
     parser.add_argument("--name", default="", help="run name shown in the runs table (default: the training file's name)")
     parser.add_argument("--runs-dir", default=None, help="runs directory (default: $EMBEDLAB_RUNS or ./runs)")
     parser.add_argument("--resume", default="", metavar="RUN_ID",
@@ -65,18 +49,20 @@ def _launched() -> bool:
 
 def _config(args):
     """The run's config from the flags (or from the run being resumed, with the flags given on top)."""
-    from core.finetune.config import FinetuneConfig
+    import core.jobs as jobs
+    from core import settings
+    from core.finetune.config import FinetuneConfig, resumed
 
-    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(FinetuneConfig) if f.name != "resume_from"}
+    values = settings.values_from_args(FinetuneConfig, args)
     chosen_model = values.pop("model") or ""
     if args.resume:
-        import core.jobs as jobs
-
         saved = jobs.read_config(args.resume, runs_root=args.runs_dir, user=jobs.SHELL).get("config") or {}
         defaults = FinetuneConfig().to_dict()
-        values = {**saved, **{k: v for k, v in values.items() if v != defaults[k]}, "resume_from": args.resume}
+        changed = {k: v for k, v in values.items() if v != defaults[k]}  # the flags given on top of the run's
         chosen_model = chosen_model or saved.get("model", "")
-    config = FinetuneConfig.from_dict({**values, **({"model": chosen_model} if chosen_model else {})})
+        config = resumed(saved, args.resume, {**changed, **({"model": chosen_model} if chosen_model else {})})
+    else:
+        config = FinetuneConfig.from_dict({**values, **({"model": chosen_model} if chosen_model else {})})
     if not chosen_model:  # ValueError above -> one line, exit 2
         config = _model_for_the_data(config, quiet=args.quiet or int(os.environ.get("RANK", "0")) != 0)
     return config

@@ -3,7 +3,7 @@
     python -m core positional --kind rope --seq-len 128 --dim 64 --out rope.npy
 
 The kinds, their flags and what each writes come from the registry
-(``core.positional.kinds()``): a kind registered in a new file shows up here
+(``core.positional.names()``): a kind registered in a new file shows up here
 with its own settings and no edit to this module. An unknown kind is an
 error naming the known ones (one line, exit 2).
 """
@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
     from core import positional as pe
 
-    kinds = pe.kinds()
+    kinds = pe.names()
     written = "\n".join(f"- {kind}: {pe.get(kind).output}" for kind in kinds)
     parser = subparsers.add_parser(
         "positional",

@@ -6,7 +6,7 @@
     python -m core pretrain --corpus novel.txt --position alibi --init-vectors word2vec
     python -m core pretrain --resume pretrain-20261201-020000-abc123 --corpus zh --position rope
 
-Every :class:`core.pretrain.PretrainConfig` field is an option (help = the field's comment).
+Every :class:`core.pretrain.PretrainConfig` field is an option (help, bounds and choices from its schema).
 The run goes through ``core.jobs.run_foreground``: a run folder in the runs directory
 (``--runs`` or ``$EMBEDLAB_RUNS``), the same as the app's, listed by ``python -m core runs``
 and on the page. ``--out`` also copies the finished model folder (a Hugging Face folder
@@ -22,22 +22,15 @@ rank 0 writes the curves and the model, each rank trains on its own batches
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import os
 import shutil
 from pathlib import Path
 
-ALIASES = {"position_encoding": "--position", "learning_rate": "--lr", "resume_from": "--resume"}
-
-
 def register(subparsers) -> None:
+    from core import settings
     from core.pretrain import objectives
-    from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig, field_help
+    from core.pretrain.config import PretrainConfig
 
-    helps = field_help()
-    choices = {"preset": tuple(PRESETS), "position_encoding": POSITIONS, "init_vectors": INIT_VECTORS,
-               "objective": objectives.names()}
     parser = subparsers.add_parser(
         "pretrain", help="pretrain a small BERT or GPT from zero with a chosen objective and position encoding",
         description="Train a WordPiece tokenizer and a small Transformer on a corpus (a sample, a text file or "
@@ -45,18 +38,7 @@ def register(subparsers) -> None:
                     "learned, sinusoidal, RoPE, ALiBi or no position encoding; evaluate the objective's held-out "
                     "accuracy at 1x, 2x and 4x the training length.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    for f in dataclasses.fields(PretrainConfig):
-        flags = ["--" + f.name.replace("_", "-")]
-        if f.name in ALIASES:
-            flags.insert(0, ALIASES[f.name])
-        kind = type(f.default)
-        help_text = helps.get(f.name, "").replace("%", "%%")
-        if kind is bool:
-            parser.add_argument(*flags, dest=f.name, default=f.default, help=help_text,
-                                action=argparse.BooleanOptionalAction)
-        else:
-            parser.add_argument(*flags, dest=f.name, type=kind, default=f.default, help=help_text,
-                                choices=choices.get(f.name))
+    settings.add_arguments(parser, PretrainConfig)  # one flag per field: help, bounds and choices from the schema
     parser.add_argument("--name", default="", help="a name for the run (shown in the runs table)")
     parser.add_argument("--runs", default=None, help="runs directory (default: $EMBEDLAB_RUNS or ./runs)")
     parser.add_argument("--out", default=None, help="also copy the finished model folder (with its tokenizer) here")
@@ -69,8 +51,11 @@ def run_cli(args) -> int:
     from core.jobs.launched import launched, run_launched
     from core.pretrain.config import PretrainConfig
     from core.pretrain.job import build_job_config
+    from core.pretrain.results import read_extrapolation
 
-    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(PretrainConfig)}
+    from core import settings
+
+    values = settings.values_from_args(PretrainConfig, args)
     resume = values.get("resume_from") or ""
     if resume and not Path(resume).is_dir():
         values["resume_from"] = str(jobs.run_dir(resume, args.runs, must_exist=True, user=jobs.SHELL))
@@ -95,9 +80,8 @@ def run_cli(args) -> int:
     if out is not None and (folder / "model").is_dir():
         shutil.copytree(folder / "model", out, dirs_exist_ok=True)
         print(f"model folder copied to {out}")
-    extrapolation = folder / "extrapolation.json"
-    if extrapolation.is_file():
-        rows = json.loads(extrapolation.read_text(encoding="utf-8")).get("rows", [])
+    rows = read_extrapolation(folder)
+    if rows:
         fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
         from core.pretrain import objectives
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import fields
 
 
 def _engine_help() -> str:
@@ -77,17 +76,10 @@ def register(subparsers) -> None:
     parser.add_argument("--keep-case", action="store_true", help="do not lower-case")
     parser.add_argument("--keep-punctuation", action="store_true", help="keep punctuation tokens")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    defaults = TrainConfig()
-    comments = TrainConfig.help()
-    for f in fields(TrainConfig):
-        flag = "--" + f.name.replace("_", "-")
-        default = getattr(defaults, f.name)
-        help_text = f"{comments.get(f.name, '')} (default: {default})"
-        if f.name == "sg":
-            parser.add_argument("--cbow", dest="sg", action="store_false", help="use CBOW instead of skip-gram")
-            continue
-        kind = int if isinstance(default, int) else float
-        parser.add_argument(flag, dest=f.name, type=kind, default=default, help=help_text.replace("%", "%%"))
+    from core import settings
+
+    settings.add_arguments(parser, TrainConfig)  # one flag per field: help, bounds and checks from the schema
+    parser.add_argument("--cbow", dest="sg", action="store_false", help="use CBOW instead of skip-gram (= --no-sg)")
     parser.set_defaults(func=run, sg=True)
 
 
@@ -119,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     from core.word2vec.job import build_job_config
     from core.word2vec.results import degenerate_message, relevant, scores
 
-    train = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+    from core import settings
+
+    train = settings.values_from_args(TrainConfig, args)
     engine, line = engine_line(args.engine, args.device)
     config = build_job_config(
         args.corpus, train, engine=engine, device=args.device, column=args.column, field=args.field,

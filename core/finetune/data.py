@@ -25,6 +25,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SAMPLES = {
     "sentiment": "gensim:pang_lee_polarity.cor",  # movie-review polarity, fastText format, Latin-1
     "ner": "data/ner_sample/ner_sample.conll",  # written for EmbedLab, CC0
+    "topics": "data/multilabel_sample/topics.jsonl",  # multi-label headlines, written for EmbedLab, CC0
 }
 BY_EXTENSION = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
                 ".conll": "conll", ".conllu": "conll", ".bio": "conll", ".iob": "conll", ".ft": "fasttext"}
@@ -179,7 +180,8 @@ def load_with_info(source: str | Path, task: str, options: ReadOptions | None = 
               "rows_dropped": before + max(0, int(info.get("rows_in", len(data))) - len(data))}
     if info.get("columns"):
         values["columns"] = tuple(info["columns"])
-    return data, make_report(reading, **values), info
+    report = make_report(reading, **values).with_notes(*info.get("notes", ()))  # what the task says it read
+    return data, report, info
 
 
 def make_report(reading, **changes):

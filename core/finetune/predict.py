@@ -24,11 +24,18 @@ class Predictor:
         """How the page draws a prediction: the task's ``report_view`` ("per_text" or "per_word")."""
         return tasks.get(self.task).report_view
 
-    def predict(self, text: str) -> dict:
-        """The task's prediction for one text (see each task's ``predict``); ValueError for empty text."""
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """What the playground asks for this model: its task's ``playground_inputs`` ("text", "threshold")."""
+        return tasks.get(self.task).playground_inputs
+
+    def predict(self, text: str, **inputs) -> dict:
+        """The task's prediction for one text (see each task's ``predict``); ValueError for empty text.
+
+        ``inputs``: the task's other playground inputs (e.g. ``threshold=0.5``)."""
         if not text.strip():
             raise ValueError("type a sentence first.")
-        return tasks.get(self.task).predict(self.model, self.tokenizer, self.labels, text, self.max_length)
+        return tasks.get(self.task).predict(self.model, self.tokenizer, self.labels, text, self.max_length, **inputs)
 
     def classify(self, text: str) -> list[tuple[str, float]]:
         """``[(label, probability), ...]`` for one text, most likely first (per-text tasks)."""
@@ -50,7 +57,7 @@ def load_predictor(path: str | Path) -> Predictor:
     if not (model_dir / "config.json").is_file():
         raise ValueError(f"{path} holds no fine-tuned model yet (the run has not saved one).")
     config = transformers.AutoConfig.from_pretrained(str(model_dir), trust_remote_code=False)
-    task = tasks.for_architectures(config.architectures)
+    task = tasks.for_model(config)
     model = load_model(str(model_dir), task.head).eval()
     labels = [config.id2label[i] for i in range(len(config.id2label))]
     limit = getattr(config, "max_position_embeddings", 512) or 512

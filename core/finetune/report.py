@@ -29,6 +29,40 @@ def classification_scores(y_true: list[str], y_pred: list[str], labels: list[str
     }
 
 
+def multilabel_scores(true_sets: list[list[str]], pred_sets: list[list[str]], labels: list[str]) -> dict:
+    """Micro and macro precision/recall/F1, exact-match accuracy and per-label scores of label sets.
+
+    scikit-learn's ``precision_recall_fscore_support`` on label-indicator arrays (n, K): micro
+    pools every (text, label) decision, macro averages the K per-label F1; ``accuracy`` is the
+    share of texts whose whole label set is right (subset accuracy).
+    """
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    if not true_sets:
+        return {"n": 0, "micro_f1": 0.0, "macro_f1": 0.0, "accuracy": 0.0, "labels": labels, "per_class": []}
+    index = {lab: i for i, lab in enumerate(labels)}
+
+    def hot(sets):
+        out = np.zeros((len(sets), len(labels)), dtype=int)
+        for row, labs in enumerate(sets):
+            out[row, [index[lab] for lab in labs if lab in index]] = 1
+        return out
+
+    y_true, y_pred = hot(true_sets), hot(pred_sets)
+    micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+    macro = precision_recall_fscore_support(y_true, y_pred, average="macro", zero_division=0)
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
+    return {
+        "n": len(true_sets), "accuracy": float(accuracy_score(y_true, y_pred)),
+        "micro_precision": float(micro[0]), "micro_recall": float(micro[1]), "micro_f1": float(micro[2]),
+        "macro_precision": float(macro[0]), "macro_recall": float(macro[1]), "macro_f1": float(macro[2]),
+        "labels": list(labels),
+        "per_class": [{"label": lab, "precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                       "support": int(s[i])} for i, lab in enumerate(labels)],
+    }
+
+
 def ner_scores(true_tags: list[list[str]], pred_tags: list[list[str]]) -> dict:
     """Entity-level (seqeval, BIO) precision/recall/F1 overall and per entity type.
 

@@ -138,8 +138,7 @@ def build(config: FinetuneConfig, parts: dict, accelerator) -> Setup:
     tokenizer = load_tokenizer(config.model)
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError("this model has no fast tokenizer (tokenizer.json); EmbedLab needs one for word alignment.")
-    model = load_model(config.model, task.head, num_labels=len(labels), id2label=dict(enumerate(labels)),
-                       label2id={lab: i for i, lab in enumerate(labels)}, ignore_mismatched_sizes=True)
+    model = load_model(config.model, task.head, **task.model_kwargs(labels), ignore_mismatched_sizes=True)
     check_max_length(config.max_length, model.config)
     label2id = {lab: i for i, lab in enumerate(labels)}
     encoded = {name: task.encode(tokenizer, parts[name], label2id, config.max_length)

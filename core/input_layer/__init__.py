@@ -6,15 +6,15 @@
 Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), what a masked-LM head guesses
 at each [MASK] (predict.py), a BPE/WordPiece trainer (subword.py), and ``walk``
 which runs all of it for one sentence (walk.py). The walk takes any model family
-``family.py`` knows: Hugging Face BERT (bert_family.py) and EmbedLab's own masked-LM
-models with any position encoding (embedlab_family.py).
+``families/`` knows: Hugging Face BERT (families/bert.py) and EmbedLab's own masked-LM
+models with any position encoding (families/embedlab.py).
 """
 from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
 from core.input_layer.embeddings import (
     POSITION_KINDS, EmbeddingParts, EmbeddingSteps, cosine_matrix, embedding_parts, embedding_steps, position_choices,
     position_kinds, position_part,
 )
-from core.input_layer.family import EncoderFamily, as_family
+from core.input_layer.families import EncoderFamily, as_family
 from core.input_layer.mlm import (
     ACTIONS, MaskConfig, MaskResult, action_names, mask_tokens, masking_statistics, shown_tokens,
 )

@@ -8,7 +8,7 @@
     A = softmax(S) over the key axis; head output = A V                 (h, seq_len, d_k)
 
 Where the weights live and which of the optional steps apply is the model family's
-business (``core.input_layer.family``). For one unpadded sentence no attention mask
+business (``core.input_layer.families``). For one unpadded sentence no attention mask
 is needed, so ``A`` equals the model's own ``output_attentions[0][0]``.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ class AttentionSteps:
 @torch.no_grad()
 def first_layer_attention(model, x: torch.Tensor) -> AttentionSteps:
     """First-layer attention of ``model`` (any family, or its family object) on the input rows ``x (seq_len, dim)``."""
-    from core.input_layer.family import as_family
+    from core.input_layer.families import as_family
 
     if x.ndim != 2:
         raise ValueError(f"x must be (seq_len, dim), got shape {tuple(x.shape)}.")
@@ -97,6 +97,6 @@ def model_attentions(model, input_ids: torch.Tensor, token_type_ids: torch.Tenso
 
     Needs a Hugging Face BERT loaded with ``attn_implementation="eager"`` (SDPA returns no probabilities).
     """
-    from core.input_layer.family import as_family
+    from core.input_layer.families import as_family
 
     return as_family(model).own_attentions(input_ids, token_type_ids)

@@ -24,7 +24,7 @@ def position_kinds() -> tuple[str, ...]:
     the input (sinusoidal, learned, ...) and ``none``; not RoPE/ALiBi/T5, which act inside attention."""
     from core import positional as pe
 
-    return tuple(k for k in pe.kinds() if pe.where(k) != "attention")
+    return tuple(k for k in pe.names() if pe.where(k) != "attention")
 
 
 def check_position_kind(kind: str) -> str:
@@ -32,7 +32,7 @@ def check_position_kind(kind: str) -> str:
     from core import positional as pe
 
     if kind not in position_kinds():
-        inside = f" {kind} acts inside attention, not on the input rows." if kind in pe.kinds() else ""
+        inside = f" {kind} acts inside attention, not on the input rows." if kind in pe.names() else ""
         raise ValueError(f"Unknown position kind {kind!r} for the input layer;{inside} "
                          f"choose one of: {', '.join(position_kinds())}.")
     return kind
@@ -117,7 +117,7 @@ def embedding_parts(source) -> EmbeddingParts:
         return source
     if all(hasattr(source, p) for p in ("word_embeddings", "position_embeddings", "token_type_embeddings", "LayerNorm")):
         return EmbeddingParts.of_bert_embeddings(source)  # BERT's embeddings module on its own
-    from core.input_layer.family import as_family
+    from core.input_layer.families import as_family
 
     return as_family(source).embedding_parts()
 
@@ -176,7 +176,7 @@ def embedding_steps(
 ) -> EmbeddingSteps:
     """Compute the embedding layer step by step for one sentence.
 
-    source: a model (any family :func:`core.input_layer.family.as_family` knows), its family, its
+    source: a model (any family :func:`core.input_layer.families.as_family` knows), its family, its
         :class:`EmbeddingParts`, or a BERT ``BertEmbeddings`` module (``model.embeddings``).
     input_ids, token_type_ids: long tensors ``(seq_len,)``.
     position: the position part's kind; None (default) is the model's own, and then the result

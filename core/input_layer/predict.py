@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core.input_layer.family import as_family
+from core.input_layer.families import as_family
 from core.input_layer.tokens import MAX_TOKENS, tokenize
 
 TOP_K = 5

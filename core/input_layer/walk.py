@@ -1,6 +1,6 @@
 """One call that walks a sentence through the whole input layer (page and CLI use it).
 
-Works for every model family ``core.input_layer.family`` knows (Hugging Face BERT such
+Works for every model family ``core.input_layer.families`` knows (Hugging Face BERT such
 as MiniLM, EmbedLab's own masked-LM models with any of the five position encodings):
 the sums are ours, and where the position part is the model's own they are checked
 against the model's own embeddings module and first-layer attention probabilities.
@@ -13,7 +13,7 @@ import torch
 
 from core.input_layer.attention import AttentionSteps, first_layer_attention
 from core.input_layer.embeddings import EmbeddingSteps, cosine_matrix, embedding_steps, position_part
-from core.input_layer.family import as_family
+from core.input_layer.families import as_family
 from core.input_layer.tokens import MAX_TOKENS, TokenView, tokenize
 
 

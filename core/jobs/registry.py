@@ -1,7 +1,8 @@
 """Which code a job kind runs, and which resource ("cpu"/"gpu") a job of that kind needs.
 
-``KINDS`` maps a kind to ``"module:function"``. ``submit`` looks the kind up
-here and records the target in config.json; the worker imports exactly that
+``KINDS`` (a :class:`core.registry.Registry` of :class:`JobKind`) names each
+kind's ``"module:function"``. ``submit`` looks the kind up here and records
+the target in config.json; the worker imports exactly that
 target. User input only ever names a *kind*, and an unknown kind is refused,
 so nobody can make a worker import arbitrary code.
 
@@ -22,16 +23,31 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import dataclass
 
-KINDS: dict[str, str] = {
-    "word2vec": "core.word2vec.job:run",
-    "finetune": "core.finetune.job:run",
-    "pretrain": "core.pretrain.job:run",
-    "projection": "core.vectors.projection.job:run",
-}
-# Kinds whose resource function is not ``resource`` in the job module: kind -> "module:function".
-RESOURCES: dict[str, str] = {}
+from core.registry import Registry
+
 RESOURCE_NAMES = ("cpu", "gpu")
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One job kind: the function a worker runs and, optionally, the function that says its resource."""
+
+    kind: str  # what submit, config.json and the runs table call it
+    target: str  # "package.module:function" taking (config, ctx)
+    resource: str | None = None  # "module:function" taking the config; None: ``resource`` in the job module
+
+
+def _check(job: JobKind) -> None:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", job.kind):
+        raise ValueError(f"job kind {job.kind!r} must be lower-case letters, digits or '_'.")
+    check_target(job.target)
+    if job.resource is not None:
+        check_target(job.resource)
+
+
+KINDS: Registry[JobKind] = Registry("job kind", key="kind", check=_check)
 
 # Packages a worker may import a job function from.
 ALLOWED_PREFIXES = ("core.", "tests.")
@@ -42,26 +58,18 @@ def register_kind(kind: str, target: str, resource: str | None = None) -> None:
     """Make ``kind`` run ``target`` (``"package.module:function"``) in this process's submits.
 
     ``resource``: optional ``"module:function"`` taking the job's config and
-    returning ``"cpu"`` or ``"gpu"`` (see the module docstring).
+    returning ``"cpu"`` or ``"gpu"`` (see the module docstring). Registering a
+    kind again replaces it.
     """
-    check_target(target)
-    if resource is not None:
-        check_target(resource)
-    if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", kind):
-        raise ValueError(f"job kind {kind!r} must be lower-case letters, digits or '_'.")
-    KINDS[kind] = target
-    if resource is not None:
-        RESOURCES[kind] = resource
-    else:
-        RESOURCES.pop(kind, None)
+    job = JobKind(kind, target, resource)
+    _check(job)
+    KINDS.unregister(kind)
+    KINDS.register(job)
 
 
 def target_for(kind: str) -> str:
     """The ``"module:function"`` of ``kind``; ``ValueError`` for an unknown kind."""
-    try:
-        return KINDS[kind]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown job kind {kind!r}; known kinds: {', '.join(sorted(KINDS))}.") from None
+    return KINDS.get(kind).target
 
 
 def check_target(target: str) -> str:
@@ -108,8 +116,9 @@ def job_attribute(kind: str, name: str, default=None):
 
 def resource_function(kind: str):
     """The function that says which resource a job of ``kind`` needs (see the module docstring)."""
-    if kind in RESOURCES:
-        return load_target(RESOURCES[kind])
+    resource = KINDS.get(kind).resource
+    if resource is not None:
+        return load_target(resource)
     return job_attribute(kind, "resource", device_resource)
 
 
@@ -123,3 +132,8 @@ def resource_for(kind: str, config: dict) -> str:
     if resource not in RESOURCE_NAMES:
         raise ValueError(f"the {kind} job asked for resource {resource!r}; expected 'cpu' or 'gpu'.")
     return resource
+
+
+for _job in (JobKind("word2vec", "core.word2vec.job:run"), JobKind("finetune", "core.finetune.job:run"),
+             JobKind("pretrain", "core.pretrain.job:run"), JobKind("projection", "core.vectors.projection.job:run")):
+    KINDS.register(_job)

@@ -57,94 +57,18 @@ def projection_figure(
     n, dims = coords.shape
     if n != len(words):
         raise ValueError(f"{n} coordinates for {len(words)} words.")
-    ranks = np.arange(n)
-    keep = np.arange(n)
-    if dims == 3 and n > MAX_3D_POINTS:
-        keep = np.arange(MAX_3D_POINTS)  # words come most frequent first
+    keep = np.arange(MAX_3D_POINTS if dims == 3 and n > MAX_3D_POINTS else n)  # words come most frequent first
+    marker, hover = _cloud_style(keep, words, counts, clusters, bool(len(highlight) or len(neighbours)), dims,
+                                 colour_title, count_label, rank_label, shared, shared_label)
     c = coords[keep]
-    w = [words[i] for i in keep]
-    cnt = None if counts is None else np.asarray(counts)[keep]
-    hover = [
-        f"<b>{word}</b><br>{rank_label}: {r + 1}" + ("" if cnt is None else f"<br>{count_label}: {cnt[i]:,}")
-        + (f"<br>{shared_label.format(n=shared[word])}" if shared and word in shared else "")
-        for i, (word, r) in enumerate(zip(w, ranks[keep]))
-    ]
-
-    # While words are searched, the rest steps back so the red/orange points stand out.
-    opacity = 0.3 if (len(highlight) or len(neighbours)) else 0.75
-    if clusters is not None:
-        cl = np.asarray(clusters)[keep]
-        colours = [_QUALITATIVE[int(k) % len(_QUALITATIVE)] for k in cl]
-        marker = dict(color=colours, size=4 if dims == 2 else 2, opacity=opacity)
-        hover = [f"{h}<br>{colour_title}: {int(k)}" for h, k in zip(hover, cl)]
-    else:
-        value = np.log10(np.maximum(cnt, 1)) if cnt is not None else np.log10(ranks[keep] + 1)
-        scale = "Viridis" if cnt is not None else "Viridis_r"
-        marker = dict(
-            color=value, colorscale=scale, size=4 if dims == 2 else 2, opacity=opacity, showscale=True,
-            colorbar=dict(title=dict(text=colour_title), thickness=12),
-        )
     fig = go.Figure()
-    if dims == 2:
-        fig.add_trace(go.Scattergl(
-            x=c[:, 0], y=c[:, 1], mode="markers", marker=marker, text=hover,
-            hovertemplate="%{text}<extra></extra>", name="", showlegend=False,
-        ))
-    else:
-        fig.add_trace(go.Scatter3d(
-            x=c[:, 0], y=c[:, 1], z=c[:, 2], mode="markers", marker=marker, text=hover,
-            hovertemplate="%{text}<extra></extra>", name="", showlegend=False,
-        ))
+    cloud = dict(mode="markers", marker=marker, text=hover, hovertemplate="%{text}<extra></extra>", name="",
+                 showlegend=False)
+    fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], **cloud) if dims == 2 else
+                  go.Scatter3d(x=c[:, 0], y=c[:, 1], z=c[:, 2], **cloud))
     index = {word: i for i, word in enumerate(words)}
-    layers = [
-        (highlight, HIGHLIGHT, 13, "highlight", 13),
-        (neighbours, NEIGHBOUR, 9, "neighbours", 12),
-        (labels, "#333333", 6, "labels", 11),
-    ]
-    placed_words: set[str] = set()
-    to_label = []  # (word, colour, font size), most important first
-    for group, colour, size, name, font in layers:
-        picked = [word for word in dict.fromkeys(group) if word in index and word not in placed_words]
-        if not picked:
-            continue
-        placed_words.update(picked)
-        rows = coords[[index[word] for word in picked]]
-        hover_text = [f"<b>{word}</b>" + (f"<br>{shared_label.format(n=shared[word])}"
-                                          if shared and word in shared else "") for word in picked]
-        style = dict(name=name, marker=dict(color=colour, size=size if dims == 2 else size / 2,
-                                            line=dict(width=1, color="white")),
-                     customdata=hover_text, hovertemplate="%{customdata}<extra></extra>", showlegend=False)
-        if dims == 2:
-            # Labels are annotations placed so that none overlaps another (see place_labels).
-            fig.add_trace(go.Scattergl(x=rows[:, 0], y=rows[:, 1], mode="markers", **style))
-            to_label.extend((word, colour if name != "labels" else "#222222", font) for word in picked)
-        else:
-            # A 3D view turns freely, so no placement stays overlap-free: labels sit on their points.
-            fig.add_trace(go.Scatter3d(x=rows[:, 0], y=rows[:, 1], z=rows[:, 2], mode="markers+text", text=picked,
-                                       textposition="top center",
-                                       textfont=dict(color=colour if name != "labels" else "#222222",
-                                                     size=font), **style))
-    hidden: list[str] = []
-    if dims == 2:
-        x_range, y_range = _padded_range(coords[:, 0]), _padded_range(coords[:, 1])
-        fig.update_xaxes(range=x_range)
-        fig.update_yaxes(range=y_range)
-        if to_label:
-            points = np.array([coords[index[word]] for word, _, _ in to_label])
-            px = _to_pixels(points, x_range, y_range)
-            boxes = [text_box(word, font) for word, _, font in to_label]
-            offsets = place_labels(px, boxes)
-            notes = []
-            for (word, colour, font), offset, point in zip(to_label, offsets, points):
-                if offset is None:
-                    hidden.append(word)
-                    continue
-                notes.append(dict(x=float(point[0]), y=float(point[1]), ax=offset[0], ay=-offset[1],
-                                  axref="pixel", ayref="pixel", text=_escape(word), showarrow=True,
-                                  arrowhead=0, arrowwidth=1, arrowcolor="#999999", standoff=2,
-                                  font=dict(color=colour, size=font), bgcolor="rgba(255,255,255,0.7)",
-                                  borderpad=0))
-            fig.update_layout(annotations=notes)  # one update: add_annotation per label is quadratic
+    to_label = _marked_points(fig, coords, index, dims, highlight, neighbours, labels, shared, shared_label)
+    hidden = _place_annotations(fig, coords, index, to_label) if dims == 2 else []
     fig.layout.meta = {"hidden_labels": hidden}
     fig.update_layout(title=title, height=650, margin=dict(l=10, r=10, t=50, b=10),
                       plot_bgcolor="white", dragmode="pan" if dims == 2 else "orbit", uirevision="keep")
@@ -155,6 +79,81 @@ def projection_figure(
         fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
                                      zaxis_title=axis_titles[2]))
     return fig
+
+
+def _cloud_style(keep, words, counts, clusters, searching: bool, dims: int, colour_title: str, count_label: str,
+                 rank_label: str, shared, shared_label: str) -> tuple[dict, list[str]]:
+    """The marker (colour by cluster, else log10 count, else rank) and hover text of the cloud's points."""
+    cnt = None if counts is None else np.asarray(counts)[keep]
+    hover = [
+        f"<b>{words[r]}</b><br>{rank_label}: {r + 1}" + ("" if cnt is None else f"<br>{count_label}: {cnt[i]:,}")
+        + (f"<br>{shared_label.format(n=shared[words[r]])}" if shared and words[r] in shared else "")
+        for i, r in enumerate(keep)
+    ]
+    opacity = 0.3 if searching else 0.75  # while words are searched, the rest steps back
+    if clusters is not None:
+        cl = np.asarray(clusters)[keep]
+        marker = dict(color=[_QUALITATIVE[int(k) % len(_QUALITATIVE)] for k in cl], size=4 if dims == 2 else 2,
+                      opacity=opacity)
+        return marker, [f"{h}<br>{colour_title}: {int(k)}" for h, k in zip(hover, cl)]
+    value = np.log10(np.maximum(cnt, 1)) if cnt is not None else np.log10(keep + 1)
+    marker = dict(color=value, colorscale="Viridis" if cnt is not None else "Viridis_r", size=4 if dims == 2 else 2,
+                  opacity=opacity, showscale=True, colorbar=dict(title=dict(text=colour_title), thickness=12))
+    return marker, hover
+
+
+def _marked_points(fig, coords, index, dims, highlight, neighbours, labels, shared, shared_label) -> list[tuple]:
+    """Searched words (red), their neighbours (orange) and labelled words as their own traces.
+
+    Returns ``(word, colour, font size)`` of the 2D labels still to place, most important first
+    (a 3D view turns freely, so there labels sit on their points).
+    """
+    layers = [(highlight, HIGHLIGHT, 13, "highlight", 13), (neighbours, NEIGHBOUR, 9, "neighbours", 12),
+              (labels, "#333333", 6, "labels", 11)]
+    placed: set[str] = set()
+    to_label = []
+    for group, colour, size, name, font in layers:
+        picked = [word for word in dict.fromkeys(group) if word in index and word not in placed]
+        if not picked:
+            continue
+        placed.update(picked)
+        rows = coords[[index[word] for word in picked]]
+        hover_text = [f"<b>{word}</b>" + (f"<br>{shared_label.format(n=shared[word])}"
+                                          if shared and word in shared else "") for word in picked]
+        style = dict(name=name, marker=dict(color=colour, size=size if dims == 2 else size / 2,
+                                            line=dict(width=1, color="white")),
+                     customdata=hover_text, hovertemplate="%{customdata}<extra></extra>", showlegend=False)
+        text_colour = colour if name != "labels" else "#222222"
+        if dims == 2:
+            fig.add_trace(go.Scattergl(x=rows[:, 0], y=rows[:, 1], mode="markers", **style))
+            to_label.extend((word, text_colour, font) for word in picked)
+        else:
+            fig.add_trace(go.Scatter3d(x=rows[:, 0], y=rows[:, 1], z=rows[:, 2], mode="markers+text", text=picked,
+                                       textposition="top center", textfont=dict(color=text_colour, size=font),
+                                       **style))
+    return to_label
+
+
+def _place_annotations(fig, coords, index, to_label) -> list[str]:
+    """2D labels as annotations placed so that none overlaps another (:func:`place_labels`); returns those left off."""
+    x_range, y_range = _padded_range(coords[:, 0]), _padded_range(coords[:, 1])
+    fig.update_xaxes(range=x_range)
+    fig.update_yaxes(range=y_range)
+    if not to_label:
+        return []
+    points = np.array([coords[index[word]] for word, _, _ in to_label])
+    offsets = place_labels(_to_pixels(points, x_range, y_range), [text_box(word, font) for word, _, font in to_label])
+    hidden, notes = [], []
+    for (word, colour, font), offset, point in zip(to_label, offsets, points):
+        if offset is None:
+            hidden.append(word)
+            continue
+        notes.append(dict(x=float(point[0]), y=float(point[1]), ax=offset[0], ay=-offset[1], axref="pixel",
+                          ayref="pixel", text=_escape(word), showarrow=True, arrowhead=0, arrowwidth=1,
+                          arrowcolor="#999999", standoff=2, font=dict(color=colour, size=font),
+                          bgcolor="rgba(255,255,255,0.7)", borderpad=0))
+    fig.update_layout(annotations=notes)  # one update: add_annotation per label is quadratic
+    return hidden
 
 
 # Plot area the label placement assumes: the figure is 650 px high (minus title and margins);

@@ -48,7 +48,7 @@ def curves_figure(records: list[dict], labels: dict | None = None) -> go.Figure:
         fig.add_trace(go.Scatter(x=[r["step"] for r in evals], y=[r.get("loss") for r in evals], mode="lines+markers",
                                  name=text["valid_loss"], line={"color": "#ff7f0e"},
                                  hovertemplate="step %{x}<br>valid loss %{y:.4f}<extra></extra>"), row=1, col=1)
-    for key, colour in (("accuracy", "#2ca02c"), ("macro_f1", "#d62728"), ("f1", "#d62728"),
+    for key, colour in (("accuracy", "#2ca02c"), ("macro_f1", "#d62728"), ("micro_f1", "#17becf"), ("f1", "#d62728"),
                         ("precision", "#9467bd"), ("recall", "#8c564b")):
         if evals and key in evals[0]:
             fig.add_trace(go.Scatter(x=[r["step"] for r in evals], y=[r.get(key) for r in evals], mode="lines+markers",
@@ -137,14 +137,21 @@ def counts_figure(counts: dict[str, int], titles: dict | None = None) -> go.Figu
 
 
 def probabilities_figure(probs: list[tuple[str, float]], title: str = "Predicted probabilities",
-                         x_title: str = "probability") -> go.Figure:
-    """Horizontal bars of class probabilities, most likely on top (at most 20 classes)."""
+                         x_title: str = "probability", threshold: float | None = None) -> go.Figure:
+    """Horizontal bars of class probabilities, most likely on top (at most 20 classes).
+
+    ``threshold`` (multi-label): a dashed line there; the bars at or above it are the predicted labels.
+    """
     probs = probs[:20]
     fig = go.Figure(go.Bar(x=[p for _, p in probs][::-1], y=[lab for lab, _ in probs][::-1], orientation="h",
                            marker_color="#9ecae1", text=[f"{p:.1%}" for _, p in probs][::-1], textposition="auto",
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_layout(title=title, xaxis={"range": [0, 1], "title": x_title}, yaxis={"type": "category"},
                       height=120 + 30 * len(probs), margin={"t": 50, "b": 40, "l": 100, "r": 20})
+    if threshold is not None:
+        fig.data[0].marker.color = ["#3182bd" if p >= threshold else "#c6dbef" for _, p in probs][::-1]
+        fig.add_vline(x=threshold, line_dash="dash", line_color="#636363",
+                      annotation_text=f"{threshold:.2f}", annotation_position="top")
     return fig
 
 

@@ -11,21 +11,18 @@ Public API (other modules and tests call these names):
   (``Sinusoidal``, ``Learned``, ``Rope``, ``Alibi``, ``T5Relative``, ``NoPE``, all
   ``PositionalEncoding``s with ``vectors``, ``scores``, ``wavelengths``,
   ``distance_curves``, ``matrix``, ``input_part``)
-- the registry: ``kinds()`` (names in teaching order), ``get(kind)`` (the class;
-  ValueError listing the known kinds), ``register(cls)`` / ``unregister(name)``,
-  ``where(kind)`` ("input" | "attention" | "none"). Every module of this package
-  is imported below, so a kind in a new file registers itself.
-  ``KINDS`` is the tuple of the built-in kinds at import time (ask ``kinds()``
-  for the live list).
+- the registry (``ENCODINGS``, a :class:`core.registry.Registry`): ``names()`` (in
+  teaching order), ``get(kind)`` (the class; ValueError listing the known kinds),
+  ``register(cls)`` / ``unregister(name)``, ``where(kind)`` ("input" | "attention" |
+  "none"). Every module of this package is imported when the registry is first
+  asked, so a kind in a new file registers itself. ``KINDS`` is the tuple of the
+  built-in kinds at import time (ask ``names()`` for the live list).
 - ``lab_view(spec, dims=None, views=None) -> LabView``: the views the page shows (all the
   kind declares, or only ``views``), downsampled;
   ``dimension_view(encoding, seq_len, dims)`` just the chosen dimensions' curves.
 
 All sizes are checked: at most ``MAX_ELEMENTS`` (2**27) numbers per tensor.
 """
-import importlib as _importlib
-import pkgutil as _pkgutil
-
 from core.positional.alibi import Alibi, alibi_bias, alibi_slopes
 from core.positional.analysis import (
     LabView, block_mean, default_dims, dimension_view, lab_view, sample_positions,
@@ -33,20 +30,17 @@ from core.positional.analysis import (
 from core.positional.base import MAX_ELEMENTS, WHERE, Curve, Param, PositionalEncoding
 from core.positional.learned import Learned, learned
 from core.positional.none import NoPE
-from core.positional.registry import all_params, get, kinds, register, unregister, where
+from core.positional.registry import ENCODINGS, all_params, get, names, register, unregister, where
 from core.positional.rope import Rope, apply_rope, decay_bound
 from core.positional.sinusoidal import Sinusoidal, sinusoidal
 from core.positional.spec import MAX_SEQ_LEN, EncodingSpec, make
 from core.positional.t5 import T5Relative, t5_relative_bucket
 
-for _module in _pkgutil.iter_modules(__path__):  # a kind in a new file registers itself on import
-    _importlib.import_module(f"{__name__}.{_module.name}")
-
-KINDS = kinds()
+KINDS = names()
 
 __all__ = [
-    "KINDS", "MAX_ELEMENTS", "MAX_SEQ_LEN", "WHERE", "Alibi", "Curve", "EncodingSpec", "LabView", "Learned", "NoPE",
+    "ENCODINGS", "KINDS", "MAX_ELEMENTS", "MAX_SEQ_LEN", "WHERE", "Alibi", "Curve", "EncodingSpec", "LabView", "Learned", "NoPE",
     "Param", "PositionalEncoding", "Rope", "Sinusoidal", "T5Relative", "alibi_bias", "alibi_slopes", "all_params",
-    "apply_rope", "block_mean", "decay_bound", "default_dims", "dimension_view", "get", "kinds", "lab_view",
-    "learned", "make", "register", "sample_positions", "sinusoidal", "t5_relative_bucket", "unregister", "where",
+    "apply_rope", "block_mean", "decay_bound", "default_dims", "dimension_view", "get", "lab_view",
+    "learned", "make", "names", "register", "sample_positions", "sinusoidal", "t5_relative_bucket", "unregister", "where",
 ]

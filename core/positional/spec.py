@@ -21,7 +21,7 @@ MAX_DIM = 4_096
 
 @dataclass(frozen=True)
 class EncodingSpec:
-    kind: str = "sinusoidal"  # a registered kind: core.positional.kinds()
+    kind: str = "sinusoidal"  # a registered kind: core.positional.names()
     seq_len: int = 128  # positions to look at; 128 shows several full waves of the fast pairs
     dim: int = 64  # width of a position vector (sinusoidal, RoPE); even because dims pair up. Learned: fixed by the model
     base: float = 10000.0  # frequency base of sinusoidal/RoPE; Vaswani's 10000, Llama 3 uses 500000 for longer waves

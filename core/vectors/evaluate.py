@@ -26,6 +26,11 @@ ANALOGY_FILE = "questions-words.txt"
 ZH_ANALOGY_FILE = Path(__file__).resolve().parents[2] / "data" / "zh_analogy" / "questions-words-zh.txt"
 
 
+def benchmark_kind(name: str) -> str:
+    """``"similarity"`` (a Spearman correlation over word pairs) or ``"analogy"`` (an accuracy over questions)."""
+    return "similarity" if name in SIMILARITY_SETS else "analogy"
+
+
 def _datapath(name: str) -> str:
     from gensim.test.utils import datapath
 

@@ -81,6 +81,24 @@ class _Stream:
             yield sentence
 
 
+def _built_model(sentences, config: TrainConfig, workers: int):
+    """gensim's ``Word2Vec`` with the config's settings and its vocabulary built; ValueError when it is too small."""
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(vector_size=config.vector_size, window=config.window, min_count=config.min_count,
+                     max_final_vocab=config.max_vocab or None, sample=config.sample, sg=1 if config.sg else 0, hs=0,
+                     negative=config.negative, alpha=config.alpha, min_alpha=config.min_alpha, seed=config.seed,
+                     workers=workers, epochs=config.epochs)
+    model.build_vocab(sentences, keep_raw_vocab=True)
+    top_counts = sorted(model.raw_vocab.values())[-2:]
+    model.raw_vocab = None  # gensim frees it after build_vocab unless asked to keep it
+    if model.corpus_total_words == 0:
+        raise ValueError("The corpus has no words after tokenizing; check the file, column or field you chose.")
+    if len(model.wv) < 2:
+        raise ValueError(vocab_too_small(len(model.wv), config.min_count, model.corpus_total_words, top_counts))
+    return model
+
+
 def train_gensim(
     sentences: Iterable[list[str]],
     config: TrainConfig,
@@ -90,33 +108,13 @@ def train_gensim(
     on_epoch_end: EpochEndFn | None = None,
     workers: int | None = None,
 ):
-    """Train with gensim's ``Word2Vec``; returns its ``KeyedVectors`` (counts attached)."""
-    from gensim.models import Word2Vec
+    """Train with gensim's ``Word2Vec``; returns its ``KeyedVectors`` (counts attached).
 
+    One ``model.train`` call per epoch (its learning rate from the epoch's share of the linear
+    decay), so a cancel stops between epochs and every epoch can be snapshotted.
+    """
     logging.getLogger("gensim").setLevel(logging.ERROR)  # an early cancel makes gensim warn about counts
-    workers = workers or os.cpu_count() or 1
-    model = Word2Vec(
-        vector_size=config.vector_size,
-        window=config.window,
-        min_count=config.min_count,
-        max_final_vocab=config.max_vocab or None,
-        sample=config.sample,
-        sg=1 if config.sg else 0,
-        hs=0,
-        negative=config.negative,
-        alpha=config.alpha,
-        min_alpha=config.min_alpha,
-        seed=config.seed,
-        workers=workers,
-        epochs=config.epochs,
-    )
-    model.build_vocab(sentences, keep_raw_vocab=True)
-    top_counts = sorted(model.raw_vocab.values())[-2:]
-    model.raw_vocab = None  # gensim frees it after build_vocab unless asked to keep it
-    if model.corpus_total_words == 0:
-        raise ValueError("The corpus has no words after tokenizing; check the file, column or field you chose.")
-    if len(model.wv) < 2:
-        raise ValueError(vocab_too_small(len(model.wv), config.min_count, model.corpus_total_words, top_counts))
+    model = _built_model(sentences, config, workers or os.cpu_count() or 1)
     meter = ProgressMeter(config, model.corpus_total_words, on_progress)
     stream = _Stream(sentences, meter, model, config, should_stop)
     train_job = model._do_train_job
@@ -132,14 +130,9 @@ def train_gensim(
         if should_stop is not None and should_stop():
             break
         stream.reset_epoch(epoch)
-        model.train(
-            stream,
-            total_examples=model.corpus_count,
-            epochs=1,
-            start_alpha=config.alpha - span * epoch / config.epochs,
-            end_alpha=config.alpha - span * (epoch + 1) / config.epochs,
-            compute_loss=True,
-        )
+        model.train(stream, total_examples=model.corpus_count, epochs=1, compute_loss=True,
+                    start_alpha=config.alpha - span * epoch / config.epochs,
+                    end_alpha=config.alpha - span * (epoch + 1) / config.epochs)
         stream.record()
         if stream.stopped:
             break

@@ -96,20 +96,7 @@ def build_job_config(
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}.")
     if not 1 <= int(snapshot_words) <= 100_000:
         raise ValueError(f"snapshot_words must be between 1 and 100000, not {snapshot_words}.")
-    from core.text import SAMPLES
-
-    if corpus in SAMPLES:
-        default_name = corpus
-    elif str(corpus).startswith(DATASET_PREFIX):
-        from core.datasets import get
-
-        default_name = get(str(corpus)[len(DATASET_PREFIX):]).title_en  # ValueError naming the known datasets
-    else:
-        path = Path(corpus).expanduser()
-        if not path.is_file():
-            raise ValueError(f"the corpus file {corpus!r} does not exist; pick a sample or upload a file.")
-        corpus = str(path.resolve())
-        default_name = path.name
+    corpus, default_name = _resolve_corpus(corpus)
     return {
         "corpus": corpus,
         "corpus_name": corpus_name or default_name,
@@ -124,6 +111,24 @@ def build_job_config(
         "evaluate_each_epoch": bool(evaluate_each_epoch),
         "snapshot_words": int(snapshot_words),
     }
+
+
+def _resolve_corpus(corpus: str) -> tuple[str, str]:
+    """(the corpus as the job reads it, the name it goes by): a sample, a named dataset or a file made absolute."""
+    from core.sources import parse_source
+    from core.text import SAMPLES
+
+    source = parse_source(corpus, SAMPLES)
+    if source.kind == "sample":
+        return corpus, corpus
+    if source.kind == "dataset":
+        from core.datasets import get
+
+        return corpus, get(source.name).title_en  # ValueError naming the known datasets
+    path = Path(corpus).expanduser()
+    if not path.is_file():
+        raise ValueError(f"the corpus file {corpus!r} does not exist; pick a sample or upload a file.")
+    return str(path.resolve()), path.name
 
 
 def open_corpus(config: dict):
@@ -170,11 +175,7 @@ def _reading_lines(corpus) -> list[str]:
 
 def run(config: dict, ctx) -> None:
     """Job entry point (``core.jobs`` contract): train word2vec on ``config["corpus"]``."""
-    from core.atomic import atomic_write_json
-    from core.vectors.evaluate import evaluate
-    from core.vectors.io import save_run_vectors
     from core.word2vec import TrainConfig, train
-    from core.word2vec.results import diagnose
 
     train_config = TrainConfig.from_dict(config.get("train", {}))
     spec = _engine(config)
@@ -187,6 +188,21 @@ def run(config: dict, ctx) -> None:
     from core.training.events import EventWriter
 
     events = EventWriter(ctx.run_dir, x={"step": "words_done", "eval": "epoch"})  # TensorBoard's copy of the curves
+    on_progress, on_epoch_end = _callbacks(config, ctx, events)
+    try:
+        kv = train(corpus, train_config, engine=spec.name, device=device, on_progress=on_progress,
+                   should_stop=ctx.should_stop, on_epoch_end=on_epoch_end)
+    finally:  # after a full pass the reading report counts what was read; shown even when training fails
+        events.close()
+        for line in _reading_lines(corpus):
+            ctx.write_log(line)
+    _finish(kv, config, ctx, spec.name, device_text, corpus, time.monotonic() - started)
+
+
+def _callbacks(config: dict, ctx, events):
+    """(on_progress, on_epoch_end) of a run: a step record about once a second, a snapshot and scores per epoch."""
+    from core.vectors.evaluate import evaluate
+
     last_step = [0.0]
     snapshot_words: list[str] = []
     evaluate_each_epoch = config.get("evaluate_each_epoch", True)
@@ -213,14 +229,16 @@ def run(config: dict, ctx) -> None:
             ctx.log(record)
             events.write({**record, "split": "evaluation"})
 
-    try:
-        kv = train(corpus, train_config, engine=spec.name, device=device, on_progress=on_progress,
-                   should_stop=ctx.should_stop, on_epoch_end=on_epoch_end)
-    finally:  # after a full pass the reading report counts what was read; shown even when training fails
-        events.close()
-        for line in _reading_lines(corpus):
-            ctx.write_log(line)
-    seconds = time.monotonic() - started
+    return on_progress, on_epoch_end
+
+
+def _finish(kv, config: dict, ctx, engine: str, device_text: str, corpus, seconds: float) -> None:
+    """Save the vectors, evaluate them in full and write the summary (scores with coverage, the diagnosis)."""
+    from core.atomic import atomic_write_json
+    from core.vectors.evaluate import evaluate
+    from core.vectors.io import save_run_vectors
+    from core.word2vec.results import diagnose
+
     ctx.progress(1.0 if not ctx.should_stop() else 0.99, 0.0, message="saving the vectors")
     save_run_vectors(kv, ctx.run_dir)
     ctx.progress(1.0 if not ctx.should_stop() else 0.99, 0.0, message="evaluating the vectors")
@@ -231,7 +249,7 @@ def run(config: dict, ctx) -> None:
     diagnosis = diagnose(kv)
     ctx.set_summary({
         **final,
-        "vocab_size": len(kv.index_to_key), "vector_size": int(kv.vector_size), "engine": spec.name,
+        "vocab_size": len(kv.index_to_key), "vector_size": int(kv.vector_size), "engine": engine,
         "device": device_text, "corpus": config.get("corpus_name") or corpus.name,
         "language": corpus.language, "encoding": corpus.encoding, "train_seconds": round(seconds, 2),
         "cancelled": bool(ctx.should_stop()),

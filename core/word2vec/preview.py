@@ -37,6 +37,17 @@ class CorpusPreview:
         """How many distinct words occur at least ``min_count`` times (in what was read)."""
         return sum(1 for _, count in self.counts if count >= min_count)
 
+    def too_small(self, min_count: int) -> tuple[int, int] | None:
+        """``(words kept, a min_count that keeps two)`` when ``min_count`` leaves fewer than the two words
+        training needs, else None (also None for a truncated preview: the whole corpus may have more)."""
+        if self.truncated:
+            return None
+        kept = self.vocab_size(min_count)
+        if kept >= 2:
+            return None
+        counts = [c for _, c in self.counts[:2]]
+        return kept, counts[1] if len(counts) == 2 else 1
+
 
 def preview_corpus(config: dict, *, n_sentences: int = 5, max_tokens: int = 2_000_000) -> CorpusPreview:
     """Read the head of a job's corpus (at most ``max_tokens`` tokens) for the page's preview.

@@ -229,3 +229,38 @@ def neighbours_of(kv, words: list[str], k: int = 8) -> dict[str, list[tuple[str,
 def neighbours_table(found: dict[str, list[tuple[str, float]]]) -> dict[str, list[str]]:
     """``{word: ["neighbour (0.83)", ...]}``: one table column per probed word."""
     return {word: [f"{n} ({s:.2f})" for n, s in near] for word, near in found.items()}
+
+
+def run_scores(run_dir) -> list[Score]:
+    """A finished run's relevant benchmark scores with coverage: from ``evaluation.json``, else ``summary.json``."""
+    import json
+    from pathlib import Path
+
+    run_dir = Path(run_dir)
+    try:
+        evaluation = json.loads((run_dir / "evaluation.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        try:
+            summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = {}
+        return relevant(scores(summary))
+    return relevant(scores(flatten(evaluation)))
+
+
+def score_cell(summary: dict, benchmark: str) -> str | None:
+    """A runs-table cell: ``0.412 · 34.0%``, ``– · 1.7%`` when withheld for low coverage, None when absent."""
+    score = next((s for s in scores(summary) if s.benchmark == benchmark), None)
+    if score is None:
+        value = summary.get(benchmark)
+        return None if value is None else f"{value:.3f} · ?"
+    coverage = f"{100 * score.coverage:.1f}%" if score.coverage is not None else "?"
+    return f"– · {coverage}" if score.withheld else f"{score.value:.3f} · {coverage}"
+
+
+def bench_scores(result: dict) -> list[tuple[str, Score]]:
+    """``[(kind, Score), ...]`` for every benchmark in ``core.vectors.evaluate.evaluate``'s result, in its order;
+    ``kind`` is that benchmark's ``benchmark_kind`` ("similarity" or "analogy")."""
+    from core.vectors.evaluate import benchmark_kind
+
+    return [(benchmark_kind(score.benchmark), score) for score in scores(flatten(result))]

@@ -310,6 +310,73 @@ def default_block_tokens(device: torch.device, batch_size: int) -> int:
     return max(base, 2 * batch_size)
 
 
+class _Run:
+    """What one training run counts: in-vocabulary tokens done, the learning rate, the loss per corpus word.
+
+    Progress is counted in in-vocabulary tokens and reported in corpus words (like gensim).
+    """
+
+    def __init__(self, model, meter, vocab, config: TrainConfig):
+        self.model, self.meter, self.config = model, meter, config
+        per_epoch = max(vocab.retained_words, 1)
+        self.scale = vocab.total_words / per_epoch
+        self.total = per_epoch * config.epochs
+        self.done = 0  # in-vocabulary tokens processed so far, over all epochs
+        self.lr = config.alpha
+        self.last_loss, self.last_done, self.interval_loss = 0.0, 0, None
+        self.last_check = 0.0
+
+    def report(self, epoch: int, done_now: int) -> None:
+        loss_total = float(self.model.loss_sum)  # the only device sync, twice a second at most
+        words = (done_now - self.last_done) * self.scale
+        if words > 0:  # an empty interval (epoch end right after a record) repeats the last value
+            self.interval_loss = (loss_total - self.last_loss) / words
+        self.last_loss, self.last_done = loss_total, done_now
+        self.meter.emit(epoch, int(done_now * self.scale), self.lr, self.interval_loss)
+
+    def stop_asked(self, should_stop: StopFn | None, first: bool) -> bool:
+        """Ask at each block start and then at most every 0.1 s: a cancel check may read a file, and a GPU
+        runs thousands of batches per second."""
+        if should_stop is None or not (first or time.perf_counter() - self.last_check >= 0.1):
+            return False
+        self.last_check = time.perf_counter()
+        return bool(should_stop())
+
+
+def _train_block(run: _Run, block, device: torch.device, epoch: int, should_stop: StopFn | None) -> bool:
+    """Train on one streamed block of token ids (shuffled batches of pairs); True when a stop was asked."""
+    model, config = run.model, run.config
+    tokens = int((block >= 0).sum())
+    ids, sentence = model.subsample(torch.from_numpy(block).to(device))
+    if config.sg:
+        inputs, outputs = model.sg_pairs(ids, sentence)
+    else:
+        outputs, inputs = model.cbow_contexts(ids, sentence)
+    n = outputs.numel()
+    order = torch.randperm(n, generator=model.generator, device=device) if n else None
+
+    def block_done(b_done: int) -> int:
+        # Tokens credited after b_done batches, in proportion to the pairs trained:
+        # the last batch of a block is partial, so equal shares would skew loss/word.
+        return tokens * min(b_done * config.batch_size, n) // n if n else tokens
+
+    for b in range(max(1, math.ceil(n / config.batch_size))):
+        if run.stop_asked(should_stop, b == 0):
+            run.done += block_done(b)
+            return True
+        run.lr = linear_lr(config, (run.done + block_done(b)) / run.total)
+        if n:
+            sel = order[b * config.batch_size : (b + 1) * config.batch_size]
+            if config.sg:
+                model.sg_step(inputs[sel], outputs[sel], run.lr)
+            else:
+                model.cbow_step(outputs[sel], inputs[sel], run.lr)
+        if run.meter.due():
+            run.report(epoch, run.done + block_done(b + 1))
+    run.done += tokens
+    return False
+
+
 def train_torch(
     sentences: Iterable[list[str]],
     config: TrainConfig,
@@ -322,29 +389,8 @@ def train_torch(
     """Train on ``device``; returns gensim ``KeyedVectors`` (input vectors, counts attached)."""
     vocab = build_vocab(sentences, config)
     model = TorchWord2Vec(vocab, config, device)
-    meter = ProgressMeter(config, vocab.total_words, on_progress)
+    run = _Run(model, ProgressMeter(config, vocab.total_words, on_progress), vocab, config)
     blocks = _Blocks(sentences, vocab, default_block_tokens(device, config.batch_size))
-    # Progress is counted in in-vocabulary tokens and reported in corpus words (like gensim).
-    per_epoch = max(vocab.retained_words, 1)
-    scale = vocab.total_words / per_epoch
-    total = per_epoch * config.epochs
-    done = 0  # in-vocabulary tokens processed so far, over all epochs
-    last_loss, last_done = 0.0, 0
-    stopped = False
-
-    interval_loss = None
-
-    def report(epoch: int, lr: float, done_now: int):
-        nonlocal last_loss, last_done, interval_loss
-        loss_total = float(model.loss_sum)  # the only device sync, twice a second at most
-        words = (done_now - last_done) * scale
-        if words > 0:  # an empty interval (epoch end right after a record) repeats the last value
-            interval_loss = (loss_total - last_loss) / words
-        last_loss, last_done = loss_total, done_now
-        meter.emit(epoch, int(done_now * scale), lr, interval_loss)
-
-    lr = config.alpha
-    last_check = 0.0
     # CPU threads: torch's default (all cores) unless EMBEDLAB_TORCH_THREADS says otherwise; on a
     # shared, oversubscribed server 1-2 threads per job avoid OpenMP spin-waiting (10x slower).
     threads = int(os.environ.get("EMBEDLAB_TORCH_THREADS", "0") or 0)
@@ -354,44 +400,8 @@ def train_torch(
     try:
         with torch.no_grad():
             for epoch in range(1, config.epochs + 1):
-                for block in blocks:
-                    tokens = int((block >= 0).sum())
-                    ids, sentence = model.subsample(torch.from_numpy(block).to(device))
-                    if config.sg:
-                        inputs, outputs = model.sg_pairs(ids, sentence)
-                    else:
-                        outputs, inputs = model.cbow_contexts(ids, sentence)
-                    n = outputs.numel()
-                    order = torch.randperm(n, generator=model.generator, device=device) if n else None
-                    batches = max(1, math.ceil(n / config.batch_size))
-
-                    def block_done(b_done: int) -> int:
-                        # Tokens credited after b_done batches, in proportion to the pairs trained:
-                        # the last batch of a block is partial, so equal shares would skew loss/word.
-                        return tokens * min(b_done * config.batch_size, n) // n if n else tokens
-
-                    for b in range(batches):
-                        # Ask at each block start and then at most every 0.1 s: a cancel check may
-                        # read a file, and a GPU runs thousands of batches per second.
-                        if should_stop is not None and (b == 0 or time.perf_counter() - last_check >= 0.1):
-                            last_check = time.perf_counter()
-                            if should_stop():
-                                stopped = True
-                                break
-                        lr = linear_lr(config, (done + block_done(b)) / total)
-                        if n:
-                            sel = order[b * config.batch_size : (b + 1) * config.batch_size]
-                            if config.sg:
-                                model.sg_step(inputs[sel], outputs[sel], lr)
-                            else:
-                                model.cbow_step(outputs[sel], inputs[sel], lr)
-                        if meter.due():
-                            report(epoch, lr, done + block_done(b + 1))
-                    if stopped:
-                        done += block_done(b)
-                        break
-                    done += tokens
-                report(epoch, lr, done)
+                stopped = any(_train_block(run, block, device, epoch, should_stop) for block in blocks)
+                run.report(epoch, run.done)
                 if stopped:
                     break
                 if on_epoch_end is not None:

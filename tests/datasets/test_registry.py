@@ -92,9 +92,9 @@ def test_list_filters_and_rejects_unknown_filters():
 
 
 def test_unknown_name_names_the_known_ones():
-    with pytest.raises(ValueError, match="Unknown dataset 'nope'.*peoples_daily.*wnut16"):
+    with pytest.raises(ValueError, match="unknown dataset 'nope'.*peoples_daily.*wnut16"):
         datasets.get("nope")
-    with pytest.raises(ValueError, match="Unknown dataset 'nope'"):
+    with pytest.raises(ValueError, match="unknown dataset 'nope'"):
         datasets.resolve_source("dataset:nope")
 
 

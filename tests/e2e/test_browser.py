@@ -204,3 +204,23 @@ def test_reload_shows_the_finetune_runs_own_settings(app_url, app_runs, page):
         assert jobs.read_config(run_id, app_runs)["config"]["task"] == "ner"
     finally:
         jobs.cancel(run_id, app_runs)
+
+
+def test_reload_shows_the_pretrain_runs_own_settings(app_url, app_runs, page):
+    """Issue 21: the pretraining page keeps its form the same way (ui.form): a reload shows the run's settings."""
+    import core.jobs as jobs
+
+    page.goto(f"{app_url}/pretrain?lang=en")
+    wait_idle(page, timeout_s=180)
+    _set_number(page, "Steps", 30)
+    _set_number(page, "Sequence length", 32)
+    run_id = _start_training(page, app_runs, "pretrain")
+    try:
+        page.goto(f"{app_url}/pretrain?lang=en&run={run_id}")  # a fresh load of the shared link
+        wait_idle(page, timeout_s=180)
+        assert page.locator("[data-testid='stException']").count() == 0
+        _expect_number(page, "Steps", "30")
+        _expect_number(page, "Sequence length", "32")
+        assert jobs.read_config(run_id, app_runs)["config"]["steps"] == 30
+    finally:
+        jobs.cancel(run_id, app_runs)

@@ -15,15 +15,15 @@ def test_every_config_field_has_help_and_the_page_shows_it():
 
     helps = field_help()
     assert set(helps) == {f.name for f in dataclasses.fields(FinetuneConfig)}
-    for name, text in helps.items():
-        assert catalog()[f"finetune.help.{name}"]["en"] == text  # the field comment is the page's help text
+    for name, text in helps.items():  # the locale string is the page's help and the CLI's
+        assert text and catalog()[f"finetune.help.{name}"]["en"] == text and catalog()[f"finetune.help.{name}"]["zh"]
 
 
 @pytest.mark.parametrize("change,message", [
     ({"task": "regression"}, "unknown task .regression.; known tasks: classification, ner"),
     ({"delimiter": ";;"}, "delimiter must be one character"),
-    ({"learning_rate": 5.0}, "learning_rate must be between 0 and 1"),
-    ({"batch_size": 0}, "batch_size must be at least 1"),
+    ({"learning_rate": 5.0}, "learning_rate must be between 1e-08 and 1"),
+    ({"batch_size": 0}, "batch_size must be between 1 and 65536"),
     ({"valid_fraction": 0.5, "test_fraction": 0.45}, "leaves less than 10%"),
     ({"max_length": 4}, "max_length must be between"),
 ])
@@ -139,3 +139,13 @@ def test_live_curves_are_visible_from_the_first_step_and_the_lr_axis_is_never_ne
     flat = plots.curves_figure([{"type": "step", "step": s, "loss": 0.5, "lr": 0.0} for s in range(1, 40)])
     assert flat.layout.yaxis2.range[0] == 0 and flat.data[0].mode == "lines"
     assert list(lr_axis.ticktext) == ["0", "5.0e-05", "1.0e-04"] and min(lr_axis.tickvals) == 0
+
+
+def test_a_resumed_config_is_the_runs_own_with_changes_on_top_and_its_checkpoint_named():
+    from core.finetune.config import resumed
+
+    saved = FinetuneConfig(epochs=3, seed=7, task="ner", train_file="sample:ner").to_dict()
+    config = resumed(saved, "finetune-1", {"epochs": 5})
+    assert (config.task, config.seed, config.epochs, config.resume_from) == ("ner", 7, 5, "finetune-1")
+    with pytest.raises(ValueError, match="epochs must be between 1 and 10000"):
+        resumed(saved, "finetune-1", {"epochs": 0})

@@ -88,7 +88,7 @@ def test_the_position_kinds_are_the_registry_kinds_that_enter_at_the_input():
     from core import positional as pe
     from core.input_layer import position_kinds
 
-    assert position_kinds() == tuple(k for k in pe.kinds() if pe.where(k) in ("input", "none"))
+    assert position_kinds() == tuple(k for k in pe.names() if pe.where(k) in ("input", "none"))
     assert {"learned", "sinusoidal", "none"} <= set(position_kinds()) and "rope" not in position_kinds()
 
 

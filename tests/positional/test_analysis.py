@@ -35,7 +35,7 @@ def test_sample_positions_is_even_and_bounded():
     assert list(pe.sample_positions(5, 480)) == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_large_settings_give_screen_sized_views(kind):
     view = pe.lab_view(pe.EncodingSpec(kind=kind, seq_len=4096, dim=1024, heads=32))
     if view.table is not None:
@@ -60,7 +60,7 @@ def test_wide_wave_tables_keep_whole_pairs():
         assert view.table.col_step == 2 and view.table.values.max() > 0.99
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_lab_view_computes_exactly_the_views_the_kind_declares(kind):
     view = pe.lab_view(pe.EncodingSpec(kind=kind, seq_len=64, dim=16))
     declared = set(view.info["views"])

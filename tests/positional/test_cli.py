@@ -42,7 +42,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
     assert message in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_cli_writes_what_the_kind_computes(tmp_path, capsys, kind):
     out = tmp_path / f"{kind}.npy"
     assert main(["positional", "--kind", kind, "--seq-len", "24", "--out", str(out)]) == 0

@@ -213,7 +213,7 @@ def test_learned_rejects_a_folder_without_a_model(tmp_path):
     (lambda: pe.t5_relative_bucket(torch.tensor([1.5])), "whole numbers"),
     (lambda: pe.t5_relative_bucket(torch.tensor([1]), num_buckets=2), "num_buckets must be at least 4"),
     (lambda: pe.t5_relative_bucket(torch.tensor([1]), max_distance=8), "max_distance must exceed"),
-    (lambda: pe.EncodingSpec(kind="bogus"), "kind must be one of"),
+    (lambda: pe.EncodingSpec(kind="bogus"), "unknown positional encoding .bogus.; known positional encodings:"),
     (lambda: pe.EncodingSpec(seq_len=20_000), "seq_len must be at most 16,384"),
     (lambda: pe.EncodingSpec(dim=9), "dim must be even"),
 ])

@@ -1,6 +1,6 @@
 """Every key the positional page builds at run time (f-string keys) exists in both languages."""
 from core.i18n import catalog
-from core.positional import EncodingSpec, get, kinds, lab_view
+from core.positional import EncodingSpec, get, lab_view, names
 from core.positional.base import VIEWS, PositionalEncoding
 
 VIEW_KEYS = {  # the kind's own sentences each view shows (page: kind_text(group, view))
@@ -26,9 +26,9 @@ def kind_keys(kind: str) -> list[str]:
 
 
 KEYS = [
-    *(key for kind in kinds() for key in kind_keys(kind)),
+    *(key for kind in names() for key in kind_keys(kind)),
     *(f"positional.tab.{view}" for view in VIEWS),
-    *(f"positional.axis.{get(kind).score_axis}" for kind in kinds()),
+    *(f"positional.axis.{get(kind).score_axis}" for kind in names()),
     *(f"positional.curve.{label}" for label in
       ("anchor", "bound", "head", "after", "before", "dim", "nearest", "wavelength")),
 ]

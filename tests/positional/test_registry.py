@@ -15,11 +15,11 @@ BUILT_IN = ("sinusoidal", "learned", "rope", "alibi", "t5", "none")
 
 
 def test_the_built_in_kinds_are_registered_in_teaching_order():
-    assert pe.kinds()[: len(BUILT_IN)] == BUILT_IN
+    assert pe.names()[: len(BUILT_IN)] == BUILT_IN
     assert pe.KINDS == BUILT_IN  # the old public name still works
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_every_kind_declares_where_formula_source_views_and_parameters(kind):
     cls = pe.get(kind)
     assert cls.kind == kind and cls.where in pe.WHERE
@@ -36,7 +36,7 @@ def test_every_kind_declares_where_formula_source_views_and_parameters(kind):
             assert spec_defaults[param.name] == param.default
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_where_matches_what_the_kind_computes(kind):
     enc = pe.make(pe.EncodingSpec(kind=kind, seq_len=16, dim=16))
     rows = pe.get(kind).input_part(10, 384) if enc.where != "attention" else None
@@ -50,7 +50,7 @@ def test_where_matches_what_the_kind_computes(kind):
             pe.get(kind).input_part(10, 384)
 
 
-@pytest.mark.parametrize("kind", pe.kinds())
+@pytest.mark.parametrize("kind", pe.names())
 def test_matrix_is_the_vectors_or_the_scores(kind):
     enc = pe.make(pe.EncodingSpec(kind=kind, seq_len=12, dim=8))
     out = enc.matrix(12)
@@ -65,7 +65,7 @@ def test_matrix_is_the_vectors_or_the_scores(kind):
 def test_unknown_kind_is_a_value_error_naming_the_known_kinds():
     for call in (lambda: pe.get("xpos"), lambda: pe.EncodingSpec(kind="xpos"),
                  lambda: pe.make(pe.EncodingSpec.of("xpos"))):
-        with pytest.raises(ValueError, match="kind must be one of sinusoidal, learned, rope, alibi, t5, none"):
+        with pytest.raises(ValueError, match="unknown positional encoding .xpos.; known positional encodings: sinusoidal, learned, rope, alibi, t5, none"):
             call()
 
 
@@ -89,7 +89,7 @@ def test_registering_a_second_kind_under_a_taken_name_fails():
 
 
 def test_a_toy_kind_is_picked_up_everywhere_with_no_other_edit(toy_kind, tmp_path, capsys):
-    assert "toyconstant" in pe.kinds()
+    assert "toyconstant" in pe.names()
     # API: its own setting travels through EncodingSpec, the views follow its declaration
     spec = pe.EncodingSpec.of("toyconstant", 32, dim=6, level=0.25)
     view = pe.lab_view(spec)
@@ -112,7 +112,7 @@ def test_a_toy_kind_is_picked_up_everywhere_with_no_other_edit(toy_kind, tmp_pat
 def test_cli_unknown_kind_is_one_line_exit_2(tmp_path, capsys):
     assert main(["positional", "--kind", "xpos", "--out", str(tmp_path / "x.npy")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "kind must be one of sinusoidal, learned, rope, alibi, t5, none" in err
+    assert err.count("\n") == 1 and "known positional encodings: sinusoidal, learned, rope, alibi, t5, none" in err
 
 
 def test_cli_refuses_a_setting_the_kind_does_not_take(tmp_path, capsys):

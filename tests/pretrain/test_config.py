@@ -14,10 +14,10 @@ from core.pretrain.config import POSITIONS, PRESETS, PretrainConfig, field_help
     ({"preset": "huge"}, "preset must be one of tiny, mini, small"),
     ({"position_encoding": "t5"}, "position_encoding must be one of learned, sinusoidal, rope, alibi, none"),
     ({"seq_len": 4}, "seq_len must be between 8 and 2048"),
-    ({"steps": 0}, "steps must be at least 1"),
-    ({"learning_rate": 3.0}, "learning_rate must be between 0 and 1"),
-    ({"mask_prob": 0.0}, "mask_prob must be between 0 and 1"),
-    ({"init_vectors": "glove"}, "init_vectors must be random or word2vec"),
+    ({"steps": 0}, "steps must be between 1 and 10000000"),
+    ({"learning_rate": 3.0}, "learning_rate must be between 1e-06 and 1"),
+    ({"mask_prob": 0.0}, "mask_prob must be between 0.01 and 0.9"),
+    ({"init_vectors": "glove"}, "init_vectors must be one of random, word2vec"),
     ({"corpus": " "}, "choose a corpus"),
 ])
 def test_bad_settings_say_what_to_change(values, message):
@@ -33,6 +33,7 @@ def test_unknown_settings_are_refused_not_dropped():
 def test_every_field_has_help_text_and_the_dict_round_trips():
     helps = field_help()
     assert set(helps) == {f.name for f in dataclasses.fields(PretrainConfig)}
+    assert all(helps.values()) and all(field_help("zh").values())  # en and zh, from locales/pretrain.json
     config = PretrainConfig(position_encoding="alibi", steps=7)
     assert PretrainConfig.from_dict(config.to_dict()) == config
 

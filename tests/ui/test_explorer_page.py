@@ -253,9 +253,9 @@ def test_a_registered_method_appears_on_the_page_with_no_other_edit(runs_root):
 def test_large_projection_runs_as_a_job_and_is_reused(finished_run, monkeypatch):
     """Above a method's job_above the page submits a "projection" job (real worker process), then draws its result."""
     from core import jobs
-    from core.vectors.projection import get_method
+    from core.vectors.projection import get
 
-    monkeypatch.setattr(get_method("pca"), "job_above", 20)  # the fixture run has 80 words
+    monkeypatch.setattr(get("pca"), "job_above", 20)  # the fixture run has 80 words
     monkeypatch.setenv("EMBEDLAB_CACHE", str(finished_run.parent.parent / "cache"))
     at = page("en", run=RUN)
     no_traceback(at)

@@ -37,8 +37,8 @@ def test_ner_sample_and_bad_settings_show_messages(runs_root):
     at.run()
     assert not at.exception
     assert any(m.label == "Sentences" and m.value == "220" for m in at.metric)
-    at.number_input(key="ft_vfrac").set_value(0.5)
-    at.number_input(key="ft_tfrac").set_value(0.45)
+    at.number_input(key="ft_valid_fraction").set_value(0.5)
+    at.number_input(key="ft_test_fraction").set_value(0.45)
     at.button[[b.label for b in at.button].index("Train")].click().run()
     assert not at.exception
     assert any("valid_fraction + test_fraction" in e.value for e in at.error)
@@ -106,8 +106,8 @@ def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root, tmp_pa
     assert not at.exception, at.exception
     assert at.radio(key="ft_task").value == "ner"
     assert at.radio(key="ft_source").value == "run"
-    assert at.number_input(key="ft_epochs").value == 3 and at.number_input(key="ft_batch").value == 8
-    assert at.number_input(key="ft_seed").value == 7 and at.number_input(key="ft_lr").value == 2e-3
+    assert at.number_input(key="ft_epochs").value == 3 and at.number_input(key="ft_batch_size").value == 8
+    assert at.number_input(key="ft_seed").value == 7 and at.number_input(key="ft_learning_rate").value == 2e-3
     assert any("my entities.conll" in c.value for c in at.caption)  # the file's own name, not its path
     assert any(m.label == "Sentences" and m.value == "12" for m in at.metric)
     at.number_input(key="ft_epochs").set_value(4)
@@ -351,3 +351,46 @@ def test_chinese_data_switches_the_model_to_the_chinese_one_and_says_so(runs_roo
     at.run()
     assert at.session_state["ft_model"] == "all-MiniLM-L6-v2"
     assert any("[UNK]" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_multilabel_on_the_page_sample_report_and_a_threshold_in_the_playground(runs_root, tmp_path, language):
+    """Issue 21: the multi-label task is one task file; the page asks it what to read, report and play with."""
+    import torch
+
+    torch.set_num_threads(1)
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.session_state["lang"] = language
+    at.session_state["ft_task"] = "multilabel"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    report = "\n".join(str(m.value) for m in at.markdown)
+    assert ("multi\\-label: 240 texts, 5 labels" if language == "en" else "多标签：240 段文本，5 个标签") in report
+    assert any(m.label in ("Labels", "标签数") and m.value == "5" for m in at.metric)
+    assert {s.key for s in at.selectbox} >= {"ft_text_col", "ft_label_col"} and "ft_pair_col" not in \
+        {s.key for s in at.selectbox}  # the task's roles: text and labels, no second text
+
+    sets = [("sunny warm bright", ["weather"]), ("goal match striker", ["sport"]),
+            ("sunny match striker warm", ["weather", "sport"])] * 8
+    data = tmp_path / "sets.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "labels": y}) + "\n" for t, y in sets), encoding="utf-8")
+    run_id = _finished_run(runs_root, tmp_path, run_id="finetune-multi-1", task="multilabel", train_file=str(data),
+                           valid_file=str(data), epochs=20, learning_rate=5e-3, max_length=16, early_stopping=0)
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.session_state["lang"] = language
+    at.query_params["run"] = run_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert ("微平均 F1" if language == "zh" else "Micro F1") in labels
+    assert ("完全匹配率" if language == "zh" else "Exact match") in labels
+    slider = at.slider(key=f"ft_threshold_{run_id}")
+    assert slider.value == 0.5
+    at.text_area(key=f"ft_try_{run_id}").set_value("sunny striker").run()
+    slider = at.slider(key=f"ft_threshold_{run_id}")
+    slider.set_value(0.05).run()  # a low threshold: every label above it is predicted
+    assert not at.exception
+    said = [s.value for s in at.success]
+    assert any(("weather" in s and "sport" in s and "0.05" in s) for s in said), said
+    at.slider(key=f"ft_threshold_{run_id}").set_value(0.95).run()
+    assert not at.exception and any("0.95" in s.value for s in at.success)

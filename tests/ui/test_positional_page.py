@@ -12,7 +12,7 @@ from tests.positional.conftest import Constant
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "app_pages" / "positional.py")
 APP = str(ROOT / "app.py")
-KINDS = pe.kinds()
+KINDS = pe.names()
 
 
 def run_page(lang: str) -> AppTest:
@@ -149,7 +149,7 @@ def test_an_unknown_kind_on_the_page_is_an_error_naming_the_known_ones():
     at.session_state["positional_kind"] = "xpos"  # e.g. a kind that is no longer registered
     at.run()
     assert not at.exception
-    assert at.error and "kind must be one of sinusoidal, learned" in at.error[0].value
+    assert at.error and "known positional encodings: sinusoidal, learned" in at.error[0].value
     assert at.selectbox(key="positional_kind_en").value == KINDS[0]  # the page still works, on the default
 
 

@@ -44,9 +44,11 @@ def test_page_previews_the_sample_in_both_languages(runs_root, lang):
 def test_bad_setting_shows_a_message_not_a_traceback(runs_root):
     at = page()
     widget(at, "number_input", "train_hp_window").set_value(0).run()
+    assert widget(at, "number_input", "train_hp_window").value == 1  # the form holds the schema's bounds (1-50)
+    widget(at, "number_input", "train_hp_min_alpha").set_value(0.5).run()  # in its bounds, but above alpha
     widget(at, "button", "train_start").click().run()
     assert not at.exception
-    assert any("window must be between 1 and 50" in e.value for e in at.error)
+    assert any("min_alpha must be between 0 and alpha (0.025)" in e.value for e in at.error)
     assert jobs.list_runs() == []
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from core.vectors import projection
 from core.vectors.projection import (
-    METHODS, ProjectionConfig, ProjectionMethod, get_method, project, project_kv, register, top_words, unregister,
+    METHODS, ProjectionConfig, ProjectionMethod, get, project, project_kv, register, top_words, unregister,
     word_counts,
 )
 
@@ -22,7 +22,7 @@ def test_the_three_methods_are_registered_in_page_order():
 
 @pytest.mark.parametrize("method", ALL)
 def test_each_method_owns_its_formula_source_and_valid_defaults(method):
-    spec = get_method(method)
+    spec = get(method)
     assert spec.formula and all(isinstance(line, str) and "\\" in line for line in spec.formula)
     assert spec.source and spec.axis and spec.title
     assert spec.check_params({}) == spec.defaults()  # defaults pass their own limits
@@ -114,7 +114,7 @@ def test_progress_is_reported_and_can_stop_a_fit(blob_kv):
 def test_cache_hit_does_not_recompute(blob_kv, tmp_path, monkeypatch):
     kv, _ = blob_kv
     calls = []
-    spec = get_method("pca")
+    spec = get("pca")
     real = spec.fit
     monkeypatch.setattr(spec, "fit", lambda *a, **k: calls.append(1) or real(*a, **k))
     config = ProjectionConfig(method="pca", n_words=200)
@@ -184,7 +184,7 @@ def test_a_registered_toy_method_is_usable_everywhere(blob_kv, tmp_path):
         kv, _ = blob_kv
         proj = project_kv(kv, ProjectionConfig(method="firsttwo", n_words=50, metric="euclidean"), cache_dir=tmp_path)
         np.testing.assert_allclose(proj.coords, kv[proj.words][:, :2])
-        assert "firsttwo" in projection.method_names()
+        assert "firsttwo" in projection.names()
     finally:
         unregister("firsttwo")
     with pytest.raises(ValueError, match="unknown projection method 'firsttwo'"):

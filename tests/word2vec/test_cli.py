@@ -116,7 +116,7 @@ def test_datasets_are_offered_with_source_and_licence(runs_root, capsys):
         assert f"dataset:{ds.name} (" in parser_help and "licence:" in parser_help
     assert main(["word2vec", "--corpus", "dataset:nope", "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Unknown dataset 'nope'; known datasets:" in err
+    assert "\n" not in err and "unknown dataset 'nope'; known datasets:" in err
     assert jobs.list_runs() == []
 
 

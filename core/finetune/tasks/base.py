@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import ClassVar
 
 IGNORE = -100  # label id that PyTorch's cross-entropy (and our metrics) skip
+# A table role -> the FinetuneConfig field (and --flag) that names its column.
+ROLE_FIELDS = {"text": "text_col", "label": "label_col", "text_pair": "text_pair_col"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Task:
     """Base class: class attributes describe the task, methods are the verbs."""
 
     name: ClassVar[str] = ""  # registry key, also config.task and the CLI choice
+    order: ClassVar[int] = 100  # position in the page's and the CLI's choice of tasks
     head: ClassVar[str] = ""  # transformers Auto class of the model head
     formats: ClassVar[tuple[str, ...]] = ()  # file formats this task reads (detect_format names)
     upload_types: ClassVar[tuple[str, ...]] = ()  # extensions the page's uploader accepts
@@ -70,6 +73,16 @@ class Task:
     report_view: ClassVar[str] = ""  # how the page draws the report: "per_text" or "per_word"
     columns: ClassVar[bool] = False  # reads tables whose columns the user maps
     help: ClassVar[str] = ""  # one line for `--task` help and the page
+    # -- what the task reads, what its model needs and what its playground takes (the trainer,
+    #    the predictor and the page ask these instead of assuming a classifier)
+    roles: ClassVar[tuple[str, ...]] = ()  # table columns it reads, in picker order (keys of ROLE_FIELDS)
+    required_roles: ClassVar[tuple[str, ...]] = ()  # the roles without which it cannot read a table
+    problem_type: ClassVar[str | None] = None  # transformers' config.problem_type of its head (None: any)
+    reads_label_lists: ClassVar[bool] = False  # takes a list of labels per text (a single-label task refuses those)
+    playground_inputs: ClassVar[tuple[str, ...]] = ("text",)  # what the playground asks: "text", "threshold"
+    report_metrics: ClassVar[tuple[tuple[str, str], ...]] = ()  # (score key, label string key) atop the report
+    report_formula: ClassVar[str] = ""  # LaTeX of the scores, drawn with the report
+    report_explain: ClassVar[str] = ""  # string key of the sentence under the formula
 
     # ------------------------------------------------------------ data
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict):
@@ -101,6 +114,21 @@ class Task:
         raise NotImplementedError
 
     # ------------------------------------------------------------ model
+    def model_kwargs(self, labels: list[str]) -> dict:
+        """Keyword arguments of ``from_pretrained`` for this task's head over ``labels`` (id order)."""
+        kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+                  "label2id": {lab: i for i, lab in enumerate(labels)}}
+        if self.problem_type:
+            kwargs["problem_type"] = self.problem_type
+        return kwargs
+
+    def fits_model(self, config) -> bool:
+        """Whether a saved model's ``config`` (``transformers.PretrainedConfig``) has this task's head."""
+        archs = " ".join(getattr(config, "architectures", None) or [])
+        problem = getattr(config, "problem_type", None)
+        return self.head.replace("AutoModel", "") in archs and (
+            problem is None or self.problem_type is None or problem == self.problem_type)
+
     def encode(self, tokenizer, data, label2id: dict[str, int], max_length: int) -> Encoded:
         raise NotImplementedError
 
@@ -119,8 +147,10 @@ class Task:
         return {k: float(scores.get(k, 0.0)) for k in self.headline_keys}
 
     # ------------------------------------------------------------ use
-    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int) -> dict:
-        """Playground prediction for one text: ``{"view": ..., ...}`` (see each task)."""
+    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int, **inputs) -> dict:
+        """Playground prediction for one text: ``{"view": ..., ...}`` (see each task).
+
+        ``inputs``: the other :attr:`playground_inputs` (e.g. ``threshold``)."""
         raise NotImplementedError
 
     def example(self, data) -> str:

@@ -8,6 +8,7 @@ loss: cross-entropy; scores: accuracy and macro F1 (scikit-learn).
 from __future__ import annotations
 
 import collections
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ class TextData:
 # ---------------------------------------------------------------- tables
 
 
-def guess_columns(frame) -> dict:
+def guess_columns(frame, label_names: tuple[str, ...] = LABEL_NAMES) -> dict:
     """``{"text", "text_pair", "label"}`` columns and ``"why"`` for each pick: ``"name"``, ``"longest"`` or None.
 
     The label is chosen only by a recognised name (``label``, ``class``, ``stars``...), never by
@@ -59,7 +60,7 @@ def guess_columns(frame) -> dict:
                 return lower[name]
         return None
 
-    label = by_name(LABEL_NAMES)
+    label = by_name(label_names)
     text = by_name(TEXT_NAMES, exclude=(label,))
     why = {"label": "name" if label else None, "text": "name" if text else None}
     if text is None:
@@ -126,11 +127,38 @@ def read_fasttext(path: Path, text: str) -> TextData:
     return data
 
 
+def refuse_label_lists(labels: list[str], column: str, source: str, task: Task) -> None:
+    """A label column of lists (``["business", "sports"]``) is multi-label data: refused, naming the task that reads it.
+
+    Taking each combination as a class would train a wrong model silently (shared case jsonl-list-labels).
+    """
+    lists = [label for label in labels if label.startswith("[") and label.endswith("]")]
+    if not lists or len(lists) < len(labels) / 2:
+        return
+    from core.finetune import tasks
+
+    several = sum(len(json.loads(label)) > 1 for label in lists if _json_list(label))
+    other = tasks.TASKS.first(lambda t: t.reads_label_lists and t is not task)
+    use = f"; choose the {other.name} task (--task {other.name}), which learns several labels per text" if other else ""
+    raise ValueError(f"the label column {column!r} of {source} holds lists of labels ({several} of {len(labels)} "
+                     f"rows have several): this is multi-label data, and the {task.name} task learns one label per "
+                     f"text{use}.")
+
+
+def _json_list(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), list)
+    except ValueError:
+        return False
+
+
 # ---------------------------------------------------------------- the task
 
 
+@register
 class Classification(Task):
     name = "classification"
+    order = 10
     head = "AutoModelForSequenceClassification"
     formats = ("csv", "tsv", "jsonl", "fasttext")
     upload_types = ("csv", "tsv", "jsonl", "json", "txt")
@@ -140,6 +168,14 @@ class Classification(Task):
     report_view = "per_text"
     columns = True
     help = "one label per text (CSV/TSV/JSON lines with text and label columns, or fastText lines)"
+    roles = ("text", "label", "text_pair")
+    required_roles = ("text", "label")
+    problem_type = "single_label_classification"
+    report_metrics = (("accuracy", "finetune.accuracy"), ("macro_f1", "finetune.macro_f1"),
+                      ("macro_precision", "finetune.macro_precision"), ("macro_recall", "finetune.macro_recall"))
+    report_formula = (r"P=\frac{TP}{TP+FP}\quad R=\frac{TP}{TP+FN}\quad F_1=\frac{2PR}{P+R}\quad "
+                      r"\text{macro-}F_1=\frac{1}{K}\sum_{k=1}^{K}F_{1,k}")
+    report_explain = "finetune.f1_explain"
 
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TextData:
         from core.finetune import data as fd
@@ -164,6 +200,7 @@ class Classification(Task):
                 missing=missing, columns=[str(c) for c in frame.columns], guess=guess,
                 preview=frame.head(8).to_dict("records"), info=info)
         data = table_to_data(frame, text_col, label_col, options.pair_col, source=path.name)
+        refuse_label_lists(data.labels, label_col, path.name, self)
         info.update(text_column=text_col, label_column=label_col)
         return data
 
@@ -242,7 +279,7 @@ class Classification(Task):
         return scores, {"predicted": predicted, "confidence": confs,
                         "misclassified": misclassified(texts, data.labels, predicted, confs)}
 
-    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int) -> dict:
+    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int, **inputs) -> dict:
         """``{"view": "per_text", "probabilities": [(label, p), ...]}``, most likely first, summing to 1."""
         import torch
 
@@ -253,6 +290,3 @@ class Classification(Task):
 
     def example(self, data: TextData) -> str:
         return min(data.texts[:50], key=lambda t: abs(len(t) - 60)) if len(data) else ""
-
-
-register(Classification())

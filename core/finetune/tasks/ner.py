@@ -215,8 +215,15 @@ def group_entities(text: str, words: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- the task
 
 
+def entity_types(tags) -> list[str]:
+    """The entity types named by BIO tags (``B-PER``, ``I-LOC`` -> ``LOC, PER``), sorted; "O" is none."""
+    return sorted({t[2:] for t in tags if t != "O"})
+
+
+@register
 class NER(Task):
     name = "ner"
+    order = 20
     head = "AutoModelForTokenClassification"
     formats = ("conll",)
     upload_types = ("conll", "txt", "iob", "bio")
@@ -226,6 +233,11 @@ class NER(Task):
     report_view = "per_word"
     columns = False
     help = "one BIO tag per word (CoNLL files: word ... TAG per line, blank line between sentences)"
+    report_metrics = (("f1", "finetune.entity_f1"), ("precision", "finetune.entity_precision"),
+                      ("recall", "finetune.entity_recall"), ("accuracy", "finetune.token_accuracy"))
+    report_formula = (r"P=\frac{\#\text{correct entities}}{\#\text{predicted entities}}\quad "
+                      r"R=\frac{\#\text{correct entities}}{\#\text{true entities}}\quad F_1=\frac{2PR}{P+R}")
+    report_explain = "finetune.entity_explain"
 
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TagData:
         from core.finetune import data as fd
@@ -240,8 +252,7 @@ class NER(Task):
 
     def label_list(self, data: TagData) -> list[str]:
         """"O" then a B-/I- pair for every entity type, so both can be predicted."""
-        types = sorted({t[2:] for tags in data.tags for t in tags if t != "O"})
-        return ["O"] + [f"{p}-{k}" for k in types for p in ("B", "I")]
+        return ["O"] + [f"{p}-{k}" for k in entity_types(t for tags in data.tags for t in tags) for p in ("B", "I")]
 
     def labels_in(self, data: TagData) -> set[str]:
         return {t for tags in data.tags for t in tags}
@@ -307,9 +318,9 @@ class NER(Task):
         scores = ner_scores(true, predicted)
         scores["no_pieces"] = sum(len(t) - len(w) for t, w in zip(true, encoded.words))
         examples = [{"tokens": w, "true": t, "predicted": p} for w, t, p in list(zip(data.tokens, true, predicted))[:50]]
-        return scores, {"examples": examples}
+        return scores, {"examples": examples, "entity_types": entity_types(t for e in examples for t in e["true"])}
 
-    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int) -> dict:
+    def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int, **inputs) -> dict:
         """``{"view": "per_word", "words": [{"word", "start", "end", "tag", "score"}], "entities": [...],
         "no_pieces": n}``; offsets are characters of ``text``; a word's tag is its first piece's, as in training."""
         import torch
@@ -331,11 +342,8 @@ class NER(Task):
             out.append({"word": word, "start": start, "end": end, "tag": labels[pred[i]] if i is not None else "O",
                         "score": float(conf[i]) if i is not None else 0.0})
         return {"view": self.report_view, "words": out, "entities": group_entities(text, out),
-                "no_pieces": len(words) - len(first)}
+                "no_pieces": len(words) - len(first), "entity_types": entity_types(labels)}
 
     def example(self, data: TagData) -> str:
         with_entities = [w for w, t in zip(data.tokens, data.tags) if any(x != "O" for x in t)] or data.tokens
         return " ".join(with_entities[0]) if with_entities else ""
-
-
-register(NER())

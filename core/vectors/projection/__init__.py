@@ -3,8 +3,8 @@
 The methods are one file each (``pca.py``, ``umap.py``, ``tsne.py``) over
 the base class and registry in ``base.py``; ``compute.py`` holds what every
 method shares (config, distinct rows, cache). Adding a method: a file with a
-:class:`ProjectionMethod` subclass decorated with :func:`register`, imported
-below, its strings in ``locales/explorer.json`` (``explorer.method_<name>``,
+:class:`ProjectionMethod` subclass decorated with :func:`register` (the
+registry finds the file), its strings in ``locales/explorer.json`` (``explorer.method_<name>``,
 ``explorer.explain_<name>``, one ``explorer.<param>`` and ``explorer.<param>_help``
 per parameter); the parametrised tests in ``tests/vectors/test_projection.py``
 pick it up.
@@ -14,8 +14,8 @@ from core.vectors.projection.base import (
     Param,
     ProjectionMethod,
     Stopped,
-    get_method,
-    method_names,
+    get,
+    names,
     register,
     unregister,
 )
@@ -37,15 +37,11 @@ from core.vectors.projection.compute import (
     top_words,
     word_counts,
 )
-# Registration order is the page's option order.
-from core.vectors.projection import pca as _pca  # noqa: F401,E402
-from core.vectors.projection import umap as _umap  # noqa: F401,E402
-from core.vectors.projection import tsne as _tsne  # noqa: F401,E402
-from core.vectors.projection.umap import warm_umap  # noqa: E402
+from core.vectors.projection.umap import warm_umap
 
 __all__ = [
     "METHODS", "METRICS", "Param", "Projection", "ProjectionConfig", "ProjectionMethod", "Stopped",
-    "cache_path", "default_cache_dir", "distinct_rows", "fingerprint", "get_method", "load_cached",
-    "method_names", "one_thread", "prepare", "project", "project_kv", "register", "save_cached",
+    "cache_path", "default_cache_dir", "distinct_rows", "fingerprint", "get", "load_cached",
+    "names", "one_thread", "prepare", "project", "project_kv", "register", "save_cached",
     "shared_vectors", "top_words", "unregister", "warm_umap", "word_counts",
 ]

@@ -6,8 +6,9 @@ differs between methods: its parameters (:class:`Param`: widget, default,
 limits, help), its formula (LaTeX lines the page shows beside the figure),
 its source (paper and library), how it fits, how large an input it accepts
 and from what size the page runs it as a background job. Pages, jobs, the
-benchmark and the tests ask :func:`get_method` / :data:`METHODS`; nothing
-outside a method's own file compares its name to a string.
+benchmark and the tests ask :func:`get` / :func:`names` (:data:`METHODS`, a
+:class:`core.registry.Registry` that finds every method file of this package);
+nothing outside a method's own file compares its name to a string.
 """
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-# name -> method; filled by register() when core.vectors.projection imports the method files.
-METHODS: dict[str, "ProjectionMethod"] = {}
+from core.registry import Registry
 
 
 class Stopped(Exception):
@@ -75,6 +75,7 @@ class ProjectionMethod:
     """
 
     name: str = ""  # registry key, stored in configs and cache file names ("pca")
+    order: int = 100  # position in the page's choice of methods (smaller first)
     title: str = ""  # English display name; the page prefers t("explorer.method_<name>")
     axis: str = ""  # axis-title prefix: "PC" -> "PC 1", "PC 2"
     params: tuple[Param, ...] = ()  # the method's own parameters (widgets on the page)
@@ -113,28 +114,13 @@ class ProjectionMethod:
         raise NotImplementedError
 
 
-def register(method: ProjectionMethod | type) -> ProjectionMethod:
-    """Add ``method`` (an instance or a class) to :data:`METHODS` and return the instance; usable as a decorator."""
-    instance = method() if isinstance(method, type) else method
-    if not instance.name or not instance.name.isidentifier() or instance.name != instance.name.lower():
-        raise ValueError(f"a projection method needs a lower-case identifier as name, not {instance.name!r}.")
-    METHODS[instance.name] = instance
-    return method
+def _check(method) -> None:
+    if not isinstance(method, ProjectionMethod) or method.name != method.name.lower():
+        raise ValueError(f"a projection method is a ProjectionMethod with a lower-case name, not {method!r}.")
 
 
-def unregister(name: str) -> None:
-    """Remove a method (tests that register a toy method clean up with this)."""
-    METHODS.pop(name, None)
-
-
-def get_method(name: str) -> ProjectionMethod:
-    """The registered method called ``name``; ``ValueError`` naming the known methods otherwise."""
-    try:
-        return METHODS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown projection method {name!r}; known methods: {', '.join(METHODS)}.") from None
-
-
-def method_names() -> list[str]:
-    """Registered method names, in registration order (the page's option order)."""
-    return list(METHODS)
+# Method files of core.vectors.projection, found on first use; ``order`` is the page's option order.
+METHODS: Registry[ProjectionMethod] = Registry(
+    "projection method", "methods", package="core.vectors.projection", instances=True, check=_check,
+    skip=("base", "compute", "job"))
+register, unregister, get, names = METHODS.register, METHODS.unregister, METHODS.get, METHODS.names

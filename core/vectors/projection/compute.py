@@ -18,11 +18,14 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 import numpy as np
 
-from core.vectors.projection.base import Progress, get_method
+from core import settings
+from core.settings import setting
+from core.vectors.projection.base import METHODS, Progress
 
 METRICS = ("cosine", "euclidean")
 # Tokens like [PAD], [CLS], [unused12] are bookkeeping, not words: never plot them.
@@ -31,25 +34,25 @@ _SPECIAL = re.compile(r"^\[[^\]]+\]$")
 
 @dataclass(frozen=True)
 class ProjectionConfig:
-    """What to project and how; every field that changes the picture is in the cache key."""
+    """What to project and how; every field that changes the picture is in the cache key.
 
-    method: str = "pca"  # a registered method name (core.vectors.projection.METHODS)
-    dims: int = 2  # 2 for a flat map, 3 for a rotatable cloud
-    n_words: int = 5000  # top-N most frequent words; 5k is readable and every method is fast on it
-    metric: str = "cosine"  # distance between word vectors; cosine is what word2vec similarity means
-    seed: int = 0  # random seed: the same seed gives the same picture every time
+    Each field declares its settings schema (:func:`core.settings.setting`); the method's
+    own parameters are the method's :class:`~core.vectors.projection.base.Param` s.
+    """
+
+    STRINGS: ClassVar[str] = "explorer"
+
+    method: str = setting("pca", choices=METHODS, label="explorer.method")  # a registered method
+    dims: int = setting(2, choices=(2, 3), label="explorer.dims")  # 2 for a flat map, 3 for a rotatable cloud
+    n_words: int = setting(5000, low=3, label="explorer.n_words", help="explorer.n_words_help")  # top-N words
+    metric: str = setting("cosine", choices=METRICS, label="explorer.metric", help="explorer.metric_help")
+    seed: int = setting(0, low=0, high=2**32 - 1, label="explorer.seed")  # the same seed, the same picture
     # The method's own parameters (e.g. UMAP n_neighbors); missing ones take the method's defaults.
     params: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self):
-        method = get_method(self.method)  # ValueError naming the known methods
-        if self.dims not in (2, 3):
-            raise ValueError(f"dims must be 2 or 3, not {self.dims}.")
-        if self.n_words < 3:
-            raise ValueError(f"n_words must be at least 3 to project anything, not {self.n_words}.")
-        if self.metric not in METRICS:
-            raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}.")
-        object.__setattr__(self, "params", method.check_params(self.params))
+        settings.validate(self)  # an unknown method is the registry's ValueError naming the known ones
+        object.__setattr__(self, "params", METHODS.get(self.method).check_params(self.params))
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict; ``ProjectionConfig(**d)`` gives the same config back."""
@@ -62,7 +65,7 @@ class ProjectionConfig:
         Only what changes the method's result goes in, so changing UMAP's
         ``min_dist`` does not throw away a cached PCA.
         """
-        method = get_method(self.method)
+        method = METHODS.get(self.method)
         used = {"method": self.method, "version": method.version, "dims": self.dims, "n_words": self.n_words,
                 "seed": self.seed, "params": self.params}
         if method.uses_metric:
@@ -185,7 +188,7 @@ def project(vectors: np.ndarray, config: ProjectionConfig, on_progress: Progress
     points span at most ``m - 1`` dimensions. Raises ``ValueError`` when
     there are too few words or a vector is not finite.
     """
-    method = get_method(config.method)
+    method = METHODS.get(config.method)
     x = prepare(vectors, config.metric)
     n = x.shape[0]
     if n < max(3, config.dims + 1):

@@ -54,3 +54,27 @@ def run(config: dict, ctx) -> None:
 def resource(config: dict) -> str:
     """Projections run on the CPU (umap-learn, openTSNE and scikit-learn have no GPU path here)."""
     return "cpu"
+
+
+def submit_projection(kv, fp: str, config: ProjectionConfig, name: str, title: str = "", user=None) -> str:
+    """Start a "projection" job for ``config`` on ``kv``'s top words; returns its run id.
+
+    The ``(n, dim)`` vectors are written under the projection cache for the worker;
+    the result lands in the cache file (``cache_path(fp, config)``) the page reads.
+    ``name`` is the vectors' display name, ``title`` the run's (default: method · name); ``user``: who
+    submits it (``core.jobs.submit``'s; class mode refuses None).
+    Raises ``ValueError`` when the cache folder cannot be written.
+    """
+    import secrets
+
+    from core.jobs import submit
+    from core.vectors.projection.compute import cache_path, top_words
+
+    target = cache_path(fp, config)
+    source = target.parent / "inputs" / f"{config.key()}-{secrets.token_hex(4)}.npy"
+    save_cached(source, kv[top_words(kv, config.n_words)])
+    if not source.is_file():
+        raise ValueError(f"cannot write the vectors for the job under {source.parent}; check that the cache "
+                         "folder is writable (EMBEDLAB_CACHE).")
+    return submit("projection", {"input": str(source), "output": str(target), "projection": config.to_dict(),
+                                 "source": name}, name=title or f"{config.method} · {name}", user=user)

@@ -10,6 +10,7 @@ from core.vectors.projection.compute import pca
 @register
 class PCA(ProjectionMethod):
     name = "pca"
+    order = 10
     title = "PCA"
     axis = "PC"
     formula = (r"y_i = W^\top (x_i - \bar{x})", r"\operatorname{Cov}(x)\, W = W \Lambda_{\text{top-}d}")

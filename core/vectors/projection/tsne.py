@@ -21,6 +21,7 @@ EARLY_ITER, MAIN_ITER = 250, 500  # openTSNE's defaults (exaggeration 12 for 250
 @register
 class TSNE(ProjectionMethod):
     name = "tsne"
+    order = 30
     title = "t-SNE"
     axis = "t-SNE"
     params = (

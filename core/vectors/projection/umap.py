@@ -27,6 +27,7 @@ EXACT_KNN_UP_TO = 20_000  # exact neighbours: n^2 * dim work, ~30 s of one core 
 @register
 class UMAP(ProjectionMethod):
     name = "umap"
+    order = 20
     title = "UMAP"
     axis = "UMAP"
     params = (

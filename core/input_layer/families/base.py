@@ -13,40 +13,14 @@ each family is one short file that answers the verbs below:
     score_bias(seq_len)          what is added to the scores (ALiBi), (heads, seq, seq) or None
     own_embeddings / own_attentions / mlm_logits   the model's own outputs, to verify against
 
-Families register themselves (:func:`register`); :func:`as_family` wraps a model
-in the first family that fits it. No code outside a family's file looks at its
-module layout.
+Each family is one file of ``core/input_layer/families/`` decorated with
+``families.register``; ``families.as_family`` wraps a model in the first family
+(in declared ``order``) that fits it. No code outside a family's file looks at
+its module layout.
 """
 from __future__ import annotations
 
 import torch
-
-FAMILIES: list[type["EncoderFamily"]] = []  # registered families, tried in order
-
-
-def register(cls: type["EncoderFamily"]) -> type["EncoderFamily"]:
-    """Class decorator: make :func:`as_family` try ``cls`` (once)."""
-    if cls not in FAMILIES:
-        FAMILIES.append(cls)
-    return cls
-
-
-def as_family(model) -> "EncoderFamily":
-    """``model`` wrapped in the first registered family that fits it (a family passes through).
-
-    ``model`` may be a base encoder or one with a head (e.g. ``...ForMaskedLM``).
-    ValueError naming what is supported otherwise.
-    """
-    if isinstance(model, EncoderFamily):
-        return model
-    for cls in FAMILIES:
-        if cls.fits(model):
-            return cls(model)
-    raise ValueError(
-        f"{type(model).__name__} is not a BERT-style encoder the input-layer walk knows; it walks "
-        f"{', '.join(cls.description for cls in FAMILIES)}."
-    )
-
 
 class EncoderFamily:
     """Base: one model of a family, its first layer taken apart. Subclasses override what differs.
@@ -56,6 +30,7 @@ class EncoderFamily:
     """
 
     name: str = "base"  # short family name, printed by the CLI
+    order: int = 100  # families are tried in this order (the most common first)
     description: str = ""  # what the family covers, for error messages
     # LaTeX of the first layer's Q, K, V (shown next to the Q/K/V figure)
     attention_formula: str = r"Q = X W_Q^{\top} + b_Q,\quad K = X W_K^{\top} + b_K,\quad V = X W_V^{\top} + b_V"
@@ -161,11 +136,3 @@ class EncoderFamily:
             kwargs["token_type_ids"] = token_type_ids[None].to(self.device)
         with torch.no_grad():
             return self.model(**kwargs).logits[0].float().cpu()
-
-
-def _import_families() -> None:
-    """Import every family file so it registers itself (bert first: it is the default)."""
-    from core.input_layer import bert_family, embedlab_family  # noqa: F401
-
-
-_import_families()

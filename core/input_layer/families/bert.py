@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from core.input_layer.family import EncoderFamily, register
+from core.input_layer.families import register
+from core.input_layer.families.base import EncoderFamily
 
 
 def _split_heads(x: torch.Tensor, heads: int) -> torch.Tensor:
@@ -22,6 +23,7 @@ def _split_heads(x: torch.Tensor, heads: int) -> torch.Tensor:
 @register
 class BertFamily(EncoderFamily):
     name = "bert"
+    order = 10
     description = "Hugging Face BERT checkpoints with absolute positions (such as the shipped MiniLM)"
 
     @classmethod

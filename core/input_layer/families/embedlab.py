@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import torch
 
-from core.input_layer.family import EncoderFamily, register
+from core.input_layer.families import register
+from core.input_layer.families.base import EncoderFamily
 
 
 @register
 class EmbedLabFamily(EncoderFamily):
     name = "embedlab-bert"
+    order = 20
     description = "EmbedLab's own masked-LM models (embedlab-bert, any position encoding)"
     attention_formula = (r"\tilde X = \mathrm{LN}_1(X),\quad [\,Q\;K\;V\,] = \tilde X W_{qkv}^{\top} + b_{qkv}"
                          r"\quad\text{(pre-LayerNorm)}")

@@ -1,0 +1,70 @@
+"""The fine-tune page's data section: how a table is read, which column plays which role, what was read.
+
+The task says which roles it reads (``Task.roles``, ``required_roles``) and the reading
+report says how the file was read; this module draws the pickers and the summary.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.finetune import tasks
+from core.plots import finetune as plots
+from ui.i18n import t
+
+NONE = "—"
+DELIMITERS = ("", ",", ";", "\t", "|")
+ROLE_KEYS = {"text": "ft_text_col", "label": "ft_label_col", "text_pair": "ft_pair_col"}
+
+
+def _help(name: str) -> str:
+    return t(f"finetune.help.{name}")
+
+
+def reading_ui() -> None:
+    """How to read a table: the delimiter (or sniff it) and whether the first row is data."""
+    with st.expander(t("finetune.reading_options")):
+        left, right = st.columns(2)
+        labels = {"": t("finetune.delim.auto"), ",": ",", ";": ";", "\t": t("finetune.delim.tab"), "|": "|"}
+        left.selectbox(t("finetune.delimiter"), DELIMITERS, key="ft_delimiter", format_func=labels.get,
+                       help=_help("delimiter"))
+        right.checkbox(t("finetune.no_header"), key="ft_no_header", help=_help("no_header"))
+
+
+def mapping_ui(task_obj, view) -> None:
+    """One column picker per role the task reads: preselected only where a column's name says what it holds."""
+    columns, guess = view.columns, view.guess
+    st.caption(t("finetune.mapping_hint"))
+    cells = st.columns(max(1, len(task_obj.roles)))
+    for cell, role in zip(cells, task_obj.roles):
+        key, required = ROLE_KEYS[role], role in task_obj.required_roles
+        options = columns if required else [NONE] + columns
+        if key in st.session_state and st.session_state[key] not in options:
+            del st.session_state[key]
+        start = guess.get(role) if guess.get(role) in options else (None if required else NONE)
+        kwargs = {} if key in st.session_state else {"index": None if start is None else options.index(start)}
+        column = cell.selectbox(t(f"finetune.{tasks.ROLE_FIELDS[role]}"), options, key=key,
+                                help=_help(tasks.ROLE_FIELDS[role]), placeholder=t("finetune.pick_column"), **kwargs)
+        why = (guess.get("why") or {}).get(role)
+        if column and column == guess.get(role) and why:
+            st.caption(t(f"finetune.chosen_by.{why}", role=t(f"finetune.role.{role}"), column=column))
+
+
+def show_data(view, max_length: int) -> None:
+    import pandas as pd
+
+    summary = view.summary
+    for column, (key, value) in zip(st.columns(4), view.metrics):
+        extra = {"help": t("finetune.max_tokens", n=summary["length_stats"]["max"])} \
+            if key == "finetune.p95_tokens" else {}
+        column.metric(t(key), value, **extra)
+    headers = {k: t(f"finetune.col.{k}") for k in ("text", "text_pair", "label", "tokens", "tags")}
+    st.dataframe(pd.DataFrame(view.preview).rename(columns=headers), hide_index=True)
+    left, right = st.columns(2)
+    left.plotly_chart(plots.counts_figure(summary["label_counts"], titles={
+        "title": t(view.counts_title), "x": t("finetune.fig.label"), "y": t("finetune.fig.count")}))
+    if summary["lengths"]:
+        right.plotly_chart(plots.length_figure(summary["lengths"], max_length, titles={
+            "title": t("finetune.fig.lengths"), "x": t("finetune.fig.tokens"), "y": t("finetune.fig.examples"),
+            "cut": "max_length"}))
+    for w in summary["warnings"]:
+        st.warning(t(f"finetune.warn.{w['code']}", **{k: v for k, v in w.items() if k != "code"}))
