@@ -175,6 +175,9 @@ class Form:
         label = overrides.pop("label", None) or t(spec.label)
         help_text = overrides.pop("help", None) or _translated(spec.help)
         options = overrides.pop("options", None) or spec.options()  # a page may offer what this machine has
+        # Written back every run, so the browser is told the value each time. Told once, a number box the
+        # browser redraws (the section above it changed) came back at its minimum and was sent back so.
+        st.session_state[key] = st.session_state.get(key, _as_widget_value(spec, spec.default))
         if spec.type is bool and spec.widget != "radio":
             return where.checkbox(label, key=key, help=help_text, **overrides)
         if spec.type is bool:
