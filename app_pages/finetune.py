@@ -17,7 +17,7 @@ import core.jobs as jobs
 from core.finetune import tasks
 from core.finetune.config import FinetuneConfig
 from core.sources import parse_source
-from ui import model_picker
+from ui import encoding_picker, model_picker
 from ui import runs as ui_runs
 from ui.finetune_data import DELIMITERS, NONE, ROLE_KEYS, mapping_ui, reading_ui, show_data
 from ui.finetune_views import draw_run
@@ -120,6 +120,7 @@ def run_settings(run_id: str) -> dict:
                                         "test_file": config.test_file, "train_name": config.train_name,
                                         "task": config.task}
     st.session_state["ft_mapping_for"] = config.train_file
+    encoding_picker.remember(config.train_file, config.encoding)  # the run's own encoding, not asked again
     source = parse_source(config.train_file)
     kind = "sample" if config.train_file == tasks.get(config.task).sample else (
         "dataset" if source.kind == "dataset" else "run")
@@ -208,12 +209,19 @@ def current_mapping(task_obj, train_file: str) -> dict:
 
 
 def data_section(values: dict, names: dict):
-    """Read the chosen data (one core call) and show it; returns (view or None, column mapping, reading options)."""
+    """Read the chosen data (one core call) and show it; returns (view or None, column mapping, reading options).
+
+    A file whose encoding the reader cannot tell is asked about first (``ui.encoding_picker``): no view till then.
+    """
     task_obj = tasks.get(values["task"])
-    reading = {"delimiter": st.session_state["ft_delimiter"], "no_header": bool(st.session_state["ft_no_header"])}
     mapping = current_mapping(task_obj, values["train_file"])
+    encoding = encoding_picker.encoding_for(values["train_file"], name=names.get(values["train_file"]))
+    reading = {"delimiter": st.session_state["ft_delimiter"], "no_header": bool(st.session_state["ft_no_header"]),
+               "encoding": encoding or ""}
+    if encoding is None:  # the picker is asking
+        return None, mapping, reading
     options = ("auto", mapping.get("text_col", ""), mapping.get("label_col", ""), mapping.get("text_pair_col", ""),
-               reading["delimiter"], reading["no_header"])
+               reading["delimiter"], reading["no_header"], reading["encoding"])
     max_length, view = int(st.session_state["ft_max_length"]), None
     try:
         with st.spinner(t("finetune.reading")):

@@ -69,7 +69,7 @@ def run_settings(run_id: str) -> dict:
     config = (jobs.read_config(run_id, user=me()) or {}).get("config") or {}
     values = {k: v for k, v in config.items() if k not in ("corpus", "position_encoding", "init_vectors")}
     values.update({"pretrain_positions": [config.get("position_encoding")], "pretrain_init": [config.get("init_vectors")]})
-    values.update(picked("pretrain", config.get("corpus")))
+    values.update(picked("pretrain", config.get("corpus"), encoding=config.get("encoding") or ""))
     return values
 
 
@@ -231,7 +231,7 @@ def start(form: Form, chosen, values: dict, positions: list[str], init: list[str
         st.error(t("common.bad_input", message=t("pretrain.pick_position")))
         return
     try:
-        configs = [(p, i, build_job_config({**values, "corpus": chosen.source, "position_encoding": p,
+        configs = [(p, i, build_job_config({**values, **chosen.reading, "corpus": chosen.source, "position_encoding": p,
                                             "init_vectors": i})) for p in positions for i in (init or ["random"])]
     except ValueError as err:
         st.error(bad_input(err))

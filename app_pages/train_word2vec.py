@@ -29,7 +29,7 @@ from ui.errors import bad_input
 # (``Engine.extra_parameters``) follow when it is chosen.
 HYPERPARAMETERS = ("vector_size", "window", "min_count", "epochs", "negative", "sample", "alpha", "min_alpha",
                    "max_vocab", "seed")
-READING_KEYS = ("corpus", "column", "field", "language", "lowercase", "strip_punctuation")
+READING_KEYS = ("corpus", "corpus_name", "column", "field", "language", "lowercase", "strip_punctuation", "encoding")
 
 
 # ------------------------------------------------------------------ cached compute
@@ -118,7 +118,7 @@ def run_settings(run_id: str) -> dict:
     values.update({"train_engine": engine, f"train_device_{engine}": config.get("device"),
                    "train_language": config.get("language"), "train_lowercase": config.get("lowercase"),
                    "train_strip": config.get("strip_punctuation")})
-    values.update(picked("train", config.get("corpus"), config.get("corpus_name") or ""))
+    values.update(picked("train", config.get("corpus"), config.get("corpus_name") or "", config.get("encoding") or ""))
     for what in ("column", "field"):  # an uploaded table's text column, picked again
         if config.get(what):
             st.session_state[f"train_{what}"] = config[what]

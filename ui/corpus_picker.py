@@ -7,6 +7,8 @@ strings are ``<strings>.source``, ``<strings>.source.<kind>``, ``<strings>.sampl
 ``<strings>.sample.<name>``, ``<strings>.dataset``, ``<strings>.dataset_info``,
 ``<strings>.upload``, ``<strings>.upload_help``, ``<strings>.upload_limit``,
 ``<strings>.reusing_file``, ``<strings>.column``, ``<strings>.field``.
+An upload whose encoding the reader cannot tell is asked about first (``ui.encoding_picker``); the
+choice travels in ``Chosen.reading["encoding"]`` ("" = detected).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import streamlit as st
 from core.sources import dataset_source, parse_source
 from ui.auth import user as me
 from ui.corpus_datasets import corpus_datasets
+from ui.encoding_picker import encoding_for
+from ui.encoding_picker import remember as remember_encoding
 from ui.errors import bad_input
 from ui.i18n import lang, t
 
@@ -48,11 +52,11 @@ def upload_limit_bytes() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def file_columns(path: str) -> tuple[list[str], str]:
-    """(csv columns or jsonl fields of a stored file, which of the two)."""
+def file_columns(path: str, encoding: str = "") -> tuple[list[str], str]:
+    """(csv columns or jsonl fields of a stored file read in ``encoding`` ("" = detected), which of the two)."""
     from core.text import sniff
 
-    info = sniff(path)
+    info = sniff(path, encoding=encoding or None)
     return list(info.columns or info.fields), "column" if info.columns else "field"
 
 
@@ -127,17 +131,21 @@ def _pick_upload(prefix: str, strings: str, reuse: dict | None, ask_columns: boo
         path, name = reuse["corpus"], reuse["corpus_name"]
     else:
         return None
-    columns, what = file_columns(path) if ask_columns else ([], "")
+    encoding = encoding_for(path, name=name, key=f"{prefix}_enc")  # None: the picker is asking
+    if encoding is None:
+        return None
+    columns, what = file_columns(path, encoding) if ask_columns else ([], "")
     if not columns:
-        return Chosen(path, name)
-    return Chosen(path, name, {what: st.selectbox(t(f"{strings}.{what}"), columns, key=f"{prefix}_{what}")})
+        return Chosen(path, name, {"encoding": encoding})
+    return Chosen(path, name, {"encoding": encoding,
+                               what: st.selectbox(t(f"{strings}.{what}"), columns, key=f"{prefix}_{what}")})
 
 
-def picked(prefix: str, corpus: str, name: str = "") -> dict:
+def picked(prefix: str, corpus: str, name: str = "", encoding: str = "") -> dict:
     """The picker's values for a run's ``corpus`` (to seed a form): its source radio and sample or dataset.
 
     An uploaded file is offered again (``st.session_state["_<prefix>_reuse"]``, see :func:`pick_corpus`'s
-    ``reuse``) under ``name`` or its file name.
+    ``reuse``) under ``name`` or its file name, read in the run's own ``encoding`` (not asked again).
     """
     source = parse_source(corpus, samples())
     if source.kind == "sample":
@@ -147,4 +155,5 @@ def picked(prefix: str, corpus: str, name: str = "") -> dict:
     if not source.name:
         return {}
     st.session_state[f"_{prefix}_reuse"] = {"corpus": source.name, "corpus_name": name or source.file_name}
+    remember_encoding(source.name, encoding or "")
     return {f"{prefix}_source": "upload"}

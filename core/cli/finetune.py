@@ -81,8 +81,11 @@ def _model_for_the_data(config, quiet: bool = False):
     if picked.name != config.model:
         config = dataclasses.replace(config, model=picked.name)
         if not quiet:
-            print(f"{'Chinese' if view.language == 'zh' else 'English'} data: fine-tuning {picked.name} "
-                  f"(pass --model to choose another)", flush=True)
+            names = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}
+            language = names.get(view.language, "English")
+            missing = (f" (no {language} model ships; it reads most of the text as [UNK])"
+                       if view.language in ("ja", "ko") else "")
+            print(f"{language} data: fine-tuning {picked.name}{missing} (pass --model to choose another)", flush=True)
     return config
 
 

@@ -73,6 +73,9 @@ def register(subparsers) -> None:
     parser.add_argument("--column", default=None, help="CSV/TSV column (name or 0-based index)")
     parser.add_argument("--field", default=None, help="JSONL field holding the text")
     parser.add_argument("--language", choices=("auto", "en", "zh"), default="auto")
+    parser.add_argument("--encoding", default="", metavar="NAME",
+                        help="the file's text encoding (utf-8, gb18030, big5, cp932, euc_jp, cp949, utf-16 ...); "
+                             "default: detect it, and stop with the candidates when it cannot be told")
     parser.add_argument("--keep-case", action="store_true", help="do not lower-case")
     parser.add_argument("--keep-punctuation", action="store_true", help="keep punctuation tokens")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -118,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     config = build_job_config(
         args.corpus, train, engine=engine, device=args.device, column=args.column, field=args.field,
         language=args.language, lowercase=not args.keep_case, strip_punctuation=not args.keep_punctuation,
+        encoding=args.encoding,
     )
     print(line, flush=True)
     dataset = _dataset_line(config["corpus"])

@@ -39,6 +39,7 @@ class FinetuneConfig:
     file_format: str = setting("auto", choices=file_formats, flags=("--format",), form=False)
     delimiter: str = setting("", form=False)
     no_header: bool = setting(False, form=False)
+    encoding: str = setting("", form=False)  # "": detect (asked when it cannot be told); else a codec name
     text_col: str = setting("", form=False)
     text_pair_col: str = setting("", form=False)
     label_col: str = setting("", form=False)
@@ -68,6 +69,10 @@ class FinetuneConfig:
         settings.validate(self)
         if len(self.delimiter.replace("\\t", "\t")) > 1:
             raise ValueError(f"delimiter must be one character (or \\t for a tab), not {self.delimiter!r}.")
+        if self.encoding:
+            from core.text.stream import check_encoding
+
+            check_encoding(self.encoding)
         if not str(self.train_file).strip():
             raise ValueError("choose a training file (or the shipped sample).")
         if self.valid_fraction + self.test_fraction >= 0.9:

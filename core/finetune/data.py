@@ -99,41 +99,81 @@ def display_name(source: str | Path, names: dict | None = None) -> str:
     return Path(text).name
 
 
-def decode(path: Path) -> tuple[str, dict]:
-    """The whole file's text, decoded strictly (:func:`core.text.reader.decode_file`), and ``{"reading": report}``."""
+def decode(path: Path, encoding: str = "") -> tuple[str, dict]:
+    """The whole file's text, decoded strictly (:func:`core.text.reader.decode_file`), and ``{"reading": report}``.
+
+    ``encoding``: the user's choice; "" detects it (``core.text.EncodingQuestion`` when unsure).
+    """
     from core.text.reader import decode_file
 
-    text, report = decode_file(path)
+    text, report = decode_file(path, encoding=encoding or None)
     return text, {"reading": report}
+
+
+def read_export(path: Path, options: ReadOptions, info: dict):
+    """The records of a doccano / Label Studio export (:mod:`core.text.exports`); ``info["reading"]`` its report."""
+    from core.text.exports import read_export as read
+
+    text, found = decode(path, options.encoding)
+    records, kind = read(text, path.name, None if options.fmt == "auto" else options.fmt)
+    info.update(found)
+    info["reading"] = make_report(info.get("reading")).replace(format=kind)
+    return records
+
+
+def add_problems(info: dict, problems: list, code: str, text: str, keep: int = 5) -> None:
+    """Span problems of an export in the report: one note with the count, then the first ``keep`` by line."""
+    if not problems:
+        return
+    from core.text.report import note
+
+    report = make_report(info.get("reading")).with_notes(note(code, text, n=len(problems)))
+    info["reading"] = report.with_notes(*(p.note for p in problems[:keep]))
 
 
 def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines()[:200] if line.strip()]
 
 
-def detect_format(path: Path, text: str | None = None) -> str:
-    """``csv``, ``tsv``, ``jsonl``, ``fasttext`` or ``conll`` from the extension, then the first lines (any line ending)."""
-    if path.suffix.lower() in BY_EXTENSION:
-        return BY_EXTENSION[path.suffix.lower()]
-    text = decode(path)[0] if text is None else text
+def detect_format(path: Path, text: str | None = None, *, encoding: str = "") -> str:
+    """``csv``, ``tsv``, ``jsonl``, ``fasttext`` or ``conll`` from the extension, then the first lines (any line ending).
+
+    CoNLL is told by its columns (:func:`core.text.conll.looks_like_conll`: comment lines, an index
+    column and CoNLL-U's ten columns included).
+    """
+    from core.text.conll import looks_like_conll
+    from core.text.newlines import split_lines
+
+    by_extension = BY_EXTENSION.get(path.suffix.lower())
+    if by_extension is not None and by_extension != "jsonl":
+        return by_extension
+    text = decode(path, encoding)[0] if text is None else text
+    if by_extension == "jsonl":  # a labelling tool's export, or plain JSON lines / a JSON array
+        from core.text.exports import export_format
+
+        return export_format(text) or "jsonl"
     lines = _lines(text)
     if not lines:
         raise ValueError(f"{path.name} is empty.")
     if sum(line.startswith("__label__") for line in lines) >= 0.8 * len(lines):
         return "fasttext"
     if lines[0].lstrip().startswith(("{", "[")):
-        return "jsonl"
-    all_lines = text.splitlines()[:2000]
+        from core.text.exports import export_format
+
+        return export_format(text) or "jsonl"
+    all_lines = split_lines(text)[:2000]
     blank_separated = any(not a.strip() and b.strip() for a, b in zip(all_lines, all_lines[1:]))
     short_rows = sum(1 <= len(line.split()) <= 5 for line in lines) >= 0.9 * len(lines)
     tag_like = sum(line.split()[-1] == "O" or line.split()[-1][:2] in ("B-", "I-", "B_", "I_") for line in lines)
     if short_rows and (blank_separated or lines[0].startswith("-DOCSTART-") or tag_like >= 0.5 * len(lines)):
         return "conll"
+    if looks_like_conll(text):
+        return "conll"
     return "tsv" if lines[0].count("\t") > max(lines[0].count(","), lines[0].count(";")) else "csv"
 
 
 def read_table(path: Path, fmt: str = "auto", *, delimiter: str = "", no_header: bool = False,
-               report: dict | None = None):
+               report: dict | None = None, encoding: str = ""):
     """A pandas DataFrame of strings from a CSV/TSV/semicolon/pipe table or JSON lines.
 
     Read by :func:`core.text.reader.read_table`: ``delimiter`` "" sniffs it (TSV: a tab, no quoting);
@@ -143,7 +183,7 @@ def read_table(path: Path, fmt: str = "auto", *, delimiter: str = "", no_header:
     from core.text.reader import read_table as read
 
     table = read(path, delimiter=delimiter or None, header=False if no_header else None,
-                 format=None if fmt == "auto" else fmt)
+                 format=None if fmt == "auto" else fmt, encoding=encoding or None)
     if report is not None:
         report["reading"] = table.report
     return table.frame
@@ -164,7 +204,12 @@ def load_with_info(source: str | Path, task: str, options: ReadOptions | None = 
     task_obj = task_registry.get(task)
     options = options or ReadOptions(**kwargs)
     path = resolve_source(source)
-    fmt = detect_format(path) if options.fmt == "auto" else options.fmt
+    fmt = detect_format(path, encoding=options.encoding) if options.fmt == "auto" else options.fmt
+    if options.fmt == "auto" and fmt not in task_obj.formats and "conll" in task_obj.formats and fmt in ("tsv", "csv"):
+        from core.text.conll import looks_like_conll
+
+        if looks_like_conll(decode(path, options.encoding)[0]):  # GermEval ships CoNLL as .tsv
+            fmt = "conll"
     if fmt not in task_obj.formats:
         for other in task_registry.TASKS.values():
             if fmt in other.formats:
@@ -173,7 +218,17 @@ def load_with_info(source: str | Path, task: str, options: ReadOptions | None = 
         raise ValueError(f"the {task_obj.name} task reads {', '.join(task_obj.formats)} files, not {fmt}.")
     info: dict = {}
     data = task_obj.read(path, fmt, options, info)
+    from core.text.normalize import Normalizer
+
+    normalizer = Normalizer()
+    data = task_obj.normalize(data, normalizer)  # NFKC before tokenising, as word2vec and pretraining do
     reading = info.get("reading")
+    if info.get("roles"):  # CoNLL: each column's role and why
+        reading = make_report(reading).replace(columns_roles=tuple(info["roles"]))
+    if info.get("reading_notes"):
+        reading = make_report(reading).with_notes(*info["reading_notes"])
+    if normalizer.note() is not None:
+        reading = make_report(reading).with_notes(normalizer.note())
     before = getattr(reading, "rows_dropped", 0) or 0
     values = {"source": display_name(source, names), "format": fmt, "text_column": info.get("text_column"),
               "label_column": info.get("label_column"), "rows_read": len(data),
@@ -291,10 +346,18 @@ class DataView:
     language: str = ""  # "zh" or "en" by the share of CJK letters in the preview, "" when not read yet
 
 
-def preview_language(preview: list[dict]) -> str:
-    """"zh" or "en" for the text of the preview rows (``core.text.tokenize.detect_language``); "" when empty."""
+def preview_language(preview: list[dict], report=None) -> str:
+    """"zh", "ja", "ko" or "en" for the text of the preview rows; "" when empty.
+
+    The reader's judgement (``report.language``, ``core.text.script``) names Japanese and Korean,
+    which share characters with Chinese; traditional Chinese counts as "zh". Otherwise
+    ``core.text.tokenize.detect_language`` on the preview.
+    """
     from core.text.tokenize import detect_language
 
+    judged = getattr(report, "language", "") or ""
+    if judged:
+        return "zh" if judged.startswith("zh") else judged
     text = " ".join(str(v) for row in preview for v in row.values() if isinstance(v, str))
     return detect_language(text) if text.strip() else ""
 
@@ -333,6 +396,6 @@ def inspect(task: str, train_file: str, options: ReadOptions | None = None, *, v
         metrics += [("finetune.median_tokens", f"{stats['median']:.0f}"), ("finetune.p95_tokens", f"{stats['p95']:.0f}")]
     preview = task_obj.preview(data, n_preview)
     return DataView(task=task, format=report.format, report=report, preview=preview, summary=summary,
-                    language=preview_language(preview), metrics=metrics, counts_title=shown["counts_title"],
+                    language=preview_language(preview, report), metrics=metrics, counts_title=shown["counts_title"],
                     columns=list(info.get("columns") or []), guess=info.get("guess") or {},
                     example=task_obj.example(data), errors=errors)

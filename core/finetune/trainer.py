@@ -51,7 +51,7 @@ def read_options(config: FinetuneConfig) -> ReadOptions:
     """How the config says to read its files."""
     return ReadOptions(fmt=config.file_format, text_col=config.text_col, label_col=config.label_col,
                        pair_col=config.text_pair_col, delimiter=config.delimiter.replace("\\t", "\t"),
-                       no_header=config.no_header)
+                       no_header=config.no_header, encoding=config.encoding)
 
 
 # ---------------------------------------------------------------- 1. prepare

@@ -42,6 +42,7 @@ class PretrainConfig:
     # -- the data and the model (corpus, encodings and initial vectors are drawn by the page itself)
     corpus: str = setting("zh", form=False)
     language: str = setting("auto", choices=LANGUAGES, advanced=True)
+    encoding: str = setting("", form=False)  # "": detect (asked when it cannot be told); else a codec name
     lowercase: bool = setting(True, advanced=True)
     objective: str = setting("mlm", choices=lambda: _objectives().names())  # what the model learns to predict
     preset: str = setting("tiny", choices=tuple(PRESETS))

@@ -3,9 +3,10 @@
 1. :func:`corpus_lines` reads any corpus the word2vec page takes (``core.text.read_corpus``:
    a sample, a file, or ``dataset:<name>``) and splits its lines into training and
    held-out text (every ``round(1 / valid_fraction)``-th line is held out).
-2. :func:`train_tokenizer` trains a WordPiece vocabulary with ``tokenizers``; BERT's
-   normaliser and pre-tokenizer put spaces around every CJK character, so Chinese is
-   read character by character (and never needs a word segmenter).
+2. :func:`train_tokenizer` trains a WordPiece vocabulary with ``tokenizers``; Unicode NFKC
+   (full-width ＧＤＰ２０２３ -> GDP2023, ``core.text.normalize``), then BERT's normaliser and
+   pre-tokenizer put spaces around every CJK character, so Chinese is read character by
+   character (and never needs a word segmenter).
 3. :func:`encode_stream` turns lines into one long id stream; :func:`make_blocks` cuts it
    into ``[CLS] x_1 .. x_{L-2} [SEP]`` blocks of length L (no padding), :func:`make_plain_blocks`
    into L consecutive ids (the causal LM's). Each objective (``core.pretrain.objectives``)
@@ -27,7 +28,7 @@ EVAL_MASK_SEED = 1234  # every evaluation of every run masks the held-out text t
 
 
 def corpus_lines(source: str, *, language: str = "auto", lowercase: bool = True,
-                 valid_fraction: float = 0.02) -> tuple[list[str], list[str], dict]:
+                 valid_fraction: float = 0.02, encoding: str = "") -> tuple[list[str], list[str], dict]:
     """``(train lines, held-out lines, info)`` of a corpus; info has name, encoding, language, ``train_runs``.
 
     Lines are the corpus reader's sentences with their tokens joined by spaces
@@ -41,7 +42,8 @@ def corpus_lines(source: str, *, language: str = "auto", lowercase: bool = True,
     """
     from core.text import read_corpus
 
-    corpus = read_corpus(source, language=language, lowercase=lowercase, strip_punctuation=False)
+    corpus = read_corpus(source, language=language, lowercase=lowercase, strip_punctuation=False,
+                         encoding=encoding or None)
     corpus.keep_breaks = True
     every = max(2, round(1 / valid_fraction))
     train, valid, runs = [], [], []
@@ -78,12 +80,13 @@ def train_tokenizer(lines: list[str], vocab_size: int, *, min_frequency: int = 2
     Special tokens get ids 0..4: [PAD] [UNK] [CLS] [SEP] [MASK]. The vocabulary may
     come out smaller than ``vocab_size`` on a small corpus.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import BertTokenizerFast
 
+    from core.text.normalize import tokenizer_normalizer
+
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=None,
-                                                lowercase=lowercase)
+    tok.normalizer = tokenizer_normalizer(lowercase=lowercase)  # NFKC, then BERT's: ＧＤＰ２０２３ reads as gdp2023
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
     trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency,

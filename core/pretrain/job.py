@@ -31,6 +31,9 @@ def build_job_config(values: dict | None = None) -> dict:
                 raise ValueError(f"the corpus {corpus!r} is neither a sample ({', '.join(SAMPLES)}) nor an "
                                  "existing file; pick a sample or upload a file.")
             corpus = str(path.resolve())
+            from core.text import sniff
+
+            sniff(path, encoding=config.encoding or None)  # an encoding it cannot tell is asked now, not in the job
     return {**config.to_dict(), "corpus": corpus}
 
 

@@ -187,7 +187,8 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     # 1. text -> tokenizer -> the objective's data
     progress(0.0, message="reading the corpus")
     train_lines, valid_lines, corpus_info = data.corpus_lines(
-        config.corpus, language=config.language, lowercase=config.lowercase, valid_fraction=config.valid_fraction)
+        config.corpus, language=config.language, lowercase=config.lowercase, valid_fraction=config.valid_fraction,
+        encoding=config.encoding)
     progress(0.0, message="training the tokenizer")
     tokenizer = _tokenizer(config, source, train_lines, run_dir, accelerator)
     text = PretrainText(train_lines, valid_lines, corpus_info, tokenizer)

@@ -26,13 +26,16 @@ from core.text.decode import (
     SNIFF_BYTES,
     CorpusError,
     EncodingGuess,
+    EncodingQuestion,
     check_size,
     guess_encoding,
     read_head,
     reject_binary,
 )
+from core.text.newlines import split_lines
+from core.text.normalize import Normalizer
 from core.text.report import ReadingReport, note
-from core.text.stream import MAX_PIECE_BYTES, TextLines
+from core.text.stream import MAX_PIECE_BYTES, TextLines, head_language, open_guess, with_language
 from core.text.table import decide_header, sniff_delimiter
 from core.text.tokenize import detect_language, is_punctuation, tokenize
 from core.text.wrap import join_wrapped, looks_wrapped
@@ -85,6 +88,8 @@ class FileInfo:
     header: bool | None = None  # csv/tsv: does the first row hold column names
     wrapped: bool = False  # txt: Chinese prose wrapped over lines (joined before segmenting)
     report: ReadingReport | None = None  # the reading report so far (rows_read counts the sample)
+    excel_sep: bool = False  # csv: the first line is Excel's "sep=;" (skipped)
+    json_array: bool = False  # jsonl: the file is one JSON array of objects (read whole)
 
 
 class Corpus:
@@ -116,6 +121,8 @@ class Corpus:
         member_encodings: dict[str, str] | None = None,
         delimiter: str = ",",
         header: bool = True,
+        excel_sep: bool = False,
+        json_array: bool = False,
         join_lines: bool = False,
         segmented: bool = False,
         guess: EncodingGuess | None = None,
@@ -134,6 +141,9 @@ class Corpus:
         self._member_encodings = member_encodings or {}
         self._delimiter = delimiter
         self._header = header
+        self._excel_sep = excel_sep
+        self._json_array = json_array
+        self._dropped: list[int] = []  # lines of repeated header rows skipped in the last pass
         self.join_lines = join_lines
         self.segmented = segmented
         self.passes = 0
@@ -142,9 +152,11 @@ class Corpus:
             self._lines = TextLines(self.path, encoding=encoding, max_piece_bytes=MAX_PIECE_BYTES if kind == "txt" else MAX_ROW_BYTES)
             if guess is not None:  # keep the detector's reason, not "as chosen"
                 self._lines.guess = guess
+                self._lines.report = self._lines._base_report(encoding)
         self._report = report or ReadingReport(source=self.name, encoding=encoding, format=kind)
         self._units_read = 0
         self._wrapped_counts: dict = {}
+        self._normalizer: Normalizer | None = None
 
     @property
     def encoding(self) -> str:
@@ -159,7 +171,14 @@ class Corpus:
         if self.kind == "txt":
             yield from self._lines
         elif self.kind in ("csv", "tsv"):
-            yield from _csv_cells(self._lines, self._delimiter, self.column, self.name, self._header)
+            lines = iter(self._lines)
+            if self._excel_sep:
+                next(lines, None)  # Excel's "sep=;" line names the delimiter, it is not a row
+            yield from _csv_cells(lines, self._delimiter, self.column, self.name, self._header, self._dropped,
+                                  offset=int(self._excel_sep))
+        elif self.kind == "jsonl" and self._json_array:
+            records = _json_array_records(self.path, self.name, self._lines.encoding)
+            yield from _record_values(records, self.field, self.name)
         elif self.kind == "jsonl":
             yield from _jsonl_values(self._lines, self.field, self.name)
         elif self.kind == "zip":
@@ -179,8 +198,11 @@ class Corpus:
         self.passes += 1
         self._units_read = 0
         self._wrapped_counts = {}
+        self._dropped = []
+        self._normalizer = normalize = Normalizer()
         for text in self._units():
             self._units_read += 1
+            text = normalize(text)  # NFKC: full-width ２０２３ / ＧＤＰ are the words 2023 / gdp
             if self.segmented:
                 tokens = text.lower().split() if self.lowercase else text.split()
                 if self.strip_punctuation:  # full-width ，、（ stand as words in segmented corpora
@@ -212,6 +234,14 @@ class Corpus:
                 encoding_why=lines_report.encoding_why,
                 encoding_why_code=lines_report.encoding_why_code,
             ).with_notes(*(n for n in lines_report.notes if n.text not in seen))
+            if lines_report.line_endings:
+                report = report.replace(line_endings=lines_report.line_endings)
+        for line in self._dropped:
+            report = report.with_dropped(line, note("repeated_header", "the header row again (files joined one "
+                                                    "after the other)"))
+        nfkc = self._normalizer.note() if self._normalizer is not None else None
+        if nfkc is not None:
+            report = report.with_notes(nfkc)
         counts = self._wrapped_counts
         if self.join_lines and counts.get("lines", 0) > counts.get("sentences", 0):
             report = report.with_notes(note(
@@ -250,7 +280,11 @@ def _column_names(first: list[str], header: bool) -> list[str]:
 
 
 def _csv_cells(lines: Iterable[str], delimiter: str, column: str | int | None, name: str,
-               header: bool = True) -> Iterator[str]:
+               header: bool = True, dropped: list[int] | None = None, offset: int = 0) -> Iterator[str]:
+    """The cells of one column; a row that repeats the header (files joined with ``cat``) is skipped,
+    its line number appended to ``dropped``."""
+    from core.text.table import _header_key
+
     reader = _csv_reader(lines, delimiter)
     try:
         first = next(reader)
@@ -261,12 +295,46 @@ def _csv_cells(lines: Iterable[str], delimiter: str, column: str | int | None, n
     index = _resolve_column(_column_names(first, header), column, name)
     if not header and index < len(first):
         yield first[index]
+    names = _header_key(first) if header else None
     try:
         for row in reader:
+            if names is not None and _header_key(row) == names:
+                if dropped is not None:
+                    dropped.append(reader.line_num + offset)
+                continue
             if index < len(row):
                 yield row[index]
     except csv.Error as err:
         raise CorpusError(f"{name}, line {reader.line_num}: cannot be read as a table ({err}).") from None
+
+
+# A .json array is parsed whole (JSON lines are streamed): larger ones are refused with a way out.
+MAX_JSON_ARRAY_BYTES = 512 * 1024**2
+
+
+def _json_array_records(path: Path, name: str, encoding: str | None = None) -> list[dict]:
+    from core.text.reader import decode_file
+    from core.text.table import json_array
+
+    if path.stat().st_size > MAX_JSON_ARRAY_BYTES:
+        raise CorpusError(f"{name} is a JSON array of {path.stat().st_size / 1024**2:,.0f} MB; arrays are read whole, "
+                          f"up to {MAX_JSON_ARRAY_BYTES // 1024**2} MB. Save it as JSON lines (one object per line).")
+    text, _ = decode_file(path, encoding=encoding)
+    try:
+        return json_array(text, name)[0]
+    except ValueError as err:
+        raise CorpusError(str(err)) from None
+
+
+def _record_values(records: list[dict], field_name: str | None, name: str) -> Iterator[str]:
+    for number, record in enumerate(records, start=1):
+        key = field_name or _default_field(record)
+        if key is None or key not in record:
+            raise CorpusError(f"{name}, item {number}: no field {key!r}; this object has: "
+                              f"{', '.join(record) or 'no fields'}.")
+        value = record[key]
+        if value is not None:
+            yield value if isinstance(value, str) else str(value)
 
 
 def _jsonl_values(lines: Iterable[str], field_name: str | None, name: str) -> Iterator[str]:
@@ -331,14 +399,16 @@ def _head_text(head: bytes, encoding: str, complete: bool) -> str:
 
 
 def _sample_lines(text: str, complete: bool) -> list[str]:
-    lines = text.splitlines()
+    lines = split_lines(text)
     return lines if complete or len(lines) < 2 else lines[:-1]  # the last sampled line may be cut
 
 
-def sniff(path: str | Path, *, column: str | int | None = None, field: str | None = None) -> FileInfo:
+def sniff(path: str | Path, *, column: str | int | None = None, field: str | None = None,
+          encoding: str | None = None) -> FileInfo:
     """Inspect a file for the upload preview without reading all of it.
 
-    Raises ``CorpusError`` for missing, empty, oversized, binary or
+    ``encoding``: the user's choice (None: detect it; ``core.text.EncodingQuestion`` when that
+    cannot be done for sure). Raises ``CorpusError`` for missing, empty, oversized, binary or
     undecodable files, and for csv/jsonl files without usable text.
     """
     path = Path(path)
@@ -347,23 +417,29 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
     head = read_head(path)
     name = path.name
     if kind == "zip":
-        return _sniff_zip(path, size, head)
-    reject_binary(head, name)
+        return _sniff_zip(path, size, head, encoding)
+    head, guess, encoding = open_guess(path, encoding)
     complete = len(head) < SNIFF_BYTES
-    guess = guess_encoding(head if complete else head[: head.rfind(b"\n") + 1] or head, complete=complete)
-    encoding = guess.encoding
     text = _head_text(head, encoding, complete)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise CorpusError(f"{name} contains only white space; upload a file with some text in it.")
     language = detect_language(text)
     info = dict(name=name, kind=kind, size=size, encoding=encoding, language=language)
-    report = ReadingReport(source=name, encoding=encoding, encoding_confidence=guess.confidence,
-                           encoding_why=guess.why, encoding_why_code=guess.code,
-                           format={"txt": "text"}.get(kind, kind))
+    report = with_language(ReadingReport(
+        source=name, encoding=encoding, encoding_confidence=None if guess is None else guess.confidence,
+        encoding_why="" if guess is None else guess.why, encoding_why_code="" if guess is None else guess.code,
+        format={"txt": "text"}.get(kind, kind)), head_language(head, encoding, guess))
     lines = _sample_lines(text, complete)
     if kind in ("csv", "tsv"):
-        delimiter = "\t" if kind == "tsv" else sniff_delimiter(text)[0]
+        from core.text.table import _excel_sep_line
+
+        body, excel_sep = _excel_sep_line(text)
+        if excel_sep is not None:
+            lines = lines[1:]
+            report = report.with_notes(note("excel_sep", "The first line sep={delimiter} (written by Excel) names "
+                                            "the delimiter; it is not a row.", delimiter=excel_sep))
+        delimiter = excel_sep or ("\t" if kind == "tsv" else sniff_delimiter(body)[0])
         kind = "tsv" if delimiter == "\t" else kind
         try:
             rows = list(_csv_reader(lines[:50], delimiter))
@@ -383,7 +459,15 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
             report = report.with_notes(note("tsv_no_quoting",
                                             "Tab-separated: quotes are kept as part of the text (TSV has no quoting)."))
         return FileInfo(**{**info, "kind": kind}, columns=columns, default=columns[index], preview=preview,
-                        delimiter=delimiter, header=header, report=report)
+                        delimiter=delimiter, header=header, report=report, excel_sep=excel_sep is not None)
+    if kind == "jsonl" and text.lstrip().startswith("["):  # a .json array of objects: rows, as JSON lines are
+        records = _json_array_records(path, name)
+        keys = list(dict.fromkeys(str(k) for r in records[:50] for k in r))
+        default = field or (_default_field(records[0]) if records else None)
+        preview = [v for _, v in zip(range(5), _record_values(records, default, name))]
+        report = report.replace(columns=tuple(keys), text_column=default).with_notes(note(
+            "json_array", "A JSON array of {n} objects, read as rows (one per object).", n=len(records)))
+        return FileInfo(**info, fields=keys, default=default, preview=preview, report=report, json_array=True)
     if kind == "jsonl":
         values = _jsonl_values(lines, field, name)
         preview = [v for _, v in zip(range(5), values)]
@@ -402,7 +486,7 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
     return FileInfo(**info, preview=preview, wrapped=wrapped, report=report)
 
 
-def _sniff_zip(path: Path, size: int, head: bytes) -> FileInfo:
+def _sniff_zip(path: Path, size: int, head: bytes, encoding: str | None = None) -> FileInfo:
     reject_binary(head, path.name, allow_zip=True)
     if not head.startswith(b"PK"):
         raise CorpusError(f"{path.name} is not a ZIP archive; rename it to .txt if it is text.")
@@ -433,7 +517,10 @@ def _sniff_zip(path: Path, size: int, head: bytes) -> FileInfo:
                 continue  # empty members are skipped, not an error
             reject_binary(member_head, f"{path.name}:{member}")
             complete = len(member_head) < SNIFF_BYTES
-            encodings[member] = guess_encoding(member_head, complete=complete).encoding
+            try:
+                encodings[member] = encoding or guess_encoding(member_head, complete=complete).encoding
+            except EncodingQuestion as question:
+                raise question.named(f"{path.name}:{member}") from None
             if len(sample) < SNIFF_BYTES:
                 sample += _head_text(member_head, encodings[member], complete).lstrip("\ufeff") + "\n"
     if not sample.strip():
@@ -464,6 +551,7 @@ def read_corpus(
     strip_punctuation: bool = True,
     join_lines: bool | None = None,
     name: str | None = None,
+    encoding: str | None = None,
 ) -> Corpus:
     """Open a file, a named sample (``core.text.SAMPLES``) or ``"dataset:<name>"`` as a streamed ``Corpus``.
 
@@ -475,7 +563,9 @@ def read_corpus(
     when the file looks wrapped, see ``core.text.wrap``). A ``dataset:`` corpus is
     already segmented (words separated by spaces) and is split on spaces.
     ``name``: what the user calls the file (an upload's own name rather than the
-    stored file's), used in the report and in messages.
+    stored file's), used in the report and in messages. ``encoding``: the user's
+    choice (``--encoding``, the page's picker); None detects it and raises
+    ``core.text.EncodingQuestion`` (with the candidates) when it cannot tell.
     Raises ``CorpusError`` (a ``ValueError``) with a user-facing message.
     """
     from core.text.samples import SAMPLES, sample_path
@@ -497,7 +587,11 @@ def read_corpus(
         source = sample_path(source)
     path = Path(source)
     try:
-        info = sniff(path, column=column, field=field)
+        info = sniff(path, column=column, field=field, encoding=encoding or None)
+    except EncodingQuestion as question:
+        if name and name != path.name:
+            raise EncodingQuestion(str(question).replace(path.name, name), question.candidates) from None
+        raise
     except CorpusError as err:
         if name and name != path.name:  # speak of the file by the name the user knows
             raise CorpusError(str(err).replace(path.name, name)) from None
@@ -505,7 +599,7 @@ def read_corpus(
     detected = info.language if language == "auto" else language
     member_encodings = None
     if info.kind == "zip":
-        member_encodings = _zip_encodings(path, info.members)
+        member_encodings = {m: encoding for m in info.members} if encoding else _zip_encodings(path, info.members)
     join = bool(info.wrapped and detected == "zh") if join_lines is None else bool(join_lines)
     if segmented:
         join = False
@@ -528,6 +622,8 @@ def read_corpus(
         split_language="en" if language == "en" else "zh",
         member_encodings=member_encodings,
         delimiter=info.delimiter or ",",
+        excel_sep=info.excel_sep,
+        json_array=info.json_array,
         header=info.header if info.header is not None else True,
         join_lines=join,
         segmented=segmented,

@@ -4,10 +4,13 @@ Detection looks at a sample from the head of the file (``SNIFF_BYTES``), never
 the whole file, so a 1 GB upload is classified in milliseconds; the stream
 reader (``core.text.stream``) then decodes the whole file strictly and
 re-detects if a later byte disagrees. Order (``guess_encoding``): byte-order
-marks (UTF-8/UTF-16/UTF-32), UTF-16 without BOM, strict UTF-8, then
-charset-normalizer's candidates, each decoded strictly and checked for
-plausibility in its own language, preferring the encodings our users have
-(GB18030 before cp949, cp1252 before other code pages) when several fit.
+marks (UTF-8/UTF-16/UTF-32), UTF-16 without BOM, strict UTF-8, then every
+candidate (the East Asian codecs, UTF-16, cp1252 and charset-normalizer's),
+each decoded strictly and judged by the language it reads as
+(``core.text.script``): the script and language are decided before an
+encoding wins, and when two readings come close the user is asked
+(``EncodingQuestion``), never told a guess. Among Western code pages that read
+alike, cp1252 wins.
 """
 from __future__ import annotations
 
@@ -66,6 +69,8 @@ _MAGIC = (
 # Latin-1 text is almost always really cp1252 (curly quotes, euro sign).
 _WIDEN = {
     "ascii": "utf-8",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
     "gb2312": "gb18030",
     "gbk": "gb18030",
     "hz": "gb18030",
@@ -147,6 +152,7 @@ class EncodingGuess:
     confidence: float  # 1.0 for a BOM or valid UTF-8; charset-normalizer's 1 - chaos otherwise
     why: str  # English, one sentence: "byte-order mark", "valid UTF-8", ...
     code: str = ""  # the reason as a key (locales/reading.json "reading.why.<code>"): bom, utf16, utf8, ...
+    language: str = ""  # East Asian text: the language it reads as ("zh", "zh-Hant", "ja", "ko"), else ""
 
 
 def _strict(data: bytes, encoding: str, complete: bool) -> str | None:
@@ -178,182 +184,245 @@ def utf16_without_bom(head: bytes) -> str | None:
         return None
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
+    found = []
     for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
         if zeros == 0 or other > zeros // 10:
             continue
         text = _strict(head[: len(head) - len(head) % 2], encoding, complete=False)
         if text and _printable_share(text) >= 0.99:
-            return encoding
-    return None
+            found.append((encoding, text))
+    if len(found) == 1 and max(even, odd) >= FEW_NULS:
+        return found[0][0]
+    # A few NUL bytes are weak evidence (一 is 00 4E in UTF-16-LE; 준 is C9 00 in UTF-16-BE): the
+    # byte order whose text reads as a language wins, if one does.
+    texts = [(encoding, text) for encoding in ("utf-16-le", "utf-16-be")
+             if (text := _strict(head[: len(head) - len(head) % 2], encoding, complete=False))
+             and _printable_share(text) >= 0.99]
+    readings = sorted((_judge(encoding, text) for encoding, text in texts), key=lambda r: -r.score)
+    if readings and readings[0].score >= SURE and readings[0].language:
+        return readings[0].encoding
+    return found[0][0] if found else None
 
 
-def _cjk(text: str) -> list[str]:
-    return [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
-
-
-@functools.lru_cache(maxsize=1)
-def _common_hanzi() -> frozenset[str]:
-    """GB2312 level 1: the 3,755 most used simplified characters (rows 0xB0-0xD7)."""
-    chars = set()
-    for b1 in range(0xB0, 0xD8):
-        for b2 in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((b1, b2)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    return frozenset(chars)
-
-
-@functools.lru_cache(maxsize=1)
-def _common_big5() -> frozenset[str]:
-    """Big5 "frequently used" characters (0xA440-0xC67E), traditional script."""
-    chars = set()
-    for b1 in range(0xA4, 0xC7):
-        for b2 in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
-            try:
-                chars.add(bytes((b1, b2)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
-    return frozenset(chars)
-
-
-_SPACED_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
-_ADJACENT_HAN = re.compile(r"(?=[\u4e00-\u9fff]{2})")
-
-
-def _unspaced(text: str) -> float:
-    """1.0 for Chinese-looking spacing; 0.5 when ideographs are often separated by single spaces.
-
-    Chinese puts no spaces between words; Korean does, so Korean (EUC-KR) bytes
-    read as GBK give ideographs in short space-separated groups.
-    """
-    spaced = len(_SPACED_HAN.findall(text))
-    adjacent = len(_ADJACENT_HAN.findall(text))
-    return 0.5 if spaced > 0.1 * (spaced + adjacent) else 1.0
-
-
-def _share(chars: list[str], pool: frozenset[str]) -> float:
-    """Share of ``chars`` in ``pool``, scaled down below 4 characters (one or two are no evidence)."""
-    if not chars:
-        return 0.0
-    return sum(ch in pool for ch in chars) / len(chars) * min(1.0, len(chars) / 4)
-
-
-def _plausible_for_its_language(text: str, encoding: str) -> float:
-    """0..1: how much ``text`` (decoded with ``encoding``) looks like real text of that codec's language.
-
-    UTF-16/32 (no BOM): share of ASCII and common Chinese characters.
-    Scores from fewer than 4 characters are scaled down (one or two are no evidence).
-    Chinese (GB*): share of CJK characters among the 3,755 most common, halved
-    when ideographs are often separated by spaces (``_unspaced``).
-    Traditional Chinese (Big5): share among Big5's frequent characters, same spacing check.
-    Korean: share of Hangul among Hangul + Hanja (modern Korean is almost all Hangul;
-    Chinese bytes read as cp949 give a Hangul/Hanja mix).
-    Japanese: share of kana among kana + kanji is at least 20% in real text.
-    Other (single-byte) codecs: 1 - share of non-ASCII characters that stand next to
-    another non-ASCII character (accents sit alone inside Latin words: "café";
-    double-byte text read byte by byte gives runs: "½ñÌì"); letters of other
-    alphabets (Cyrillic, Greek, ...) may form runs.
-    """
-    name = codecs.lookup(encoding).name
-    text = text[:PLAUSIBILITY_CHARS]
-    if name.startswith(("utf-16", "utf-32")):  # no BOM: plausible only as common characters
-        common = _common_hanzi() | _common_big5()
-        ok = sum(1 for ch in text if ch in common or " " <= ch <= "~" or ch in "\t\r\n")
-        return ok / len(text) * min(1.0, len(text) / 4) if text else 0.0
-    if name in ("gb2312", "gbk", "gb18030", "hz"):
-        return _share(_cjk(text), _common_hanzi()) * _unspaced(text)
-    if name in ("big5", "big5hkscs", "cp950"):
-        return _share(_cjk(text), _common_big5()) * _unspaced(text)
-    if name in ("euc_kr", "cp949", "johab", "iso2022_kr"):
-        hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
-        hanja = len(_cjk(text))
-        n = hangul + hanja
-        return hangul / n * min(1.0, n / 4) if n else 0.0
-    if name in ("shift_jis", "cp932", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213",
-                "iso2022_jp"):
-        kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff")
-        kanji = len(_cjk(text))
-        n = kana + kanji
-        return min(1.0, 5 * kana / n) * min(1.0, n / 4) if n else 0.0
-    runs = _NON_ASCII_RUN.findall(text)
-    total = sum(len(r) for r in runs)
-    if not total:
-        return 1.0
-    # Letters of other alphabets (Cyrillic, Greek, Hebrew, Arabic, Thai: above U+036F) form whole words.
-    paired = sum(sum(1 for ch in r if not (ch.isalpha() and ord(ch) > 0x36F)) for r in runs if len(r) > 1)
-    return 1.0 - paired / total
+# Fewer NUL bytes than this in UTF-16 positions do not by themselves decide the byte order.
+FEW_NULS = 4
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
+def _plausible_western(text: str) -> float:
+    """0..1: how much a single-byte decoding looks like real text in its alphabet.
+
+    1 - the share of non-ASCII characters that stand next to another non-ASCII
+    character: accents sit alone inside Latin words ("café"), double-byte text
+    read byte by byte gives runs ("½ñÌì"); letters of other alphabets
+    (Cyrillic, Greek, Hebrew, Arabic, Thai: above U+036F) may form whole words.
+    """
+    text = text[:PLAUSIBILITY_CHARS]
+    printable = _printable_share(text)  # control characters are not text (UTF-16 read byte by byte has many)
+    runs = _NON_ASCII_RUN.findall(text)
+    total = sum(len(r) for r in runs)
+    if not total:
+        return printable
+    paired = sum(sum(1 for ch in r if not (ch.isalpha() and ord(ch) > 0x36F)) for r in runs if len(r) > 1)
+    return (1.0 - paired / total) * printable ** 4
+
+
 # How much decoded text the plausibility check looks at (enough for a verdict, fast for ~25 candidates).
 PLAUSIBILITY_CHARS = 20_000
 
-# Encodings our users' files come in, most likely first (Chinese and Western users):
-# when the detector hesitates between candidates that decode the bytes, the
-# first of these that gives plausible text wins.
-PREFERRED = ("utf-8", "gb18030", "cp1252", "big5", "shift_jis", "cp949")
+# The legacy East Asian codecs every non-UTF-8 file is also decoded with: each one's reading is judged
+# in every East Asian language (core.text.script) before one wins. Supersets first (cp932 reads
+# everything Shift-JIS does, cp949 everything EUC-KR does, GB18030 everything GBK does).
+EAST_ASIAN = ("gb18030", "big5", "cp932", "euc_jp", "cp949")
+# Western code pages, most common first: among equally plausible single-byte readings the first wins.
+WESTERN = ("cp1252",)
+# A reading wins only this far ahead of every other plausible reading; else the user is asked.
+MARGIN = 0.3
+# ... and only with at least this score (ordinary text scores about 1).
+SURE = 0.5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to read a file the detector could not decide between: shown side by side to the user."""
+
+    encoding: str  # Python codec name
+    language: str  # what the text reads as: "zh", "zh-Hant", "ja", "ko", "" (Latin or other alphabets)
+    score: float  # 0..1, how ordinary the text looks in that language
+    preview: tuple[str, ...]  # the first lines as decoded this way
+
+
+class EncodingQuestion(CorpusError):
+    """Two or more encodings give plausible text and the evidence is too weak to choose: ask the user.
+
+    ``candidates`` (best first) carry the first lines in each reading; pass the chosen
+    ``encoding=`` (``--encoding NAME`` in the CLI, the page's picker) to read the file.
+    """
+
+    def __init__(self, message: str, candidates: tuple[Candidate, ...]):
+        super().__init__(message)
+        self.candidates = candidates
+
+    def named(self, name: str) -> "EncodingQuestion":
+        """The same question with the file's name in front of its message."""
+        return EncodingQuestion(f"{name}: {self}", self.candidates)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    encoding: str
+    text: str
+    language: str
+    score: float
+    fit: float = 0.0  # East Asian: the share of letters in the language's repertoire (core.text.script)
+
+
+def _preview(text: str, n: int = 5, width: int = 80) -> tuple[str, ...]:
+    from core.text.newlines import split_lines
+
+    lines = [ln for ln in split_lines(text[: 40 * width]) if ln.strip()]
+    return tuple(ln[:width] for ln in lines[:n])
+
+
+def _judge(codec: str, text: str) -> _Reading:
+    """The reading of ``text`` (decoded with ``codec``): East Asian languages by ``core.text.script``, else Western."""
+    from core.text.script import codec_language, judge
+
+    reading = judge(text[:PLAUSIBILITY_CHARS], prior=codec_language(codec))
+    western = _plausible_western(text) if _single_byte(codec) else 0.0
+    if reading is not None and reading.cjk >= 0.5:
+        score = reading.score * min(1.0, reading.letters / 4)  # one or two characters are little evidence
+        if score >= western:
+            return _Reading(codec, text, reading.language, round(score, 3), reading.fit)
+    return _Reading(codec, text, "", round(western, 3), western)
+
+
+@functools.lru_cache(maxsize=None)
+def _single_byte(codec: str) -> bool:
+    try:
+        return len(bytes(range(0x80, 0x100)).decode(codec, "replace")) == 128
+    except LookupError:
+        return False
+
+
+def _question(readings: list[_Reading]) -> EncodingQuestion:
+    from core.text.script import LANGUAGES
+
+    names = {"zh": "Chinese (simplified)", "zh-Hant": "Chinese (traditional)", "ja": "Japanese", "ko": "Korean"}
+    # the plausible readings, and any whose letters all belong to a language (a short list of names)
+    shown = [r for r in readings if r.score >= 0.15 or r.fit >= 0.9][:4]
+    shown += [r for r in readings if r not in shown][: max(0, 2 - len(shown))]
+    candidates = tuple(Candidate(r.encoding, r.language, r.score, _preview(r.text)) for r in shown)
+    lines = [f"  {c.encoding} ({names.get(c.language, 'Latin or other alphabet') if c.language in LANGUAGES or not c.language else c.language}, "
+             f"score {c.score:.2f}): {' / '.join(c.preview[:2])[:70]}" for c in candidates]
+    return EncodingQuestion(
+        "cannot tell the encoding for sure (too little text, or more than one reading looks like ordinary "
+        "text):\n" + "\n".join(lines)
+        + f"\nChoose the one that reads right: pass --encoding NAME (e.g. --encoding {candidates[0].encoding}) "
+        "or pick it on the page.", candidates)
+
+
+_ASCII_TEXT = re.compile(rb"[\t\n\r\x0c\x20-\x7e]*")
+
+
+def _ascii_or_utf16(data: bytes) -> EncodingGuess | None:
+    """None when ASCII ``data`` is ASCII text; a UTF-16 guess (or a question) when it is UTF-16 in disguise.
+
+    CJK text in UTF-16 without a BOM and without a line ending can be all bytes below 0x80
+    (佐々木 is ``50 4F 05 30 28 67``): ASCII with control characters, or with no space at all.
+    """
+    ordinary = _ASCII_TEXT.fullmatch(data) is not None
+    if ordinary and (len(data) < 4 or len(data) % 2 or any(b in data for b in b" \t\n\r")):
+        return None
+    readings = sorted((_judge(codec, text) for codec in ("utf-16-le", "utf-16-be")
+                       if (text := _strict(data, codec, True)) is not None), key=lambda r: -r.score)
+    sure = [r for r in readings if r.language and r.score >= SURE]
+    if not sure:
+        return None
+    if ordinary or len(sure) > 1:  # printable ASCII and plausible CJK both: ask
+        ascii_reading = _Reading("utf-8", data.decode("ascii"), "", 0.5 if ordinary else 0.0)
+        raise _question([*sure, ascii_reading])
+    best = sure[0]
+    return EncodingGuess(best.encoding, round(best.score, 3), "reads as ordinary text in its language; "
+                         "no other encoding does", "language", best.language)
 
 
 def guess_encoding(data: bytes, *, complete: bool = False) -> EncodingGuess:
     """Guess the text encoding of ``data`` (a file's head, or the whole file if ``complete``).
 
     Order: byte-order mark; UTF-16 without BOM (``utf16_without_bom``); valid
-    UTF-8; then charset-normalizer's candidates, each decoded strictly and
-    checked for plausibility in its own language (``_plausible_for_its_language``),
-    preferring ``PREFERRED`` codecs among plausible ones: a short GBK file is
-    read as GB18030, not cp949. GB2312/GBK are widened to GB18030 and
-    Latin-1 to cp1252 (supersets: nothing decodes differently).
-    Raises ``CorpusError`` if no text encoding fits.
+    UTF-8; then every candidate (charset-normalizer's, the East Asian codecs
+    ``EAST_ASIAN``, UTF-16 without BOM, cp1252) decoded strictly and judged:
+    East Asian text by the language it reads as (``core.text.script.judge``:
+    a script and language are decided before an encoding wins), single-byte
+    text by how its accents sit in words. The best reading wins when it is
+    plausible (``SURE``) and ``MARGIN`` ahead of every other reading;
+    otherwise ``EncodingQuestion`` (a ``CorpusError``) carries the candidates
+    with their first lines, so the user chooses. GB2312/GBK are widened to
+    GB18030, Shift-JIS to cp932, EUC-KR to cp949, Latin-1 to cp1252
+    (supersets: nothing decodes differently). Raises ``CorpusError`` if no
+    text encoding fits.
     """
     bom = bom_encoding(data)
     if bom is not None:
         return EncodingGuess(bom, 1.0, "byte-order mark", "bom")
     utf16 = utf16_without_bom(data)
     if utf16 is not None:
-        return EncodingGuess(utf16, 0.9, "UTF-16 without byte-order mark (NUL bytes in UTF-16 positions)", "utf16")
+        text = _strict(data[: len(data) - len(data) % 2], utf16, complete=False) or ""
+        return EncodingGuess(utf16, 0.9, "UTF-16 without byte-order mark (NUL bytes in UTF-16 positions)", "utf16",
+                             _judge(utf16, text).language)
     if _strict(data, "utf-8", complete) is not None:
         if data.isascii():
+            wide = _ascii_or_utf16(data)
+            if wide is not None:
+                return wide
             return EncodingGuess("utf-8", 1.0, "plain ASCII (read as UTF-8)", "ascii")
         return EncodingGuess("utf-8", 1.0, "valid UTF-8", "utf8")
     from charset_normalizer import from_bytes
 
-    results = list(from_bytes(data))
-    candidates: dict[str, float] = {}  # codec -> charset-normalizer confidence (1 - chaos)
-    for match in results:
+    candidates: list[str] = [*EAST_ASIAN, *WESTERN]
+    for match in from_bytes(data):
         for name in [match.encoding, *match.could_be_from_charset]:
-            codec = _widen(name)
-            candidates.setdefault(codec, max(0.0, 1.0 - match.chaos))
-    for codec in PREFERRED[1:]:  # a detector may miss a preferred codec that decodes fine
-        candidates.setdefault(codec, 0.0)
-    scored = []
-    for codec, confidence in candidates.items():
-        text = _strict(data, codec, complete)
-        if text is None:
+            candidates.append(_widen(name))
+    if b"\x00" not in data:  # (with NUL bytes, utf16_without_bom has already looked)
+        candidates += ["utf-16-le", "utf-16-be"]
+    readings: list[_Reading] = []
+    seen_texts: set[str] = set()
+    for codec in dict.fromkeys(candidates):
+        text = _strict(data[: len(data) - len(data) % 2] if codec.startswith("utf-16") and not complete else data,
+                       codec, complete)
+        if text is None or text in seen_texts:  # the same text twice (cp932 and shift_jis): judged once
             continue
-        scored.append((codec, confidence, _plausible_for_its_language(text, codec)))
-    if not scored:
+        seen_texts.add(text)
+        readings.append(_judge(codec, text))
+    if not readings:
         raise CorpusError(
             "Could not recognise the text encoding. Save the file as UTF-8 "
             "(in most editors: Save As -> Encoding -> UTF-8)."
         )
-    top = max(s[2] for s in scored)
-    tied = [s for s in scored if s[2] >= top - 0.1]  # as plausible as the best: the detector hesitates
-    rank = {codec: i for i, codec in enumerate(PREFERRED)}
-    codec, confidence, plaus = min(tied, key=lambda s: rank.get(s[0], len(rank)))  # stable: detector order
-    others = [s[0] for s in tied if s[0] != codec]
-    if plaus < 0.5:
-        why, code = "no decoding looks like ordinary text; this one looks least wrong", "doubtful"
-        confidence = min(confidence, 0.3)
-    elif not others:
-        why, code = "the only encoding that decodes to plausible text", "only"
-    else:
-        shown = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")
-        why, code = f"decodes to plausible text; preferred over {shown}", "preferred"
-        confidence = min(confidence, 0.8)
-    return EncodingGuess(codec, round(confidence, 3), why, code)
+    rank = {codec: i for i, codec in enumerate((*EAST_ASIAN, *WESTERN))}
+    readings.sort(key=lambda r: (-r.score, rank.get(r.encoding, len(rank))))
+    best = readings[0]
+    rivals = [r for r in readings[1:] if r.score > best.score - MARGIN and r.score >= 0.25]
+    western_tie = best.language == "" and all(r.language == "" for r in rivals)
+    if best.score < SURE:
+        if any(r.language for r in readings[:3]) and best.score >= 0.15:
+            raise _question(readings)
+        return EncodingGuess(best.encoding, round(min(best.score, 0.3), 3),
+                             "no decoding looks like ordinary text; this one looks least wrong", "doubtful")
+    if rivals and not western_tie:
+        raise _question(readings)
+    if rivals:  # single-byte code pages that read alike: the most common one (cp1252 before others)
+        best = min([best, *rivals], key=lambda r: rank.get(r.encoding, len(rank)))
+        shown = ", ".join(r.encoding for r in rivals[:3]) + (" ..." if len(rivals) > 3 else "")
+        return EncodingGuess(best.encoding, 0.8, f"decodes to plausible text; preferred over {shown}", "preferred")
+    if best.language:
+        return EncodingGuess(best.encoding, round(best.score, 3), "reads as ordinary text in its language; "
+                             "no other encoding does", "language", best.language)
+    return EncodingGuess(best.encoding, round(best.score, 3), "the only encoding that decodes to plausible text",
+                         "only")
 
 
 def _widen(name: str) -> str:

@@ -14,10 +14,12 @@ dropped all land in the ``ReadingReport`` that the page shows
 - ``format_report(report) -> str``.
 
 Encoding detection (``core.text.decode.guess_encoding``): BOM, UTF-16
-without BOM, UTF-8, then charset-normalizer with a plausibility check in the
-codec's language and a preference for the encodings our users have
-(GB18030 before cp949 when both decode). Undecodable bytes are never
-replaced: see ``core.text.stream`` for what happens instead.
+without BOM, UTF-8, then each candidate decoding judged by the East Asian
+language it reads as (``core.text.script``); when unsure it raises
+``EncodingQuestion`` with the candidates, and every reader takes the user's
+``encoding=``. Line endings (LF, CRLF, CR, mixed) are all line breaks
+(``core.text.newlines``) and counted. Undecodable bytes are never replaced:
+see ``core.text.stream`` for what happens instead.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from pathlib import Path
 
 from core.text.decode import MAX_UPLOAD_BYTES, SNIFF_BYTES, CorpusError, guess_encoding
 from core.text.report import Note, ReadingReport, format_report, note
-from core.text.stream import TextLines, open_guess
+from core.text.newlines import LineEndings, split_lines
+from core.text.stream import TextLines, head_language, line_breaks, open_guess, with_language
 from core.text.table import Table, parse_delimited, parse_jsonl, table_format
 
 __all__ = [
@@ -65,20 +68,20 @@ def decode_file(path: str | Path, *, encoding: str | None = None) -> tuple[str, 
     For files of at most ``MAX_UPLOAD_BYTES``; the text is held in memory.
     """
     path = Path(path)
-    _, guess, codec = open_guess(path, encoding)
+    head, guess, codec = open_guess(path, encoding)
     data = path.read_bytes()
-    report = ReadingReport(
+    report = with_language(ReadingReport(
         source=path.name,
         encoding=codec,
         encoding_confidence=None if guess is None else guess.confidence,
         encoding_why="" if guess is None else guess.why,
         encoding_why_code="" if guess is None else guess.code,
-    )
+    ), head_language(head, codec, guess))
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        start = data.rfind(b"\n", 0, err.start) + 1
+        line = line_breaks(data[: err.start]) + 1
+        start = max(data.rfind(b"\n", 0, err.start), data.rfind(b"\r", 0, err.start)) + 1
         whole = None
         # Re-detect on the rest of the file, from the failing line, when everything before it was
         # plain ASCII (so it reads the same in the new encoding); else the file mixes encodings.
@@ -110,7 +113,9 @@ def decode_file(path: str | Path, *, encoding: str | None = None) -> tuple[str, 
             head=codec, line=line, new=whole.encoding,
         ))
     text = text.lstrip("\ufeff")
-    return text, report.replace(rows_read=text.count("\n") + (0 if text.endswith("\n") or not text else 1))
+    endings = LineEndings()
+    endings.count(text)
+    return text, report.replace(rows_read=len(split_lines(text)), line_endings=endings.as_tuple())
 
 
 def read_table(

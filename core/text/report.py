@@ -61,12 +61,16 @@ class ReadingReport:
     dropped: tuple[tuple[int, str], ...] = ()  # (line number, reason) of the first few dropped rows
     notes: tuple[Note, ...] = ()  # anything else decided about the file
     dropped_why: tuple[Note, ...] = ()  # the reasons in ``dropped`` as Notes (same order), for translation
+    line_endings: tuple[tuple[str, int], ...] = ()  # (("CRLF", 12), ("LF", 1)): the endings seen, most frequent first
+    language: str = ""  # the language the text reads as: "zh", "zh-Hant", "ja", "ko", "en", ... ("" = not judged)
+    columns_roles: tuple[tuple[str, str, Note], ...] = ()  # CoNLL: (column, role, why) for each column
 
     def __post_init__(self) -> None:
         notes = tuple(n if isinstance(n, Note) else Note("text", str(n)) for n in self.notes)
         object.__setattr__(self, "notes", notes)
         object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
         object.__setattr__(self, "dropped", tuple((int(n), str(r)) for n, r in self.dropped))
+        object.__setattr__(self, "line_endings", tuple((str(k), int(n)) for k, n in self.line_endings))
 
     def replace(self, **changes: Any) -> "ReadingReport":
         """A copy with ``changes`` applied (``dataclasses.replace``)."""
@@ -93,6 +97,8 @@ class ReadingReport:
         out["note_codes"] = [n.code for n in self.notes]
         out["header_why"] = None if self.header_why is None else self.header_why.code
         out["dropped_why"] = [n.code for n in self.dropped_why]
+        out["line_endings"] = [list(e) for e in self.line_endings]
+        out["columns_roles"] = [[c, r, w.text] for c, r, w in self.columns_roles]
         return out
 
     def lines(self, t: Translate | None = None) -> list[str]:
@@ -109,6 +115,11 @@ class ReadingReport:
             else:
                 out.append(t("reading.encoding", encoding=self.encoding, why=why,
                              confidence=f"{self.encoding_confidence:.0%}"))
+        if self.language:
+            out.append(t("reading.language", language=_language_name(self.language, t)))
+        if self.line_endings:
+            out.append(t("reading.line_endings", endings=", ".join(
+                t("reading.ending_count", ending=_ending_name(k, t), n=n) for k, n in self.line_endings)))
         if self.format:
             key = f"reading.fmt.{self.format}"
             shown = t(key)
@@ -122,6 +133,8 @@ class ReadingReport:
                 out.append(t("reading.header_note", note=why))
         if self.columns:
             out.append(t("reading.columns", columns=", ".join(self.columns)))
+        for column, role, why in self.columns_roles:
+            out.append(t("reading.column_role", column=column, role=_role_name(role, t), why=_note_text(why, t)))
         if self.text_column is not None:
             out.append(t("reading.text_column", column=self.text_column))
         if self.label_column is not None:
@@ -155,6 +168,24 @@ def _note_text(n: Note, t: Translate) -> str:
     except (KeyError, IndexError, ValueError):
         return n.text
     return n.text if text == key else text
+
+
+def _language_name(code: str, t: Translate) -> str:
+    key = f"reading.lang.{code}"
+    text = t(key)
+    return code if text == key else text
+
+
+def _ending_name(name: str, t: Translate) -> str:
+    key = f"reading.ending.{name}"
+    text = t(key)
+    return name if text == key else text
+
+
+def _role_name(role: str, t: Translate) -> str:
+    key = f"reading.role.{role}"
+    text = t(key)
+    return role if text == key else text
 
 
 def _show_delimiter(delimiter: str, t: Translate) -> str:

@@ -24,11 +24,13 @@ from core.text.decode import (
     SNIFF_BYTES,
     CorpusError,
     EncodingGuess,
+    EncodingQuestion,
     check_size,
     guess_encoding,
     read_head,
     reject_binary,
 )
+from core.text.newlines import LineEndings, take_lines
 from core.text.report import ReadingReport, note
 
 CHUNK_BYTES = 1 << 20  # bytes read per system call
@@ -54,14 +56,50 @@ def open_guess(path: str | Path, encoding: str | None = None) -> tuple[bytes, En
     head = read_head(path)
     reject_binary(head, path.name)
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise CorpusError(f"Unknown encoding {encoding!r}; use a name such as utf-8, gb18030 or cp1252.") from None
-        return head, None, encoding
+        return head, None, check_encoding(encoding)
     complete = len(head) < SNIFF_BYTES
-    guess = guess_encoding(head if complete else _trim_partial(head), complete=complete)
+    try:
+        guess = guess_encoding(head if complete else _trim_partial(head), complete=complete)
+    except EncodingQuestion as question:
+        raise question.named(path.name) from None
     return head, guess, guess.encoding
+
+
+def check_encoding(encoding: str) -> str:
+    """``encoding`` if Python knows it (``CorpusError`` naming a few it knows otherwise)."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise CorpusError(f"Unknown encoding {encoding!r}; use a name such as utf-8, gb18030, big5, cp932 (Shift-JIS), "
+                          "euc_jp, cp949 (EUC-KR), utf-16 or cp1252.") from None
+    return encoding
+
+
+def head_language(head: bytes, encoding: str, guess: EncodingGuess | None = None) -> str:
+    """The East Asian language the head of a file reads as ("zh", "zh-Hant", "ja", "ko"), else ""."""
+    if guess is not None and guess.language:
+        return guess.language
+    from core.text.script import language_of
+
+    decoder = codecs.getincrementaldecoder(encoding.replace("-sig", "") if encoding == "utf-8-sig" else encoding)(
+        errors="ignore")
+    return language_of(decoder.decode(head, final=False).lstrip("\ufeff"))
+
+
+def with_language(report: ReadingReport, language: str) -> ReadingReport:
+    """``report`` saying the text's language; for a language no shipped model reads (ja, ko) a note says so."""
+    if not language:
+        return report
+    report = report.replace(language=language)
+    if language in NO_MODEL:
+        report = report.with_notes(note(
+            f"no_model_{language}", "{language} text: no {language} model ships with EmbedLab, and the English MiniLM "
+            "reads most of it as [UNK]; train word2vec or pretrain a model on it.", language=NO_MODEL[language]))
+    return report
+
+
+# Languages EmbedLab reads right but ships no model for (English names; the page translates the note).
+NO_MODEL = {"ja": "Japanese", "ko": "Korean"}
 
 
 def _trim_partial(head: bytes) -> bytes:
@@ -85,21 +123,22 @@ class TextLines:
                  max_piece_bytes: int = MAX_PIECE_BYTES, chunk_bytes: int = CHUNK_BYTES):
         self.path = Path(path)
         self.name = self.path.name
-        _, self.guess, self.encoding = open_guess(self.path, encoding)
+        head, self.guess, self.encoding = open_guess(self.path, encoding)
+        self.language = head_language(head, self.encoding, self.guess)
         self.max_piece_bytes = max(16, int(max_piece_bytes))
         self.chunk_bytes = max(16, int(chunk_bytes))
         self.report = self._base_report(self.encoding)
 
     def _base_report(self, encoding: str) -> ReadingReport:
         guess = self.guess
-        return ReadingReport(
+        return with_language(ReadingReport(
             source=self.name,
             encoding=encoding,
             encoding_confidence=None if guess is None else guess.confidence,
             encoding_why="" if guess is None else guess.why,
             encoding_why_code="" if guess is None else guess.code,
             format="text",
-        )
+        ), getattr(self, "language", ""))
 
     def __iter__(self) -> Iterator[str]:
         if ascii_compatible(self.encoding.replace("-sig", "")):
@@ -117,6 +156,7 @@ class TextLines:
         line_no = 0  # complete lines before the current block
         long_lines = 0
         in_long = False
+        endings = LineEndings()
         with open(self.path, "rb") as fh:
             if encoding == "utf-8-sig" and fh.read(3) != codecs.BOM_UTF8:
                 fh.seek(0)
@@ -127,7 +167,7 @@ class TextLines:
                     chunk = fh.read(self.chunk_bytes)
                     eof = not chunk
                     pending += chunk
-                newline = pending.rfind(b"\n", 0, self.max_piece_bytes + 1)
+                newline = _last_newline(pending, self.max_piece_bytes + 1, eof)
                 if newline >= 0:
                     block, pending, piece = pending[: newline + 1], pending[newline + 1 :], False
                 elif eof:
@@ -158,8 +198,8 @@ class TextLines:
                         else:
                             err = err2
                     if err is not None:
-                        bad_line = line_no + block.count(b"\n", 0, err.start) + 1
-                        start = block.rfind(b"\n", 0, err.start) + 1
+                        bad_line = line_no + line_breaks(block[: err.start]) + 1
+                        start = max(block.rfind(b"\n", 0, err.start), block.rfind(b"\r", 0, err.start)) + 1
                         if not eof:
                             more = fh.read(SNIFF_BYTES)
                             eof = not more
@@ -187,34 +227,33 @@ class TextLines:
                                                            codec, likely)) from None
                 if ascii_so_far and not block.isascii():
                     ascii_so_far = False
-                parts = text.split("\n")
+                parts, tail = take_lines(text, endings, final=True)
                 if piece:
                     if not in_long:
                         long_lines += 1
                         in_long = True
-                    for part in parts[:-1]:
+                    for part in parts:
                         line_no += 1
-                        yield part.rstrip("\r")
-                    if parts[-1]:
-                        yield parts[-1]
+                        yield part
+                    if tail:
+                        yield tail
                 else:
-                    tail = parts.pop()  # "" after a final newline; the file's last line otherwise
                     for part in parts:
                         line_no += 1
                         in_long = False
-                        yield part.rstrip("\r")
-                    if tail:
+                        yield part
+                    if tail:  # the file's last line, without a line ending
                         line_no += 1
                         in_long = False
-                        yield tail.rstrip("\r")
-                self.report = report.replace(rows_read=line_no)
+                        yield tail
+                self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
         if long_lines:
             report = report.with_notes(note(
                 "long_lines",
                 "{n} line(s) longer than {mib} MiB were read in pieces cut at spaces.",
                 n=long_lines, mib=round(self.max_piece_bytes / 2**20, 2),
             ))
-        self.report = report.replace(rows_read=line_no)
+        self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
 
     # -- UTF-16/UTF-32: a text wrapper decodes strictly; lines are split in decoded text
     def _wide_lines(self) -> Iterator[str]:
@@ -222,9 +261,10 @@ class TextLines:
         self.report = report
         line_no = 0
         carry = ""
+        endings = LineEndings()
         max_chars = self.max_piece_bytes // 2
         with open(self.path, "rb") as raw, io.TextIOWrapper(raw, encoding=self.encoding, errors="strict",
-                                                               newline=None) as fh:
+                                                               newline="") as fh:
             while True:
                 try:
                     chunk = fh.read(max(1, self.chunk_bytes // 2))
@@ -234,8 +274,7 @@ class TextLines:
                 if not chunk:
                     break
                 carry += chunk.lstrip("\ufeff") if line_no == 0 and not carry else chunk
-                parts = carry.split("\n")
-                carry = parts.pop()
+                parts, carry = take_lines(carry, endings, final=False)
                 for part in parts:
                     line_no += 1
                     yield part
@@ -243,11 +282,34 @@ class TextLines:
                     cut = carry.rfind(" ", 0, max_chars) + 1 or max_chars
                     yield carry[:cut]
                     carry = carry[cut:]
-                self.report = report.replace(rows_read=line_no)
+                self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
+        parts, carry = take_lines(carry, endings, final=True)
+        for part in parts:
+            line_no += 1
+            yield part
         if carry:
             line_no += 1
             yield carry
-        self.report = report.replace(rows_read=line_no)
+        self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
+
+
+def line_breaks(data: bytes) -> int:
+    """How many line endings (LF, CRLF or CR) ``data`` holds."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _last_newline(data: bytes, limit: int, eof: bool) -> int:
+    """Index of the last line-ending byte (LF or CR) before ``limit``, -1 if none.
+
+    A CR as the last byte of ``data`` is not used before the end of the file: the next
+    read may start with the LF of its CRLF. Neither byte is ever part of a multi-byte
+    character in an ASCII-compatible encoding (trail bytes are 0x40 or more).
+    """
+    end = min(limit, len(data))
+    newline = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end))
+    if newline >= 0 and newline == len(data) - 1 and data[newline] == 0x0D and not eof:
+        newline = max(data.rfind(b"\n", 0, newline), data.rfind(b"\r", 0, newline))
+    return newline
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -146,8 +146,14 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
     """Parse decoded ``text`` as a delimited table (see the module docstring)."""
     import pandas as pd
 
-    sample = text[:65536]
     notes = []
+    text, excel_sep = _excel_sep_line(text)
+    if excel_sep is not None:
+        notes.append(note("excel_sep", "The first line sep={delimiter} (written by Excel) names the delimiter; "
+                          "it is not a row.", delimiter=excel_sep))
+        if delimiter is None:
+            delimiter = excel_sep
+    sample = text[:65536]
     if delimiter is None:
         if report.format == "tsv":
             delimiter = "\t"
@@ -163,17 +169,21 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     rows: list[list[str]] = []
     starts: list[int] = []
-    line = 1
+    line = 2 if excel_sep is not None else 1
     try:
         for row in reader:
             starts.append(line)
             rows.append(row)
-            line = reader.line_num + 1
+            line = reader.line_num + 1 + (excel_sep is not None)
     except csv.Error as err:
         raise ValueError(f"{report.source}, line {reader.line_num}: cannot be read as {fmt} ({err}).") from None
     keep = [(s, r) for s, r in zip(starts, rows) if any(c.strip() for c in r)]  # blank lines are not rows
     if not keep:
         raise ValueError(f"{report.source} has no rows.")
+    if _trailing_delimiter(keep):
+        keep = [(s, r[:-1] if len(r) > 1 and not r[-1].strip() else r) for s, r in keep]
+        notes.append(note("trailing_delimiter", "Every row ends with a {delimiter}: the empty last column was "
+                          "left out.", delimiter=repr(delimiter)))
     if header is None:
         header, why = decide_header([r for _, r in keep[:50]], "\n".join(sample.splitlines()[:50]), delimiter)
     else:
@@ -191,7 +201,12 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
     out = report.replace(format=fmt, delimiter=delimiter, header=bool(header), header_note=str(why), header_why=why,
                          columns=tuple(columns))
     good_rows, good_lines = [], []
+    names = _header_key(keep[0][1]) if header else None
     for start, row in body:
+        if names is not None and _header_key(row) == names:
+            out = out.with_dropped(start, note("repeated_header", "the header row again (files joined one after "
+                                               "the other)"))
+            continue
         if len(row) != len(columns):
             out = out.with_dropped(start, note("fields", "{found} fields, expected {expected}",
                                                found=len(row), expected=len(columns)))
@@ -203,6 +218,86 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
     frame = pd.DataFrame(good_rows, columns=columns, dtype=str)
     out = out.replace(rows_read=len(good_rows)).with_notes(*notes)
     return Table(frame, out, good_lines)
+
+
+_EXCEL_SEP = re.compile(r"^\ufeff?sep=(.)[ \t]*(\r\n|\r|\n)")
+
+
+def _excel_sep_line(text: str) -> tuple[str, str | None]:
+    """``(text without it, delimiter)`` when the first line is Excel's ``sep=;`` hint, else ``(text, None)``."""
+    m = _EXCEL_SEP.match(text)
+    if m is None:
+        return text, None
+    return text[m.end():], m.group(1)
+
+
+def _trailing_delimiter(rows: list[tuple[int, list[str]]]) -> bool:
+    """True if every data row ends with an empty field after a delimiter (``a,b,``): an empty last column.
+
+    The header may end with the delimiter too, or have one field fewer than the rows.
+    """
+    body = [r for _, r in rows[1:]] or [rows[0][1]]
+    if not all(len(r) > 1 and not r[-1].strip() for r in body):
+        return False
+    widths = {len(r) for r in body}
+    first = rows[0][1]
+    return len(widths) == 1 and (len(first) == len(body[0]) - 1 or (len(first) == len(body[0]) and
+                                                                     not first[-1].strip()))
+
+
+def _header_key(row: list[str]) -> tuple[str, ...]:
+    """A row as a header compares: cells stripped of spaces and a BOM, case folded."""
+    return tuple(c.strip().lstrip("\ufeff").strip().casefold() for c in row)
+
+
+def json_records(text: str, source: str) -> tuple[list[dict], list[int]]:
+    """``(objects, the line each starts on)`` of JSON lines (one object per line) or a JSON array of objects.
+
+    Any line ending; a BOM is skipped. Raises ``ValueError`` naming the line at fault.
+    """
+    from core.text.newlines import split_lines
+
+    text = text.lstrip("\ufeff")
+    if text.lstrip().startswith("["):
+        return json_array(text, source)
+    records, lines = [], []
+    for number, line in enumerate(split_lines(text), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{source}, line {number}: not valid JSON ({err.msg}); "
+                             "each line must be one JSON object.") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{source}, line {number}: expected a JSON object like {{\"text\": \"...\"}}.")
+        records.append(record)
+        lines.append(number)
+    return records, lines
+
+
+def json_array(text: str, source: str) -> tuple[list[dict], list[int]]:
+    """``(objects, the line each starts on)`` of a ``.json`` file holding an array of objects.
+
+    Raises ``ValueError`` naming the line of a JSON error or of an item that is not an object.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{source}, line {err.lineno}: not valid JSON ({err.msg}).") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a JSON array of objects like [{{\"text\": \"...\"}}].")
+    decoder = json.JSONDecoder()
+    lines, pos = [], text.index("[") + 1
+    for i, record in enumerate(data, 1):
+        while text[pos] in " \t\r\n,":
+            pos += 1
+        line = text.count("\n", 0, pos) + 1
+        if not isinstance(record, dict):
+            raise ValueError(f"{source}, line {line}: item {i} of the array is not a JSON object with named fields.")
+        _, pos = decoder.raw_decode(text, pos)
+        lines.append(line)
+    return data, lines
 
 
 def _cell(value: Any) -> str:
@@ -218,32 +313,10 @@ def parse_jsonl(text: str, report: ReadingReport) -> Table:
     """Parse JSON lines (one object per line) or a JSON array of objects into a table of strings."""
     import pandas as pd
 
-    stripped = text.lstrip("\ufeff").lstrip()
-    records: list[dict] = []
-    lines: list[int] = []
-    if stripped.startswith("["):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{report.source}, line {err.lineno}: not valid JSON ({err.msg}).") from None
-        for i, record in enumerate(data, 1):
-            if not isinstance(record, dict):
-                raise ValueError(f"{report.source}: item {i} is not a JSON object with named fields.")
-            records.append(record)
-            lines.append(i)
-    else:
-        for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{report.source}, line {number}: not valid JSON ({err.msg}); "
-                                 "each line must be one JSON object.") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{report.source}, line {number}: expected a JSON object like {{\"text\": \"...\"}}.")
-            records.append(record)
-            lines.append(number)
+    records, lines = json_records(text, report.source)
+    if text.lstrip("\ufeff").lstrip().startswith("["):
+        report = report.with_notes(note("json_array", "A JSON array of {n} objects, read as rows (one per "
+                                        "object).", n=len(records)))
     if not records:
         raise ValueError(f"{report.source} has no rows.")
     columns: list[str] = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from core.text.normalize import normalize
+
 # CJK Unified Ideographs (+ Extension A, compatibility ideographs).
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Words: letters/digits with inner apostrophes or hyphens ("don't", "e-mail").
@@ -61,8 +63,10 @@ def tokenize(line: str, language: str = "en", *, lowercase: bool = True, strip_p
     ``language="zh"``: jieba segmentation for lines containing CJK characters,
     regex words otherwise. With ``strip_punctuation`` punctuation tokens
     (ASCII and full-width, e.g. ``，。！``) are dropped; ``lowercase`` folds
-    Latin letters (Chinese has no case).
+    Latin letters (Chinese has no case). The line is put in Unicode NFKC first
+    (``core.text.normalize``): full-width ２０２３ and ＧＤＰ are the words 2023 and gdp.
     """
+    line = normalize(line)
     if lowercase:
         line = line.lower()
     if language == "zh" and _CJK_RE.search(line):

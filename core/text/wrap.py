@@ -20,6 +20,9 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-
 _CLOSERS = "”’」』）)》〉】\"'"
 _ENDS = "。！？!?…；;"
 
+# Hard-wrapped prose is wrapped at this many characters or more (editors wrap at 20 to 80; a list of names or words is shorter).
+MIN_WRAP_WIDTH = 8
+
 # A joined sentence longer than this (characters) is ended anyway, so memory stays bounded.
 MAX_JOINED_CHARS = 10_000
 
@@ -90,4 +93,5 @@ def looks_wrapped(lines: list[str]) -> bool:
     if not lengths or len(open_lengths) < max(1, 0.3 * len(lengths)):
         return False
     width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
-    return statistics.median(open_lengths) >= 0.8 * width
+    # a wrap width is a line of prose; a list of names or words (4 characters each) is not wrapped
+    return width >= MIN_WRAP_WIDTH and statistics.median(open_lengths) >= 0.8 * width

@@ -58,7 +58,8 @@ def config_from_options(options: dict) -> dict:
     if not options.get("corpus"):
         raise ValueError("give --corpus (a sample name such as lee, dataset:NAME or a text file) or --config.")
     return build_job_config(options["corpus"], options.get("settings") or {}, engine=options.get("engine"),
-                            device=options.get("device") or "auto", language=options.get("language") or "auto")
+                            device=options.get("device") or "auto", language=options.get("language") or "auto",
+                            encoding=options.get("encoding") or "")
 
 
 def build_job_config(
@@ -73,6 +74,7 @@ def build_job_config(
     language: str = "auto",
     lowercase: bool = True,
     strip_punctuation: bool = True,
+    encoding: str = "",
     evaluate_each_epoch: bool = True,
     snapshot_words: int = SNAPSHOT_WORDS,
 ) -> dict:
@@ -94,9 +96,17 @@ def build_job_config(
     device = spec.check_device(device)
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}.")
+    if encoding:
+        from core.text.stream import check_encoding
+
+        check_encoding(encoding)
     if not 1 <= int(snapshot_words) <= 100_000:
         raise ValueError(f"snapshot_words must be between 1 and 100000, not {snapshot_words}.")
     corpus, default_name = _resolve_corpus(corpus)
+    if Path(corpus).is_absolute():  # a file (made absolute above), not a sample or dataset name
+        from core.text import sniff
+
+        sniff(corpus, column=column, field=field, encoding=encoding or None)  # an encoding it cannot tell is asked now
     return {
         "corpus": corpus,
         "corpus_name": corpus_name or default_name,
@@ -105,6 +115,7 @@ def build_job_config(
         "language": language,
         "lowercase": bool(lowercase),
         "strip_punctuation": bool(strip_punctuation),
+        "encoding": encoding or "",
         "engine": spec.name,
         "device": device,
         "train": config.to_dict(),
@@ -138,7 +149,8 @@ def open_corpus(config: dict):
     return read_corpus(
         config["corpus"], column=config.get("column"), field=config.get("field"),
         language=config.get("language", "auto"), lowercase=config.get("lowercase", True),
-        strip_punctuation=config.get("strip_punctuation", True),
+        strip_punctuation=config.get("strip_punctuation", True), encoding=config.get("encoding") or None,
+        name=config.get("corpus_name") or None,  # an upload is stored under a hash: speak of it by its own name
     )
 
 

@@ -5,55 +5,15 @@ where a missing browser is a failure: `.ci/run` installs it.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from screenshot import wait_idle
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from screenshot import CHROMIUM, CHROMIUM_ARGS, serve_app, wait_idle  # noqa: E402
-
-from ui.pages import PAGES  # noqa: E402
+from ui.pages import PAGES
 
 pytestmark = pytest.mark.e2e
-
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"CI needs Chromium at {CHROMIUM}; .ci/run installs it")
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def app_runs(tmp_path_factory):
-    return tmp_path_factory.mktemp("runs")
-
-
-@pytest.fixture(scope="module")
-def app_url(app_runs):
-    with serve_app(env={"EMBEDLAB_RUNS": str(app_runs)}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield page
-    page.close()
 
 
 def _heading(page) -> str:

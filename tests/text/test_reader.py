@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.text import CorpusError, decode_file, format_report, read_corpus, read_lines, read_table, tokenize
-from core.text.decode import SNIFF_BYTES, guess_encoding
+from core.text.decode import SNIFF_BYTES, EncodingQuestion, guess_encoding
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -130,8 +130,11 @@ def test_detector_prefers_our_users_encodings_but_keeps_plausible_others(text, e
 
 
 def test_a_single_character_is_no_evidence_and_says_so():
-    guess = guess_encoding("ok 好\n".encode("gbk"), complete=True)
-    assert guess.encoding == "gb18030" and guess.code == "doubtful" and guess.confidence < 0.5
+    # issue 23: too little text to tell the language, so the user is asked, with the readings side by side
+    with pytest.raises(EncodingQuestion, match="cannot tell the encoding") as asked:
+        guess_encoding("ok 好\n".encode("gbk"), complete=True)
+    shown = {c.encoding: c for c in asked.value.candidates}
+    assert "gb18030" in shown and shown["gb18030"].preview == ("ok 好",) and len(shown) >= 2
 
 
 def test_utf16_big_endian_without_bom_and_real_binary(tmp_path):
@@ -200,7 +203,7 @@ def test_report_in_both_languages(tmp_path):
     from core.i18n import translate
 
     path = tmp_path / "z.tsv"
-    path.write_bytes("text\tlabel\n你好\tpos\n".encode("gbk"))
+    path.write_bytes("text\tlabel\n你好，今天天气很好\tpos\n".encode("gbk"))
     report = read_table(path).report
     en = report.lines()
     zh = report.lines(lambda key, **f: translate(key, "zh", **f))

@@ -26,11 +26,12 @@ class ReadOptions:
     """How to read a user's file; every field defaults to "find out and say so"."""
 
     fmt: str = "auto"  # a format the task reads, or "auto" (extension, then content)
-    text_col: str = ""  # table column of the text ("" = by its name, else ask)
-    label_col: str = ""  # table column of the label ("" = by its name, else ask)
+    text_col: str = ""  # table column of the text ("" = by its name, else ask); CoNLL: the words' column number
+    label_col: str = ""  # table column of the label ("" = by its name, else ask); CoNLL: the tags' column number
     pair_col: str = ""  # optional second text column
     delimiter: str = ""  # "" = sniff
     no_header: bool = False  # the table's first row is data
+    encoding: str = ""  # "" = detect it (and ask when unsure); else a Python codec name the user chose
 
 
 class ColumnsNeeded(ValueError):
@@ -92,6 +93,13 @@ class Task:
         and for tables ``columns``, ``guess`` (see classification's ``guess_columns``), ``rows_in``.
         """
         raise NotImplementedError
+
+    def normalize(self, data, normalizer):
+        """``data`` with its text put through ``normalizer`` (``core.text.normalize.Normalizer``: NFKC, counted).
+
+        A task whose data holds text overrides this; the default leaves ``data`` as it is.
+        """
+        return data
 
     def label_list(self, data) -> list[str]:
         """The classes the model predicts, in id order."""

@@ -160,7 +160,7 @@ class Classification(Task):
     name = "classification"
     order = 10
     head = "AutoModelForSequenceClassification"
-    formats = ("csv", "tsv", "jsonl", "fasttext")
+    formats = ("csv", "tsv", "jsonl", "fasttext", "doccano", "labelstudio")
     upload_types = ("csv", "tsv", "jsonl", "json", "txt")
     sample = "sample:sentiment"
     metric = "macro_f1"
@@ -180,13 +180,16 @@ class Classification(Task):
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TextData:
         from core.finetune import data as fd
 
+        if fmt in ("doccano", "labelstudio"):
+            return self._read_export(path, options, info)
         if fmt == "fasttext":
-            text, found = fd.decode(path)
+            text, found = fd.decode(path, options.encoding)
             info.update(found)
             data = read_fasttext(path, text)
             info.update(text_column="text after __label__", label_column="__label__")
             return data
-        frame = fd.read_table(path, fmt, delimiter=options.delimiter, no_header=options.no_header, report=info)
+        frame = fd.read_table(path, fmt, delimiter=options.delimiter, no_header=options.no_header, report=info,
+                              encoding=options.encoding)
         guess = guess_columns(frame)
         info.update(columns=[str(c) for c in frame.columns], guess=guess, rows_in=len(frame))
         text_col = options.text_col or guess["text"] or ""
@@ -203,6 +206,36 @@ class Classification(Task):
         refuse_label_lists(data.labels, label_col, path.name, self)
         info.update(text_column=text_col, label_column=label_col)
         return data
+
+    def _read_export(self, path: Path, options: ReadOptions, info: dict) -> TextData:
+        """A labelling tool's classification export: one choice per text (none or several: dropped by line)."""
+        from core.finetune import data as fd
+        from core.text.report import note
+
+        records = fd.read_export(path, options, info)
+        texts, labels = [], []
+        report = info["reading"]
+        for record in records:
+            if len(record.choices) == 1 and record.text.strip():
+                texts.append(record.text.strip())
+                labels.append(record.choices[0].strip())
+            elif not record.choices:
+                report = report.with_dropped(record.line, note("export_no_label", "no class label (not annotated)"))
+            elif len(record.choices) > 1:
+                report = report.with_dropped(record.line, note(
+                    "export_multi_label", "{n} labels ({labels}): multi-label data; this task takes one label per "
+                    "text", n=len(record.choices), labels=", ".join(record.choices[:3])))
+            else:
+                report = report.with_dropped(record.line, note("export_no_text", "no text"))
+        info["reading"] = report
+        if not texts:
+            raise ValueError(f"{path.name} has no text with exactly one class label.")
+        info.update(text_column="text", label_column="label")
+        return TextData(texts, labels)
+
+    def normalize(self, data: TextData, normalizer) -> TextData:
+        pairs = [normalizer(p) for p in data.pairs] if data.pairs is not None else None
+        return TextData([normalizer(x) for x in data.texts], data.labels, pairs, data.notes)
 
     def label_list(self, data: TextData) -> list[str]:
         return sorted(set(data.labels))
@@ -283,7 +316,9 @@ class Classification(Task):
         """``{"view": "per_text", "probabilities": [(label, p), ...]}``, most likely first, summing to 1."""
         import torch
 
-        enc = tokenizer(text, truncation=True, max_length=max_length, return_tensors="pt")
+        from core.text.normalize import normalize
+
+        enc = tokenizer(normalize(text), truncation=True, max_length=max_length, return_tensors="pt")
         with torch.no_grad():
             probs = torch.softmax(model(**enc).logits[0].float(), dim=-1).tolist()
         return {"view": self.report_view, "probabilities": sorted(zip(labels, probs), key=lambda lp: -lp[1])}

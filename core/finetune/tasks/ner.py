@@ -107,60 +107,42 @@ def to_bio(tags: list[str]) -> list[str]:
     return out
 
 
-def read_conll(path: Path, text: str) -> TagData:
-    """CoNLL: one ``word ... TAG`` line per token (first and last column, spaces or tabs), blank line between sentences.
+def read_conll(path: Path, text: str, *, tag_column: int | None = None, token_column: int | None = None,
+               info: dict | None = None) -> TagData:
+    """CoNLL / CoNLL-U by column roles (:func:`core.text.conll.read_columns`): words and one BIO tag each.
 
-    Any line ending (LF, CRLF, CR). ``-DOCSTART-`` lines are skipped; IOB1, IOBES and BILOU tags
-    (and ``B_X`` spellings) are converted to BIO with a note; anything else is refused with its line number.
+    Any line ending; comment and ``-DOCSTART-`` lines skipped; an index column is never the words;
+    with several tag columns the first (GermEval's outer entities) unless ``tag_column`` (1-based)
+    says otherwise. IOB1, IOBES and BILOU tags (and ``B_X`` spellings) are converted to BIO with a
+    note; anything else is refused with its line number. ``info`` receives ``roles`` and ``notes``.
     """
-    tokens, tags, sent_words, sent_tags = [], [], [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        parts = line.split()
-        if not parts:
-            if sent_words:
-                tokens.append(sent_words)
-                tags.append(sent_tags)
-                sent_words, sent_tags = [], []
-            continue
-        if parts[0] == "-DOCSTART-":
-            continue
-        if len(parts) < 2:
-            raise ValueError(f"{path.name} line {number} has one column ({line.strip()[:40]!r}); CoNLL lines "
-                             "need a word and a tag separated by a space or a tab.")
-        tag = parts[-1]
-        if tag != "O" and not _TAG.fullmatch(tag):
-            hint = " (a zero, not the letter O?)" if tag == "0" else ""
-            raise ValueError(f"{path.name} line {number}: {tag!r} is not a BIO tag{hint}; tags look like O, B-TYPE "
-                             "or I-TYPE (IOB1, IOBES and BILOU are converted).")
-        sent_words.append(parts[0])
-        sent_tags.append(tag if tag == "O" else f"{tag[0]}-{tag[2:]}")
-    if sent_words:
-        tokens.append(sent_words)
-        tags.append(sent_tags)
-    if not tokens:
-        raise ValueError(f"{path.name} has no sentences.")
-    data = TagData(tokens, [to_bio(t) for t in tags])
-    written = _raw_tags(text)
-    changed = sum(a != b for a, b in zip(data.tags, written))
+    from core.text.conll import read_columns
+
+    found = read_columns(text, path.name, tag_column=tag_column, token_column=token_column)
+    data = TagData(found.tokens, [to_bio(t) for t in found.tags])
+    changed = sum(a != b for a, b in zip(data.tags, found.raw_tags))
     if changed:
         data.notes.append({"code": "converted_bio", "count": changed})
+    if info is not None:
+        info.update(roles=found.roles, reading_notes=found.notes, token_column=found.token_column,
+                    tag_column=found.tag_column)
     return data
 
 
-def _raw_tags(text: str) -> list[list[str]]:
-    """The tag column as written, per sentence (for the conversion note)."""
-    out, current = [], []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            if current:
-                out.append(current)
-                current = []
-        elif parts[0] != "-DOCSTART-":
-            current.append(parts[-1])
-    if current:
-        out.append(current)
-    return out
+def _column_name(column: int | str) -> str:
+    """What the report calls the tag column: its number from 1, "MISC" (CoNLL-U) or "last" (ragged lines)."""
+    if column == "misc":
+        return "MISC"
+    return "last" if column == -1 else str(int(column) + 1)
+
+
+def _column_number(value: str, flag: str) -> int | None:
+    """A CoNLL column chosen by number (1-based), or None for "by content"."""
+    if not value:
+        return None
+    if not str(value).strip().isdigit():
+        raise ValueError(f"{flag} for a CoNLL file is a column number (1 for the first column), not {value!r}.")
+    return int(value)
 
 
 # ---------------------------------------------------------------- words of free text (playground)
@@ -225,8 +207,8 @@ class NER(Task):
     name = "ner"
     order = 20
     head = "AutoModelForTokenClassification"
-    formats = ("conll",)
-    upload_types = ("conll", "txt", "iob", "bio")
+    formats = ("conll", "doccano", "labelstudio")
+    upload_types = ("conll", "conllu", "txt", "tsv", "iob", "bio", "jsonl", "json")
     sample = "sample:ner"
     metric = "f1"
     headline_keys = ("f1", "precision", "recall")
@@ -242,13 +224,50 @@ class NER(Task):
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TagData:
         from core.finetune import data as fd
 
+        if fmt in ("doccano", "labelstudio"):
+            return self._read_export(path, options, info)
         if fmt != "conll":
-            raise ValueError(f"NER needs a CoNLL file (word and tag per line); {path.name} looks like {fmt}.")
-        text, found = fd.decode(path)
+            raise ValueError(f"NER needs a CoNLL file (word and tag per line) or a doccano / Label Studio export; "
+                             f"{path.name} looks like {fmt}.")
+        text, found = fd.decode(path, options.encoding)
         info.update(found)
-        data = read_conll(path, text)
-        info.update(text_column="first column (word)", label_column="last column (tag)")
+        data = read_conll(path, text, tag_column=_column_number(options.label_col, "--label-col"),
+                          token_column=_column_number(options.text_col, "--text-col"), info=info)
+        info.update(text_column=str(info["token_column"] + 1),  # column numbers; the roles say what each holds
+                    label_column=_column_name(info["tag_column"]))
         return data
+
+    def _read_export(self, path: Path, options: ReadOptions, info: dict) -> TagData:
+        """Spans of a labelling tool's export, aligned to words (CJK: characters) as BIO tags."""
+        from core.finetune import data as fd
+        from core.text.exports import spans_to_tags
+        from core.text.report import note
+
+        records = fd.read_export(path, options, info)
+        tokens, tags, problems, unlabelled = [], [], [], 0
+        report = info["reading"]
+        for record in records:
+            words, labels, found = spans_to_tags(record)
+            problems += found
+            if not words:
+                report = report.with_dropped(record.line, note("export_no_words", "no words in the text"))
+                continue
+            unlabelled += not record.spans
+            tokens.append(words)
+            tags.append(labels)
+        info["reading"] = report
+        fd.add_problems(info, problems, "span_problems", "{n} span(s) could not be used as written (by line below).")
+        if unlabelled:
+            info["reading"] = info["reading"].with_notes(note(
+                "export_unlabelled", "{n} text(s) have no entity span: every word is O.", n=unlabelled))
+        if not tokens:
+            raise ValueError(f"{path.name} has no text with words.")
+        info.update(text_column="text", label_column="spans")
+        return TagData(tokens, tags)
+
+    def normalize(self, data: TagData, normalizer) -> TagData:
+        """NFKC per word, so the words (and their tags) stay in place."""
+        return TagData([[normalizer(w) for w in words] for words in data.tokens], data.tags, data.notes)
 
     def label_list(self, data: TagData) -> list[str]:
         """"O" then a B-/I- pair for every entity type, so both can be predicted."""
@@ -325,9 +344,11 @@ class NER(Task):
         "no_pieces": n}``; offsets are characters of ``text``; a word's tag is its first piece's, as in training."""
         import torch
 
+        from core.text.normalize import normalize
+
         words = split_words(tokenizer, text)
-        enc = tokenizer([w for w, _, _ in words], is_split_into_words=True, truncation=True, max_length=max_length,
-                        return_tensors="pt")
+        enc = tokenizer([normalize(w) for w, _, _ in words], is_split_into_words=True, truncation=True,
+                        max_length=max_length, return_tensors="pt")
         word_ids = enc.word_ids(0)
         with torch.no_grad():
             probs = torch.softmax(model(**enc).logits[0].float(), dim=-1)
