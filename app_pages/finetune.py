@@ -19,7 +19,7 @@ from core.finetune.config import FinetuneConfig
 from core.sources import parse_source
 from ui import encoding_picker, model_picker
 from ui import runs as ui_runs
-from ui.finetune_data import DELIMITERS, NONE, ROLE_KEYS, mapping_ui, reading_ui, show_data
+from ui.finetune_data import DELIMITERS, NONE, ROLE_KEYS, TAG_KEY, mapping_ui, reading_ui, show_data, tag_column_ui
 from ui.finetune_views import draw_run
 from ui.form import Form
 from ui.i18n import lang, t
@@ -116,6 +116,9 @@ def run_settings(run_id: str) -> dict:
             st.session_state[key] = value or None
         else:
             st.session_state[key] = NONE
+    st.session_state.pop(TAG_KEY, None)
+    if config.label_col and "label" not in tasks.get(config.task).roles:  # CoNLL: the run's own tag column
+        st.session_state[TAG_KEY] = config.label_col
     st.session_state["ft_run_files"] = {"train_file": config.train_file, "valid_file": config.valid_file,
                                         "test_file": config.test_file, "train_name": config.train_name,
                                         "task": config.task}
@@ -201,11 +204,14 @@ def data_ui() -> tuple[dict, dict]:
 def current_mapping(task_obj, train_file: str) -> dict:
     """``{config field: column}`` chosen so far for the task's roles (reset when the training file changes)."""
     if st.session_state.get("ft_mapping_for") != train_file:
-        for key in ROLE_KEYS.values():
+        for key in (*ROLE_KEYS.values(), TAG_KEY):
             st.session_state.pop(key, None)
         st.session_state["ft_mapping_for"] = train_file
     chosen = {role: st.session_state.get(ROLE_KEYS[role]) for role in task_obj.roles}
-    return {tasks.ROLE_FIELDS[role]: ("" if value in (None, NONE) else value) for role, value in chosen.items()}
+    mapping = {tasks.ROLE_FIELDS[role]: ("" if value in (None, NONE) else value) for role, value in chosen.items()}
+    if st.session_state.get(TAG_KEY) and "label" not in task_obj.roles:  # CoNLL: the tag column picked by number
+        mapping["label_col"] = st.session_state[TAG_KEY]
+    return mapping
 
 
 def data_section(values: dict, names: dict):
@@ -240,6 +246,7 @@ def data_section(values: dict, names: dict):
         reading_ui()
     if view.columns:
         mapping_ui(task_obj, view)
+    tag_column_ui(view)
     if view.missing:
         import pandas as pd
 

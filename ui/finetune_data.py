@@ -14,6 +14,7 @@ from ui.i18n import t
 NONE = "—"
 DELIMITERS = ("", ",", ";", "\t", "|")
 ROLE_KEYS = {"text": "ft_text_col", "label": "ft_label_col", "text_pair": "ft_pair_col"}
+TAG_KEY = "ft_tag_col"  # CoNLL with several entity-tag columns: the one the tags come from (config label_col)
 
 
 def _help(name: str) -> str:
@@ -47,6 +48,26 @@ def mapping_ui(task_obj, view) -> None:
         why = (guess.get("why") or {}).get(role)
         if column and column == guess.get(role) and why:
             st.caption(t(f"finetune.chosen_by.{why}", role=t(f"finetune.role.{role}"), column=column))
+
+
+def tag_column_ui(view) -> None:
+    """CoNLL with several entity-tag columns (GermEval: outer, then inner entities): which one to train on.
+
+    The reader takes the first and says so in the report; the choice goes to the config's ``label_col``
+    (the CLI's ``--label-col N``). Drawn only when the report names two or more tag columns.
+    """
+    roles = [(column, role) for column, role, _ in view.report.columns_roles]
+    columns = [column for column, role in roles if role in ("ner", "ner_other")]
+    if len(columns) < 2:
+        return
+    if st.session_state.get(TAG_KEY) not in (None, *columns):
+        del st.session_state[TAG_KEY]
+    used = view.report.label_column if view.report.label_column in columns else columns[0]
+    kwargs = {} if TAG_KEY in st.session_state else {"index": columns.index(used)}
+    labels = {c: t("finetune.tag_col_first" if c == columns[0] else "finetune.tag_col_other", column=c)
+              for c in columns}
+    st.selectbox(t("finetune.tag_col"), columns, key=TAG_KEY, format_func=labels.get, help=_help("tag_col"),
+                 **kwargs)
 
 
 def show_data(view, max_length: int) -> None:

@@ -192,6 +192,10 @@ def read_columns(text: str, name: str, *, tag_column: int | None = None, token_c
                              f"them for the tags, not {tag_column}.")
         chosen = tag_column - 1
         roles[chosen] = ("ner", note("role_given", "as chosen"))
+        for c in ner_columns:  # GermEval's outer column when the inner one was chosen: said, not used
+            if c != chosen:
+                roles[c] = ("ner_other", note("role_ner_unused", "entity tags too; not used (column {chosen} was "
+                                              "chosen)", chosen=chosen + 1))
     elif ner_columns:
         chosen = ner_columns[0]
         if len(ner_columns) > 1:

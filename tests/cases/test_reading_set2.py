@@ -257,6 +257,7 @@ def test_germeval_words_from_the_token_column_tags_from_the_outer_column():
     assert any("--label-col 4" in line for line in report.lines())  # the outer taken, and said how to take the inner
     inner, inner_report = fd.load(str(CASES / "conll-index-column" / "germeval_train.conll"), "ner", label_col="4")
     assert inner.tokens == data.tokens and inner.tags != data.tags and inner_report.label_column == "4"
+    assert _roles(inner_report) == {"1": "index", "2": "token", "3": "ner_other", "4": "ner"}  # the outer: not used
 
 
 def test_indexed_conll03_takes_the_ner_column_after_pos_and_chunk_and_converts_iob1():

@@ -248,6 +248,27 @@ def test_the_label_picker_is_preselected_only_by_a_column_name(runs_root, tmp_pa
     assert not next(b for b in at.button if b.label == "Train").disabled
 
 
+def test_germeval_tags_come_from_the_outer_column_and_the_inner_one_can_be_picked(runs_root):
+    """conll-index-column on the page: the outer tag column is used and said; picking column 4 reads the inner."""
+    path = CASES / "conll-index-column" / "germeval_train.conll"
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["run"] = _failed_run(runs_root, "finetune-germeval-1", path.name,
+                                         {"task": "ner", "train_file": str(path)})
+    at.run()
+    assert not at.exception and [e.value for e in at.error] == ["This run failed: x"]  # the reattached run's own state
+    picker = at.selectbox(key="ft_tag_col")
+    assert picker.options == ["column 3 (the first tag column: outer entities in GermEval)",
+                              "column 4 (inner, embedded entities in GermEval)"] and picker.value == "3"
+    report = "\n".join(str(m.value) for m in at.markdown)
+    assert "Label taken from: 3" in report and "index, not words" in report
+    picker.set_value("4").run()
+    assert not at.exception and [e.value for e in at.error] == ["This run failed: x"]  # the reattached run's own state
+    report = "\n".join(str(m.value) for m in at.markdown)
+    assert "Label taken from: 4" in report and "column 4 was chosen" in report
+    assert any(m.label == "Sentences" and m.value == "6" for m in at.metric)
+    assert not next(b for b in at.button if b.label == "Train").disabled
+
+
 def test_a_header_that_is_data_is_said_and_can_be_switched_off(runs_root):
     """csv-no-header on the page: the reading report says the first row is data; the checkbox forces it."""
     at = AppTest.from_file(PAGE, default_timeout=180)
