@@ -261,6 +261,7 @@ def test_germeval_tags_come_from_the_outer_column_and_the_inner_one_can_be_picke
                               "column 4 (inner, embedded entities in GermEval)"] and picker.value == "3"
     report = "\n".join(str(m.value) for m in at.markdown)
     assert "Label taken from: 3" in report and "index, not words" in report
+    assert next(e for e in at.expander if "Reading report" in e.label).proto.expanded  # a decision to look at
     picker.set_value("4").run()
     assert not at.exception and [e.value for e in at.error] == ["This run failed: x"]  # the reattached run's own state
     report = "\n".join(str(m.value) for m in at.markdown)
