@@ -61,6 +61,7 @@ def runs_section(names: dict[str, str]) -> None:
         t("classroom.col.owner"): names.get(r["owner"], r["owner"]) or t("classroom.role.teacher"),
         t("runs.col.name"): r["name"] or "–", t("classroom.col.kind"): r["kind"],
         t("runs.col.state"): state_label(r["state"]),
+        t("classroom.col.node"): r["node"] or "–",
         t("classroom.col.visibility"): t(f"classroom.{'shared' if r['visibility'] == 'class' else 'private'}"),
         t("runs.col.created"): format_time(r["created"]), t("runs.col.id"): r["id"]} for r in runs]),
         hide_index=True)

@@ -3,7 +3,7 @@
     python -m core runs list [--kind word2vec] [--json]
     python -m core runs show RUN_ID [--json]
     python -m core runs submit word2vec --corpus lee --set epochs=3 --set vector_size=50 [--engine gensim] [--wait]
-    python -m core runs submit KIND --config config.json [--name NAME] [--wait]
+    python -m core runs submit KIND --config config.json [--name NAME] [--processes N] [--wait]
     python -m core runs metrics RUN_ID [--type eval]
     python -m core runs wait RUN_ID [--timeout 600]
     python -m core runs cancel RUN_ID
@@ -46,6 +46,8 @@ def register(subparsers) -> None:
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="a setting of the job, e.g. --set epochs=3 (word2vec: TrainConfig fields; repeatable)")
     p.add_argument("--name", default="", help="display name of the run")
+    p.add_argument("--processes", type=int, default=1, metavar="N",
+                   help="pretrain / finetune: one run on N processes (GPUs) of one machine, under torchrun")
     p.add_argument("--wait", action="store_true", help="follow the run until it ends")
     p.set_defaults(func=_submit)
 
@@ -121,12 +123,13 @@ def _list(args) -> int:
     if not runs:
         print("no runs yet")
         return 0
-    print(f"{'RUN ID':44} {'KIND':10} {'STATE':12} {'CREATED':26} {'TIME':>8}  NAME / SCORES")
+    width = max([len("NODE")] + [len(run["node"]) for run in runs])
+    print(f"{'RUN ID':44} {'KIND':10} {'STATE':12} {'NODE':{width}} {'CREATED':26} {'TIME':>8}  NAME / SCORES")
     for run in runs:
         secs = f"{run['duration_s']:.0f}s" if run["duration_s"] is not None else "-"
         scores = score_text(run["summary"])
-        print(f"{run['id']:44} {run['kind'] or '-':10} {run['state']:12} {run['created'] or '-':26} {secs:>8}  "
-              f"{run['name']} {scores}".rstrip())
+        print(f"{run['id']:44} {run['kind'] or '-':10} {run['state']:12} {run['node'] or '-':{width}} "
+              f"{run['created'] or '-':26} {secs:>8}  {run['name']} {scores}".rstrip())
     return 0
 
 
@@ -141,7 +144,7 @@ def _show(args) -> int:
         return 0
     status = info["status"]
     print(f"{args.run_id}: {status['state']}" + (f" (queue position {status['position']})" if status.get("position") else ""))
-    for key in ("created", "started", "finished", "progress", "eta_s", "message", "error"):
+    for key in ("executor", "node", "created", "started", "finished", "progress", "eta_s", "message", "error"):
         if status.get(key) not in (None, ""):
             print(f"  {key}: {status[key]}")
     print(f"  kind: {info['config'].get('kind')}  name: {info['config'].get('name')}")
@@ -177,7 +180,7 @@ def _submit(args) -> int:
         config = builder({"corpus": args.corpus, "engine": args.engine, "device": args.device,
                           "language": args.language, "settings": settings})
     run_id = submit(args.kind, config, name=args.name or str(config.get("corpus_name") or ""),
-                    runs_root=args.runs_root, user=SHELL)
+                    runs_root=args.runs_root, user=SHELL, processes=args.processes)
     print(run_id)
     if args.wait:
         return _follow(run_id, None, args.runs_root)

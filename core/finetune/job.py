@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+LAUNCHER = True  # core.jobs: may run on several processes (GPUs) of one machine, submit(..., processes=N)
+
 
 def run(config: dict, ctx) -> None:
     """Train in ``ctx.run_dir``; step/eval records go to ``ctx.log``, progress to ``ctx.progress``."""

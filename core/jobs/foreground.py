@@ -11,6 +11,11 @@ runs list`` and in the app's runs table, and opens in the app like any other.
 Ctrl-C once asks the job to stop (it saves what it trained; the run ends
 "cancelled"); Ctrl-C again stops at once (the run ends "interrupted" and
 ``KeyboardInterrupt`` propagates).
+
+When new runs go to a cluster (``EMBEDLAB_EXECUTOR=ray``) the same call
+submits the run there and follows it from this terminal instead (progress
+bar, the job's log lines as they arrive); Ctrl-C once cancels it, again stops
+following (its worker still ends it "cancelled"). The CLI does not know which.
 """
 from __future__ import annotations
 
@@ -18,10 +23,12 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 
-from core.jobs import access, fair, queue, registry, store, worker
+from core.jobs import access, executors, fair, queue, registry, store, worker
 from core.jobs.context import JobContext
+from core.jobs.executors.local import this_node
 
 
 class _Terminal:
@@ -102,6 +109,9 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
 
     stream = stream if stream is not None else sys.stderr
     root = store.runs_root(runs_root)
+    if executors.current().remote:
+        return follow_remote(kind, config, name, root, show_progress=show_progress, stream=stream, notes=notes,
+                             user=user)
     me = psutil.Process(os.getpid())
     run_id, path = queue.create_run(kind, config, name, root,
                                     status={"pid": me.pid, "pid_created": me.create_time()}, user=user)
@@ -131,7 +141,7 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
             return run_id
         ctx = ForegroundContext(path, run_id, terminal)
         function = registry.load_target(meta["target"])
-        store.update_status(path, only_if=("running",), message="running")
+        store.update_status(path, only_if=("running",), message="running", node=this_node())
         with access.acting_for(access.owner_of(meta)):
             function(meta.get("config", {}), ctx)
     except KeyboardInterrupt:
@@ -158,3 +168,65 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
             log.write(f"[foreground] job ran in process {os.getpid()}; run is "
                       f"{store.read_status(path).get('state')}\n")
     return run_id
+
+
+def follow_remote(kind: str, config: dict, name: str, root, *, show_progress: bool, stream, notes, user) -> str:
+    """:func:`run_foreground` when runs go to a cluster: submit, then follow the run here until it ends.
+
+    Returns the run id; raises ``ValueError`` with the run's error when it failed.
+    """
+    executor = executors.current()
+    run_id = queue.submit(kind, config, name, root, user=user)
+    path = store.run_dir(run_id, root)
+    terminal = _Terminal(stream, show_progress, kind, notes)
+    terminal.note(f"run {run_id} (runs directory {root}) on {executor.describe()}")
+    interrupts = {"count": 0}
+
+    def on_sigint(_number, _frame):
+        interrupts["count"] += 1
+        if interrupts["count"] == 1:
+            queue.cancel(run_id, root, user=user)
+            terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop following)")
+            return
+        raise KeyboardInterrupt
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
+    offset, shown_node = 0, False
+    try:
+        while True:
+            status = queue.get_status(run_id, root, user=user)
+            if status.get("node") and not shown_node:
+                shown_node = True
+                terminal.note(f"running on {status['node']}")
+            offset = _print_new_log_lines(path, offset, terminal)
+            if status.get("state") == "queued":
+                terminal.update(0.0, f"queued: position {status.get('position')}")
+            else:
+                terminal.update(float(status.get("progress") or 0.0), str(status.get("message") or ""))
+            if status.get("state") in store.FINAL:
+                break
+            time.sleep(0.5)
+        _print_new_log_lines(path, offset, terminal)
+    finally:
+        terminal.close()
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    if status.get("state") == "failed":
+        raise ValueError(status.get("error") or f"run {run_id} failed; see its log.txt")
+    return run_id
+
+
+def _print_new_log_lines(path, offset: int, terminal: _Terminal) -> int:
+    """Print the job's log lines written since byte ``offset`` (its own words, as a local run prints them)."""
+    try:
+        with open(path / "log.txt", "rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except FileNotFoundError:
+        return offset
+    end = data.rfind(b"\n") + 1
+    for line in data[:end].decode("utf-8", "replace").splitlines():
+        if line.strip() and not line.startswith(("[worker]", "<frozen runpy>")):
+            terminal.note(line)
+    return offset + end

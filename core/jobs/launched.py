@@ -16,6 +16,11 @@ processes agree on one run before training:
    (the ``cancel`` file in the run folder).
 
 So a run on 8 GPUs is one run in ``python -m core runs list`` and in the app.
+
+A run queued with several processes (``submit(..., processes=N)``) goes the
+other way round: its worker starts ``torchrun`` on one machine (locally or on
+a cluster node) and every rank joins the run folder that already exists
+(:func:`run_ranks`).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import traceback
 
 from core.jobs import access, queue, registry, store, worker
 from core.jobs.context import JobContext
+from core.jobs.executors.local import this_node
 from core.jobs.foreground import ForegroundContext, _Terminal
 
 
@@ -86,6 +92,7 @@ def run_launched(kind: str, config: dict, name: str = "", runs_root=None, *, sho
         me = psutil.Process(os.getpid())
         run_id, path = queue.create_run(kind, config, name, root, status={
             "state": "running", "started": store.now_iso(), "pid": me.pid, "pid_created": me.create_time(),
+            "node": this_node(),
             "processes": state.num_processes, "message": f"running on {state.num_processes} processes"},
             user=user)
         queue._remove_queue_entry(root, run_id)  # no worker may take it: this launch runs it
@@ -114,3 +121,28 @@ def run_launched(kind: str, config: dict, name: str = "", runs_root=None, *, sho
         if state.is_main_process:
             store.update_status(path, only_if=store.FINAL, pid=None)
     return run_id
+
+
+def run_ranks(path, run_id: str, meta: dict) -> int:
+    """One rank of a queued run started under ``torchrun`` by its worker (``processes`` > 1); returns the
+    exit code. Rank 0 records progress, metrics and how the run ended; the others write nothing."""
+    import torch
+    from accelerate import PartialState
+
+    state = PartialState(cpu=meta.get("resource") != "gpu" or not torch.cuda.is_available())
+    main = state.is_main_process
+    if main:
+        store.update_status(path, only_if=("running",), processes=state.num_processes,
+                            message=f"running on {state.num_processes} processes")
+    ctx = JobContext(path, run_id) if main else SilentContext(path, run_id)
+    try:
+        with access.acting_for(access.owner_of(meta)):
+            registry.load_target(meta.get("target", ""))(meta.get("config", {}), ctx)
+    except Exception as err:  # noqa: BLE001 - any job error must end the run
+        if main:
+            traceback.print_exc()
+            worker.record_failure(path, worker.failure_message(err))
+        return 1
+    if main:
+        worker.record_end(path)
+    return 0

@@ -2,16 +2,19 @@
 
 There is no central daemon. ``submit`` writes the run folder, puts an entry
 in ``.queue/`` and starts a detached worker (``python -m core.jobs.worker ID``,
-an argument list, never a shell string). Each worker waits until it is the
-oldest queued run of its resource ("gpu" or "cpu") and can ``flock`` one of
-that resource's slot files; then it runs the job in a child process it
-supervises. Limits: ``EMBEDLAB_MAX_GPU_JOBS`` (default 1) and
-``EMBEDLAB_MAX_CPU_JOBS`` (default half the cores, at least 1).
+an argument list, never a shell string) on this machine. Each worker waits
+until it is the first queued run of its resource ("gpu" or "cpu") in fair
+order and its executor gives it a slot; then the executor starts the job
+process, here (``local``, the default) or on a Ray cluster (``ray``), and
+the worker supervises it (:mod:`core.jobs.executors`). Limits, locally:
+``EMBEDLAB_MAX_GPU_JOBS`` (default 1) and ``EMBEDLAB_MAX_CPU_JOBS`` (default
+half the cores, at least 1); on Ray what the cluster holds.
 
 Every call takes the acting ``user`` (keyword): ignored alone, required in
 class mode, where it decides what may be read and changed
 (:mod:`core.jobs.access`), which limits apply (:mod:`core.jobs.limits`) and
-the fair order of the queue (:mod:`core.jobs.fair`).
+the fair order of the queue (:mod:`core.jobs.fair`). None of these depends
+on the executor.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.jobs import access, fair, limits, registry, store
+from core.jobs import access, executors, fair, limits, registry, store
 
 # A worker that was just started has not written its pid yet; give it this long.
 START_GRACE_S = 60.0
@@ -91,14 +94,19 @@ def _reap() -> None:
 
 
 def create_run(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None,
-               status: dict | None = None, *, user=None) -> tuple[str, Path]:
+               status: dict | None = None, *, user=None, executor: executors.Executor | None = None,
+               processes: int = 1) -> tuple[str, Path]:
     """Write a new run folder (config.json, status.json) and its queue entry; return ``(run_id, path)``.
 
     Shared by :func:`submit` (a detached worker runs it) and
     ``core.jobs.run_foreground`` (this process runs it). ``resource`` defaults
     to what the kind asks for (:func:`infer_resource`); ``status`` fields are
-    merged into the new status.json. In class mode the run records its
-    ``owner`` and ``visibility`` ("private"); a student's config is checked
+    merged into the new status.json. ``executor`` (default: the local one)
+    records where the job will run and is asked first whether it can
+    (:meth:`~core.jobs.executors.Executor.check`); ``processes`` > 1 starts the
+    job under a launcher on one machine (kinds whose job module says
+    ``LAUNCHER = True``). In class mode the run records its ``owner`` and
+    ``visibility`` ("private"); a student's config is checked
     (:func:`core.jobs.access.check_config`) and so are the limits
     (:func:`core.jobs.limits.check_submit`) before anything is written.
     """
@@ -111,6 +119,9 @@ def create_run(kind: str, config: dict, name: str = "", runs_root=None, resource
     resource = resource or infer_resource(config, kind)
     if resource not in registry.RESOURCE_NAMES:
         raise ValueError(f"resource must be 'gpu' or 'cpu', not {resource!r}.")
+    processes = _check_processes(kind, processes)
+    executor = executor or executors.get(executors.DEFAULT)
+    executor.check(root, resource, processes)
     with limits.admission(root):
         limits.check_submit(who, root)
         run_id = _new_run_id(kind, root)
@@ -121,40 +132,61 @@ def create_run(kind: str, config: dict, name: str = "", runs_root=None, resource
             store.write_json(path / "config.json", {
                 "kind": kind, "name": _clean_name(name), "config": config,
                 "target": target, "resource": resource, "seq": seq, **access.ownership_fields(who),
+                **({"processes": processes} if processes > 1 else {}),
             })
         except (TypeError, ValueError) as err:
             shutil.rmtree(path, ignore_errors=True)
             raise ValueError(f"the job configuration cannot be saved as JSON: {err}") from None
-        store.write_json(path / "status.json", {**store.new_status(), **(status or {})})
+        store.write_json(path / "status.json", {**store.new_status(), **executor.status_fields(root), **(status or {})})
         (store.special_dir("queue", root) / fair.entry_name(seq, resource, run_id, who.name)).touch()
     return run_id, path
 
 
+def _check_processes(kind: str, processes) -> int:
+    """``processes`` as an int >= 1; more than one only for a kind that runs under a launcher."""
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+        raise ValueError(f"processes must be a whole number of at least 1, not {processes!r}.")
+    if processes > 1 and not registry.job_attribute(kind, "LAUNCHER", False):
+        raise ValueError(f"a {kind} run cannot use several processes; only kinds that run under a launcher can.")
+    return processes
+
+
 def submit(kind: str, config: dict, name: str = "", runs_root=None, resource: str | None = None, *,
-           user=None) -> str:
+           user=None, processes: int = 1) -> str:
     """Queue a job of ``kind`` with ``config`` for ``user`` and return its run id at once.
 
     ``config`` must be JSON-serialisable; it is what the job function gets.
     ``resource`` ("gpu"/"cpu") picks the queue; by default the kind says
-    (see :func:`infer_resource`). Raises ``ValueError`` for an unknown kind, a
-    config the kind refuses, or a config that is not JSON; in class mode
+    (see :func:`infer_resource`). ``processes`` > 1: one run on that many
+    processes (GPUs) of one machine, under ``torchrun``. The job runs where
+    ``$EMBEDLAB_EXECUTOR`` says (:mod:`core.jobs.executors`: this machine by
+    default, or a Ray cluster). Raises ``ValueError`` for an unknown kind, a
+    config the kind refuses, a config that is not JSON, or an executor that
+    cannot take the run (``ExecutorError``: a cluster that does not answer); in class mode
     ``core.jobs.AccessError`` (no user, or a config pointing at someone else's
     files) and ``core.jobs.LimitError`` (a limit is hit: nothing is queued).
     """
     root = store.runs_root(runs_root)
-    run_id, path = create_run(kind, config, name, root, resource, user=user)
+    run_id, path = create_run(kind, config, name, root, resource, user=user, executor=executors.current(),
+                              processes=processes)
+    proc = _start_worker(root, run_id)
+    store.update_status(path, pid=proc.pid)
+    return run_id
+
+
+def _start_worker(root: Path, run_id: str, *flags: str) -> subprocess.Popen:
+    """Start a detached ``python -m core.jobs.worker [FLAGS] RUN_ID`` on this machine."""
     _reap()
     env = {**os.environ, "EMBEDLAB_RUNS": str(root), "PYTHONUNBUFFERED": "1"}
     project = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.jobs.worker", run_id],
+        [sys.executable, "-m", "core.jobs.worker", *flags, run_id],
         cwd=project, env=env, start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     _children.append(proc)
-    store.update_status(path, pid=proc.pid)
-    return run_id
+    return proc
 
 
 # ---------------------------------------------------------------- liveness
@@ -183,12 +215,16 @@ def process_alive(pid: int | None, run_id: str, pid_created: float | None = None
         return True
 
 
+def worker_alive(run_id: str, status: dict) -> bool:
+    """Is the run's worker (waiting or supervising, on this machine) alive?"""
+    return process_alive(status.get("pid"), run_id, status.get("pid_created"))
+
+
 def _worker_gone(run_id: str, status: dict) -> bool:
-    """True when an active run has no live worker and no live job process."""
+    """True when an active run has no live worker and no live job process (wherever its executor runs it)."""
     if status.get("state") not in store.ACTIVE:
         return False
-    if process_alive(status.get("pid"), run_id, status.get("pid_created")) \
-            or process_alive(status.get("job_pid"), run_id):
+    if worker_alive(run_id, status) or executors.of(status).job_alive(run_id, status):
         return False
     if not status.get("pid"):  # submit has not recorded the worker yet
         created = store.parse_iso(status.get("created"))
@@ -208,7 +244,11 @@ def _remove_queue_entry(root: Path, run_id: str) -> None:
 
 def _mark_gone(root: Path, run_id: str, state: str) -> dict | None:
     path = store.run_dir(run_id, root)
-    if state == "interrupted":
+    status = store.read_status(path)
+    known = executors.of(status).gone(root, run_id, status)
+    if known is not None:  # the executor knows what happened (a lost node)
+        state, error = known
+    elif state == "interrupted":
         error = ("This run was interrupted: its worker process is gone (the server restarted or the "
                  "process was stopped). Start it again; files it already wrote are kept.")
     else:
@@ -281,7 +321,7 @@ def get_status(run_id: str, runs_root=None, *, user=None) -> dict:
         ids = queue_order(root, resource or "cpu")
         status["position"] = ids.index(run_id) + 1 if run_id in ids else 1
         status["queue_length"] = len(ids)
-        status["slots"] = max_jobs(resource or "cpu")
+        status["slots"] = executors.of(status).capacity(resource or "cpu")
     return status
 
 
@@ -334,8 +374,9 @@ def list_runs(kind: str | None = None, runs_root=None, *, user=None) -> list[dic
 
     Each item: ``id, kind, name, state, created, started, finished, duration_s,
     progress, error, config`` (the job's config), ``summary`` (scores, or {}),
-    ``owner`` ("" = the teacher's) and ``visibility`` ("private" or "class").
-    A student sees their own runs and the ones shared with the class.
+    ``owner`` ("" = the teacher's), ``visibility`` ("private" or "class"),
+    ``executor`` ("local", "ray") and ``node`` (the machine the job ran on; ""
+    before it started). A student sees their own runs and the ones shared with the class.
     """
     _reap()
     root = store.runs_root(runs_root)
@@ -368,6 +409,8 @@ def list_runs(kind: str | None = None, runs_root=None, *, user=None) -> list[dic
             "seq": meta.get("seq", 0),
             "owner": access.owner_of(meta),
             "visibility": access.visibility_of(meta),
+            "executor": status.get("executor") or executors.DEFAULT,
+            "node": status.get("node") or "",
         })
     runs.sort(key=lambda run: run["seq"], reverse=True)
     return runs
@@ -409,6 +452,7 @@ def delete_run(run_id: str, runs_root=None, *, user=None) -> None:
     while time.monotonic() < deadline and (process_alive(status.get("pid"), run_id, status.get("pid_created"))
                                            or process_alive(status.get("job_pid"), run_id)):
         time.sleep(0.05)
+    executors.of(status).forget(root, run_id, status)
     for attempt in range(3):
         try:
             shutil.rmtree(path)
@@ -425,7 +469,11 @@ def recover(runs_root=None) -> list[str]:
     """Mark runs left queued/running with no live worker as "interrupted"; return their ids.
 
     Call once when an app process starts. Runs whose detached workers are
-    still alive (they survive an app restart) are left alone.
+    still alive (they survive an app restart) are left alone. A run whose
+    worker died while its job still runs elsewhere (a Ray cluster) gets a new
+    worker that attaches to the job (``python -m core.jobs.worker --attach``).
+    A run whose executor knows why it is gone (a lost node) ends "failed"
+    with that reason instead.
     """
     root = store.runs_root(runs_root)
     recovered = []
@@ -433,8 +481,11 @@ def recover(runs_root=None) -> list[str]:
         if run["state"] not in store.ACTIVE:
             continue
         status = store.read_status(store.run_dir(run["id"], root))
-        if _worker_gone(run["id"], status) and _mark_gone(root, run["id"], "interrupted"):
-            recovered.append(run["id"])
+        if _worker_gone(run["id"], status):
+            if _mark_gone(root, run["id"], "interrupted"):
+                recovered.append(run["id"])
+        elif run["state"] == "running" and not worker_alive(run["id"], status) and executors.of(status).remote:
+            _start_worker(root, run["id"], "--attach")
     # queue entries whose run folder was deleted by hand
     for _, _, run_id in queue_entries(root):
         if not (root / run_id / "config.json").exists():

@@ -1,25 +1,27 @@
 """The worker behind one run: ``python -m core.jobs.worker RUN_ID``.
 
-Started detached by :func:`core.jobs.submit`. It
+Started detached by :func:`core.jobs.submit`, on the app's machine, whatever
+executor runs the job (:mod:`core.jobs.executors`). It
 
 1. waits, cheaply (no torch import), until its run is the first of its
    resource's queue in fair order (:mod:`core.jobs.fair`: FIFO alone; in
-   class mode the person who has waited longest goes first) and a slot file
-   of that resource can be ``flock``'ed;
-2. marks the run running and starts the job in a child process
-   (``python -m core.jobs.worker --child RUN_ID``) that imports the job
-   function and calls ``run(config, ctx)``;
-3. supervises the child: passes on a cancel (kills it if it does not stop
-   within :data:`CANCEL_GRACE_S`), and if it dies without a word (SIGKILL,
-   out of memory, a segfault) marks the run failed with a reason a person
-   understands.
+   class mode the person who has waited longest goes first) and the run's
+   executor gives it a slot of that resource (locally a ``flock``'ed slot
+   file; on Ray a place within the cluster's capacity);
+2. marks the run running and has the executor start the job process
+   (``python -m core.jobs.worker --child RUN_ID``, here or on a cluster
+   node) that imports the job function and calls ``run(config, ctx)``;
+3. supervises it through a :class:`core.jobs.executors.JobHandle`: passes
+   on a cancel (stops it if it does not stop within :data:`CANCEL_GRACE_S`),
+   and if it ends without a word (SIGKILL, out of memory, a segfault, a lost
+   node) marks the run failed with a reason a person understands.
 
-The slot's lock is inherited by the child, so even if this supervisor dies
-the slot stays taken until the job itself ends.
+``python -m core.jobs.worker --attach RUN_ID`` supervises a job that is still
+running after its worker died (a Ray job outlives the app's machine
+restarting; :func:`core.jobs.recover` starts it).
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -28,7 +30,7 @@ import time
 import traceback
 from pathlib import Path
 
-from core.jobs import access, fair, queue, registry, store
+from core.jobs import access, executors, fair, queue, registry, store
 from core.jobs.context import JobContext
 
 POLL_S = 0.2           # how often a worker near the head of the queue looks at it
@@ -41,27 +43,14 @@ KILL_AFTER_S = 3.0  # ... then SIGTERM, and SIGKILL this much later
 CANCEL_HARD_S = float(os.environ.get("EMBEDLAB_CANCEL_HARD_S", 120.0))
 
 
-def _try_slot(root: Path, resource: str, limit: int):
-    """An open, flock'ed slot file of ``resource``, or None when all ``limit`` are taken."""
-    slots = store.special_dir("slots", root)
-    for index in range(limit):
-        fh = open(slots / f"{resource}-{index}.lock", "a")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            continue
-        return fh
-    return None
-
-
 def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=None):
-    """Wait in the FIFO until this run holds a slot; return the slot file, or None if it should not run.
+    """Wait in the fair queue until this run holds a slot of its executor; return the
+    :class:`~core.jobs.executors.Slot`, or None if it should not run.
 
     ``on_wait(position, waiting)`` (optional) is called whenever the run's
     1-based place among the ``waiting`` runs of its resource changes.
     """
-    limit = queue.max_jobs(resource)
+    executor = executors.of(store.read_status(path))
     owner = access.owner_of(store.read_json(path / "config.json", {}) or {})
     last_head_check = 0.0
     last_place = None
@@ -82,7 +71,7 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=No
             last_place = place
             on_wait(*place)
         if ids[0] == run_id:
-            slot = _try_slot(root, resource, limit)
+            slot = executor.take_slot(root, resource, run_id)
             if slot is not None:
                 started = store.update_status(path, only_if=("queued",), state="running",
                                               started=store.now_iso(), pid=os.getpid(), message="starting")
@@ -96,7 +85,7 @@ def wait_for_slot(root: Path, path: Path, run_id: str, resource: str, on_wait=No
             last_head_check = time.monotonic()
             _clear_dead_head(root, ids[0])
             fair.clear_stale(root)
-        time.sleep(POLL_S if ids.index(run_id) <= limit else POLL_FAR_S)
+        time.sleep(POLL_S if ids.index(run_id) <= executor.capacity(resource) else POLL_FAR_S)
 
 
 def _clear_dead_head(root: Path, head_id: str) -> None:
@@ -146,21 +135,24 @@ def _last_report(path: Path) -> float:
     return max(times, default=0.0)
 
 
-def job_env(resource: str) -> dict:
-    """The job's environment: CPU jobs share the cores (math libraries get cores / CPU slots threads).
+def child_command(run_id: str, meta: dict, python: str | None = None) -> list[str]:
+    """The job process's command line: ``python -m core.jobs.worker --child RUN_ID``.
 
-    Values the server was started with win; ``EMBEDLAB_JOB_THREADS`` tells engines how many to use.
+    A run that asks for several processes (``meta["processes"]`` > 1) starts
+    under ``torchrun`` on one machine, every rank on the same run folder
+    (:func:`core.jobs.launched.run_ranks`).
     """
-    env = os.environ.copy()
-    if resource == "cpu":
-        threads = str(max(1, (os.cpu_count() or 1) // queue.max_jobs("cpu")))
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "EMBEDLAB_JOB_THREADS"):
-            env.setdefault(var, threads)
-    return env
+    python = python or sys.executable
+    tail = ["-m", "core.jobs.worker", "--child", run_id]
+    processes = int(meta.get("processes") or 1)
+    if processes > 1:
+        return [python, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(processes), *tail]
+    return [python, *tail]
 
 
-def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") -> int:
-    """Run the job in a child process and make sure the run ends in a final state."""
+def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", handle=None) -> int:
+    """Run the job through the run's executor (or watch ``handle``, a job already running) and make sure the
+    run ends in a final state."""
     stop = {"signal": None}
 
     def _on_signal(number, _frame):
@@ -168,20 +160,30 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") 
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    with open(path / "log.txt", "ab") as log:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "core.jobs.worker", "--child", run_id],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            pass_fds=(slot.fileno(),), cwd=os.getcwd(), env=job_env(resource),
-        )
-    store.update_status(path, job_pid=child.pid)
+    executor = executors.of(store.read_status(path))
+    if handle is None:
+        meta = store.read_json(path / "config.json", {}) or {}
+        try:
+            handle = executor.launch(root, path, run_id, meta, slot)
+        except Exception as err:  # noqa: BLE001 - a launch that fails must end the run, not hang it
+            slot.close()
+            record_failure(path, failure_message(err))
+            fair.note_ended(root, run_id)
+            return 1
+    recorded = handle.status_fields()
+    store.update_status(path, **recorded)
     cancel_seen = None
     termed = killed = False
     termed_at = 0.0
-    while child.poll() is None:
-        if stop["signal"] is not None and not termed:
-            queue.send_signal(child.pid, signal.SIGTERM)
-            termed, termed_at = True, time.time()
+    while handle.poll() is None:
+        if stop["signal"] is not None:
+            if executor.detach_on_signal:  # the job runs elsewhere: leave it, recover() attaches a new worker
+                _log(path, f"[worker] stopped from outside ({_signal_name(stop['signal'])}); the job keeps "
+                           "running and a new worker attaches to it when the app starts again")
+                return 0
+            if not termed:
+                handle.terminate()
+                termed, termed_at = True, time.time()
         if cancel_seen is None and (path / "cancel").exists():
             cancel_seen = time.time()
         if cancel_seen is not None:
@@ -189,14 +191,21 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") 
             quiet = now - max(cancel_seen, _last_report(path))
             overdue = quiet > CANCEL_GRACE_S or now - cancel_seen > CANCEL_HARD_S
             if overdue and not termed:
-                queue.send_signal(child.pid, signal.SIGTERM)
+                handle.terminate()
                 termed, termed_at = True, now
             if termed and not killed and now - termed_at > KILL_AFTER_S:
-                queue.send_signal(child.pid, signal.SIGKILL)
+                handle.kill()
                 killed = True
-        time.sleep(POLL_S)
+        fields = handle.status_fields()
+        if fields != recorded:  # e.g. the cluster placed the job on a node
+            recorded = fields
+            store.update_status(path, **fields)
+        time.sleep(handle.poll_s)
     slot.close()
-    returncode = child.returncode
+    returncode = handle.returncode
+    store.update_status(path, **handle.status_fields())
+    if executor.remote:
+        _await_own_end(path, returncode)
     if stop["signal"] is not None:
         store.update_status(path, only_if=("running",), state="interrupted", finished=store.now_iso(),
                             eta_s=None, error=f"This run was stopped from outside ({_signal_name(stop['signal'])}). "
@@ -206,12 +215,34 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu") 
                             message="cancelled; it did not stop in time and was stopped forcefully "
                                     "(files written so far are kept)")
     else:
-        store.update_status(path, only_if=("running",), state="failed", finished=store.now_iso(), eta_s=None,
-                            error=explain_exit(returncode))
+        state, error = handle.ending()
+        store.update_status(path, only_if=("running",), state=state, finished=store.now_iso(), eta_s=None,
+                            error=error)
     fair.note_ended(root, run_id)
-    with open(path / "log.txt", "a", encoding="utf-8") as log:
-        log.write(f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}\n")
+    _log(path, f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}")
     return 0
+
+
+# How long a worker waits, after a job on another machine exited normally, for the job's own final status to
+# show here (shared file systems cache file attributes for a few seconds).
+OWN_END_WAIT_S = 10.0
+
+
+def _await_own_end(path: Path, returncode: int | None) -> None:
+    """A remote job that exited 0 or 1 recorded its own end; give that write time to arrive."""
+    if returncode not in (0, 1):
+        return
+    deadline = time.monotonic() + OWN_END_WAIT_S
+    while time.monotonic() < deadline and store.read_status(path).get("state") == "running":
+        time.sleep(0.2)
+
+
+def _log(path: Path, line: str) -> None:
+    try:
+        with open(path / "log.txt", "a", encoding="utf-8") as log:
+            log.write(line + "\n")
+    except OSError:
+        pass
 
 
 def record_failure(path: Path, message: str) -> None:
@@ -237,11 +268,57 @@ def record_end(path: Path) -> dict | None:
     return store.update_status(path, only_if=("running",), finished=store.now_iso(), eta_s=0.0, **fields)
 
 
+# Exit code of a job process that cannot see the runs folder (a cluster node without the shared storage).
+NO_RUNS_FOLDER = 78  # EX_CONFIG of sysexits.h
+
+
+def runs_folder_problem(run_id: str) -> str | None:
+    """Why this process cannot work on ``run_id`` here (no runs folder, or not the one with the run), else None.
+
+    Asked before anything is written, so a node without the shared runs folder
+    never creates an empty one of its own.
+    """
+    import socket
+
+    root = os.environ.get("EMBEDLAB_RUNS") or "runs"
+    where = f"{socket.gethostname()}"
+    if not os.path.isdir(root):
+        return f"node {where}: the runs folder {root} does not exist here"
+    try:
+        path = store.run_dir(run_id, root)
+    except ValueError as err:
+        return str(err)
+    if not (path / "config.json").is_file():
+        return f"node {where}: the runs folder {root} has no run {run_id} (it is not the app's runs folder)"
+    return None
+
+
+# Set in a job process's environment when it must write its own output into the run's log.txt (a job on a
+# cluster node: nobody else there can).
+OWN_LOG = "EMBEDLAB_JOB_OWN_LOG"
+
+
 def run_child(run_id: str) -> int:
-    """Inside the job process: import the job function and run it; record how it ended."""
+    """Inside the job process: import the job function and run it; record how it ended.
+
+    With ``$EMBEDLAB_JOB_OWN_LOG=1`` this process appends its own output to
+    the run's log.txt. Under a launcher with several ranks see
+    :func:`core.jobs.launched.run_ranks`.
+    """
+    problem = runs_folder_problem(run_id)
+    if problem is not None:
+        print(f"EmbedLab: {problem}. Every node must see the runs folder at the same path "
+              "(a shared file system; see the README).", file=sys.stderr, flush=True)
+        return NO_RUNS_FOLDER
     root = store.runs_root()
     path = store.run_dir(run_id, root, must_exist=True)
+    if os.environ.get(OWN_LOG) == "1":
+        _output_to(path / "log.txt")
     meta = store.read_json(path / "config.json", {}) or {}
+    from core.jobs import launched
+
+    if launched.launched():
+        return launched.run_ranks(path, run_id, meta)
     ctx = JobContext(path, run_id)
     try:
         function = registry.load_target(meta.get("target", ""))
@@ -256,12 +333,27 @@ def run_child(run_id: str) -> int:
     return 0
 
 
+def _output_to(log_path: Path) -> None:
+    """Send this process's stdout and stderr (and its children's) to ``log_path`` (appended)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+USAGE = "usage: python -m core.jobs.worker RUN_ID | --child RUN_ID | --attach RUN_ID"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 2 and argv[0] == "--child":
         return run_child(argv[1])
-    if len(argv) != 1:
-        print("usage: python -m core.jobs.worker RUN_ID", file=sys.stderr)
+    if len(argv) == 2 and argv[0] == "--attach":
+        return attach(argv[1])
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print(USAGE, file=sys.stderr)
         return 2
     run_id = argv[0]
     root = store.runs_root()
@@ -271,6 +363,27 @@ def main(argv: list[str] | None = None) -> int:
     if slot is None:
         return 0
     return supervise(root, path, run_id, slot, resource)
+
+
+def attach(run_id: str) -> int:
+    """Supervise the job of a running run whose worker is gone (see :func:`core.jobs.recover`)."""
+    root = store.runs_root()
+    path = store.run_dir(run_id, root, must_exist=True)
+    with store.locked(path):  # one attaching worker per run
+        status = store.read_status(path)
+        if status.get("state") != "running" or queue.process_alive(status.get("pid"), run_id,
+                                                                     status.get("pid_created")):
+            return 0
+        status["pid"], status["pid_created"] = os.getpid(), None
+        store.write_json(path / "status.json", status)
+    executor = executors.of(status)
+    attached = executor.attach(root, path, run_id, status)
+    if attached is None:
+        return 0
+    slot, handle = attached
+    _log(path, f"[worker] attached to the running job ({executor.describe()})")
+    resource = (store.read_json(path / "config.json", {}) or {}).get("resource", "cpu")
+    return supervise(root, path, run_id, slot, resource, handle=handle)
 
 
 if __name__ == "__main__":

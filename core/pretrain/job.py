@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+LAUNCHER = True  # core.jobs: may run on several processes (GPUs) of one machine, submit(..., processes=N)
+
 
 def build_job_config(values: dict | None = None) -> dict:
     """A validated job config: ``PretrainConfig`` fields, the corpus checked to exist.

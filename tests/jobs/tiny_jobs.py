@@ -19,6 +19,7 @@ TARGETS = {
     "t_stubborn": "tests.jobs.tiny_jobs:stubborn_job",
     "t_gpu_only": "tests.jobs.tiny_jobs_gpu:run",
     "t_interrupt": "tests.jobs.tiny_jobs:interrupt_job",
+    "t_ranks": "tests.jobs.tiny_jobs_launched:run",
 }
 
 
@@ -67,6 +68,7 @@ def bad_input_job(config, ctx):
 def stream_job(config, ctx):
     """Log one step every ``every`` seconds for ``steps`` steps, saving a partial artifact each step."""
     steps = int(config.get("steps", 50))
+    (ctx.run_dir / "job.pid").write_text(str(os.getpid()))
     for step in range(steps):
         if ctx.should_stop():
             return

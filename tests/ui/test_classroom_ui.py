@@ -168,11 +168,17 @@ def test_students_runs_table_lists_only_their_own_and_shared_runs(klass, runs_ro
 def test_teacher_page_shows_everyone_compares_and_acts(klass, runs_root, lang):
     word2vec_run(runs_root, "word2vec-alice-5", "alice")
     word2vec_run(runs_root, "word2vec-bob-2", "bob")
+    store.update_status(runs_root / "word2vec-bob-2", node="gpu-box-2 (5f3a9c1e)")  # it ran on a cluster node
     at = app(klass["teach"], lang=lang, page="classroom")
     people = at.dataframe[0].value
     assert set(people.iloc[:, 0]) == {"teach", "alice", "bob"}
-    runs = str(at.dataframe[1].value.to_dict())
+    table = at.dataframe[1].value
+    runs = str(table.to_dict())
     assert "word2vec-alice-5" in runs and "word2vec-bob-2" in runs
+    from core.i18n import translate
+
+    nodes = dict(zip(table[translate("runs.col.id", lang)], table[translate("classroom.col.node", lang)]))
+    assert nodes == {"word2vec-alice-5": "–", "word2vec-bob-2": "gpu-box-2 (5f3a9c1e)"}
     charts = at.get("plotly_chart")
     assert len(charts) == 2  # loss curves and scores, every student's run on each
     loss = json.loads(charts[0].proto.spec)
