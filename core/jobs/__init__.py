@@ -1,4 +1,4 @@
-"""Background jobs: a worker process per run, a bounded FIFO queue, persisted run folders.
+"""Background jobs: a worker process per run, a bounded fair queue, persisted run folders.
 
 Training never runs inside the Streamlit script: :func:`submit` returns a run
 id at once and a detached worker process does the work; a refresh, a second
@@ -11,7 +11,9 @@ tab or a crash of one job loses nothing else. See docs/CONTRACTS.md.
     run_id = run_foreground("word2vec", config)   # the CLI: same run folder, in this process
 
 Which queue ("cpu"/"gpu") a job waits in is asked of its kind: see
-:mod:`core.jobs.registry` (``resource_for``).
+:mod:`core.jobs.registry` (``resource_for``). Where the job process runs is
+the executor's business (:mod:`core.jobs.executors`): this machine by
+default, a Ray cluster with ``EMBEDLAB_EXECUTOR=ray``; nothing above changes.
 
 Every call takes the acting ``user=`` (keyword). Alone it is ignored. In class
 mode (:mod:`core.classroom`) it is required (a page passes the signed-in user,

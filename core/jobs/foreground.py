@@ -90,6 +90,20 @@ class ForegroundContext(JobContext):
         self.terminal.note(str(text))
 
 
+def _ctrl_c(first):
+    """A SIGINT handler: the first Ctrl-C calls ``first()``, the next raises ``KeyboardInterrupt``."""
+    seen = {"count": 0}
+
+    def on_sigint(_number, _frame):
+        seen["count"] += 1
+        if seen["count"] == 1:
+            first()
+            return
+        raise KeyboardInterrupt
+
+    return on_sigint
+
+
 def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
                    show_progress: bool = True, stream=None, notes=None, user=None) -> str:
     """Run a job of ``kind`` with ``config`` in this process, as a run of the runs directory; return its id.
@@ -118,16 +132,12 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
     meta = store.read_json(path / "config.json", {}) or {}
     terminal = _Terminal(stream, show_progress, kind, notes)
     terminal.note(f"run {run_id} (runs directory {root})")
-    interrupts = {"count": 0}
 
-    def on_sigint(_number, _frame):
-        interrupts["count"] += 1
-        if interrupts["count"] == 1:
-            (path / "cancel").touch()
-            terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop at once)")
-            return
-        raise KeyboardInterrupt
+    def first_ctrl_c() -> None:
+        (path / "cancel").touch()
+        terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop at once)")
 
+    on_sigint = _ctrl_c(first_ctrl_c)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
     slot = None
@@ -180,16 +190,12 @@ def follow_remote(kind: str, config: dict, name: str, root, *, show_progress: bo
     path = store.run_dir(run_id, root)
     terminal = _Terminal(stream, show_progress, kind, notes)
     terminal.note(f"run {run_id} (runs directory {root}) on {executor.describe()}")
-    interrupts = {"count": 0}
 
-    def on_sigint(_number, _frame):
-        interrupts["count"] += 1
-        if interrupts["count"] == 1:
-            queue.cancel(run_id, root, user=user)
-            terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop following)")
-            return
-        raise KeyboardInterrupt
+    def first_ctrl_c() -> None:
+        queue.cancel(run_id, root, user=user)
+        terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop following)")
 
+    on_sigint = _ctrl_c(first_ctrl_c)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
     offset, shown_node = 0, False

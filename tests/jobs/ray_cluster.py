@@ -55,22 +55,30 @@ class LocalCluster:
 
     # ------------------------------------------------------------------ life
 
-    def start(self) -> "LocalCluster":
+    def start(self, attempts: int = 2) -> "LocalCluster":
+        """Start both nodes; a machine so busy that a node misses Ray's 30 s start-up wait gets one more try."""
         os.environ.update(RAY_ENV)
         try:
             from ray.cluster_utils import Cluster
         except ImportError as err:
             raise RayStartError(f"ray is not installed ({err})") from None
-        try:
-            self.cluster = Cluster(initialize_head=True, shutdown_at_exit=True, head_node_args={
-                "num_cpus": self.num_cpus, "node_ip_address": "127.0.0.1", "include_dashboard": True,
-                "dashboard_host": "127.0.0.1", "dashboard_port": self.dashboard_port, "temp_dir": self.temp_dir,
-                "_system_config": HEALTH_CHECK})
-            self.add_worker()
-            self.wait_for_jobs_api()
-        except Exception as err:  # noqa: BLE001 - any failure to start means "skip", after cleaning up
-            self.shutdown()
-            raise RayStartError(f"a local Ray cluster did not start: {type(err).__name__}: {err}") from None
+        for attempt in range(1, attempts + 1):
+            try:
+                self.cluster = Cluster(initialize_head=True, shutdown_at_exit=True, head_node_args={
+                    "num_cpus": self.num_cpus, "node_ip_address": "127.0.0.1", "include_dashboard": True,
+                    "dashboard_host": "127.0.0.1", "dashboard_port": self.dashboard_port,
+                    "temp_dir": self.temp_dir, "_system_config": HEALTH_CHECK})
+                self.add_worker()
+                self.wait_for_jobs_api()
+                return self
+            except Exception as err:  # noqa: BLE001 - any failure to start means "skip", after cleaning up
+                self._stop(restore_env=attempt == attempts)
+                if attempt == attempts:
+                    raise RayStartError(f"a local Ray cluster did not start ({attempts} tries): "
+                                        f"{type(err).__name__}: {err}") from None
+                self.temp_dir = tempfile.mkdtemp(prefix="rayel-", dir="/tmp")
+                self.dashboard_port = free_port()
+                self.address = f"http://127.0.0.1:{self.dashboard_port}"
         return self
 
     def add_worker(self):
@@ -104,22 +112,30 @@ class LocalCluster:
                             f"({last})")
 
     def shutdown(self) -> None:
+        self._stop(restore_env=True)
+
+    def _stop(self, restore_env: bool) -> None:
         try:
             if self.cluster is not None:
                 self.cluster.shutdown()
+        except Exception:  # noqa: BLE001 - half-started: kill what is there below
+            pass
         finally:
             self.cluster = None
+            self.worker = None
             for proc in self.processes():  # anything of ours that is still there
                 try:
                     proc.kill()
                 except psutil.Error:
                     pass
+            psutil.wait_procs(self.processes(), timeout=10)
             shutil.rmtree(self.temp_dir, ignore_errors=True)
-            for key, value in self.saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+            if restore_env:
+                for key, value in self.saved_env.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
 
     # ------------------------------------------------------------------ checks
 

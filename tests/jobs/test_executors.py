@@ -20,6 +20,8 @@ import pytest
 import core.jobs as jobs
 from core.jobs import executors, store
 from tests.jobs.ray_cluster import LocalCluster, RayStartError
+from tests.jobs import watching
+from tests.jobs.watching import watch
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 120.0  # a Ray job on this shared 2-core machine takes seconds to start; never minutes
@@ -87,14 +89,8 @@ def submit(kind, config=None, **kwargs):
     return jobs.submit(kind, {"device": "cpu", **(config or {})}, **kwargs)
 
 
-def wait_for(predicate, timeout=RUN_TIMEOUT, poll=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError("condition not reached in time")
+def wait_for(predicate, timeout=RUN_TIMEOUT):
+    return watching.wait_for(predicate, timeout, poll=0.1)
 
 
 def finish(run_id, timeout=RUN_TIMEOUT, **kwargs):
@@ -122,18 +118,7 @@ def started(run_id, root):
 def test_submit_runs_to_done_with_live_metrics_and_its_node(executor, jobs_root):
     run_id = submit("t_stream", {"steps": 25, "every": 0.1}, name="live")
     assert jobs.get_status(run_id)["executor"] == executor
-    seen, counts, offset, records = [], [], 0, []
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while time.monotonic() < deadline:
-        status = jobs.get_status(run_id)
-        if not seen or seen[-1] != status["state"]:
-            seen.append(status["state"])
-        new, offset = jobs.read_metrics(run_id, offset)
-        records += new
-        counts.append(len(records))
-        if status["state"] in jobs.FINAL:
-            break
-        time.sleep(0.05)
+    seen, counts, records = watch(run_id, RUN_TIMEOUT)
     assert seen[-1] == "done" and seen[0] in ("queued", "running"), seen
     assert len(set(counts)) >= 4  # the metrics arrived while it ran, not all at the end
     assert [r["step"] for r in records] == list(range(25))

@@ -11,21 +11,11 @@ import pytest
 
 import core.jobs as jobs
 from core.jobs import store
+from tests.jobs.watching import wait_for, watch
 
 
 def submit(kind, config=None, **kwargs):
     return jobs.submit(kind, {"device": "cpu", **(config or {})}, **kwargs)
-
-
-def wait_for(predicate, timeout=30.0, poll=0.05):
-    """Poll ``predicate`` until it returns something truthy (bounded); return that value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError("condition not reached in time")
 
 
 def finish(run_id, timeout=30.0):
@@ -40,18 +30,7 @@ def test_lifecycle_queued_running_done_and_metrics_stream(jobs_root, monkeypatch
     run_id = submit("t_stream", {"steps": 15, "every": 0.1}, name="stream  me\n")
     first = jobs.get_status(run_id)
     assert first["state"] == "queued" and first["position"] in (1, 2)
-    seen, counts, offset, records = [], [], 0, []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        status = jobs.get_status(run_id)
-        if not seen or seen[-1] != status["state"]:
-            seen.append(status["state"])
-        new, offset = jobs.read_metrics(run_id, offset)
-        records += new
-        counts.append(len(records))
-        if status["state"] in jobs.FINAL:
-            break
-        time.sleep(0.05)
+    seen, counts, records = watch(run_id)
     assert seen == ["queued", "running", "done"]
     assert finish(blocker)["state"] == "done"
     # the stream grew while the job ran (several distinct sizes), and reading by offset lost nothing

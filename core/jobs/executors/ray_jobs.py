@@ -327,8 +327,11 @@ class RayExecutor(Executor):
 
     @staticmethod
     def _need_text(need: dict) -> str:
-        text = f"{need['num_cpus']:g} CPUs"
-        return text + (f" and {need['num_gpus']:g} GPUs" if need["num_gpus"] else "")
+        def count(n, what):
+            return f"{n:g} {what}" + ("" if n == 1 else "s")
+
+        text = count(need["num_cpus"], "CPU")
+        return text + (f" and {count(need['num_gpus'], 'GPU')}" if need["num_gpus"] else "")
 
     def resources_text(self, path: Path) -> str:
         return self._need_text(job_resources(store.read_json(path / "config.json", {}) or {}))
