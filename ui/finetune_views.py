@@ -47,13 +47,13 @@ def curve_labels() -> dict:
 
 
 def draw_live(run_id: str, records: list[dict], status: dict) -> None:
-    """Curves while the run trains (called every second by ui.runs); a note until the first steps arrive."""
+    """Curves while the run trains (called every few seconds by ui.runs); a note until the first steps arrive."""
     steps = [r for r in records if r.get("type") == "step"]
     if steps:  # the worker's own message is English; say where the run is in the page's language
         last = steps[-1]
         st.caption(t("finetune.live_step", step=last.get("step"), epoch=f"{float(last.get('epoch') or 0):.2f}",
                      loss=f"{float(last.get('loss') or 0):.4f}"))
-        st.plotly_chart(plots.curves_figure(records, curve_labels()), key=f"ft_live_{run_id}")
+        ui_runs.live_chart(run_id, lambda recs: plots.curves_figure(recs, curve_labels()), key=f"ft_live_{run_id}")
     else:
         st.info(t("finetune.waiting_first_steps"))
 

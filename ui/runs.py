@@ -32,10 +32,9 @@ import streamlit as st
 import core.jobs as jobs
 from ui.auth import user as _user
 from ui.errors import bad_input, message
-from ui.i18n import t
+from ui.i18n import lang, t
 
 QUERY_KEY = "run"
-_METRICS_KEY = "_runs_metrics_cache"
 
 
 @st.cache_resource(show_spinner=False)
@@ -87,18 +86,47 @@ def detach() -> None:
 
 # ------------------------------------------------------------------ metrics
 
-def run_records(run_id: str) -> list[dict]:
-    """Every metrics record of ``run_id`` so far, reading only the new bytes on each call.
+STATUS_EVERY_S = 2.0   # the live block's progress bar, ETA and queue place refresh this often
+FIGURE_EVERY_S = 5.0   # its curves this often (one figure per run and language, shared by every tab)
+TAIL_EVERY_S = 1.0     # the shared reader stats metrics.jsonl at most this often, however many tabs ask
 
-    The records are cached in the session; a refresh starts again from the file.
+
+_ASK = object()  # "ask ui.auth who is signed in" (a fragment that already knows passes ``user=``)
+
+
+def _tail(run_id: str, user=_ASK) -> jobs.MetricsTail:
+    tail = jobs.metrics_tail(run_id, user=_user() if user is _ASK else user)
+    tail.poll(TAIL_EVERY_S)
+    return tail
+
+
+def run_records(run_id: str, *, user=_ASK) -> list[dict]:
+    """Every metrics record of ``run_id`` so far (the same list object until new records arrive).
+
+    Read through the run's one shared reader in this server process
+    (:func:`core.jobs.metrics_tail`): only the bytes appended since the last
+    read are parsed, and every tab watching the run shares them. Do not
+    change the list. ``user``: the signed-in person (default: asked of ``ui.auth``).
     """
-    cache = st.session_state.setdefault(_METRICS_KEY, {})
-    entry = cache.get(run_id) or {"offset": 0, "records": []}
-    new, offset = jobs.read_metrics(run_id, entry["offset"], user=_user())
-    if new:
-        entry = {"offset": offset, "records": entry["records"] + new}
-    cache[run_id] = entry
-    return entry["records"]
+    return _tail(run_id, user).records
+
+
+def live_records(run_id: str, *, user=_ASK) -> list[dict]:
+    """:func:`run_records` thinned for a live figure (every evaluation, at most ~600 steps, the last one kept)."""
+    return _tail(run_id, user).snapshot()
+
+
+def live_chart(run_id: str, build: Callable[[list[dict]], object], *, key: str, user=_ASK) -> None:
+    """Draw ``build(records)`` (a plotly figure of the live records) for ``run_id``.
+
+    The figure is built once per new batch of records and language in this
+    server process, at most every :data:`FIGURE_EVERY_S`, and shared by every
+    tab that shows it, so ten watchers cost one figure. ``build`` must depend only on the records and the
+    page's language; ``key`` names the chart (unique on the page).
+    """
+    tail = _tail(run_id, user)
+    figure = tail.memo((key, lang()), build, tail.snapshot(), min_interval_s=FIGURE_EVERY_S)
+    st.plotly_chart(figure, key=key)
 
 
 def split_records(records: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -210,18 +238,33 @@ def _duration(status: dict) -> float | None:
     return finished - started if started and finished else None
 
 
-@st.fragment(run_every=1)
-def _live_fragment(run_id: str, render_live, key: str) -> None:
+def _active_status(run_id: str, person) -> dict | None:
+    """The run's status, or None after asking for a whole-page rerun (it ended, or is gone)."""
     try:
-        status = jobs.get_status(run_id, user=_user())
+        status = jobs.get_status(run_id, user=person)
     except ValueError:
-        st.rerun()
-        return
-    _draw_status(run_id, status, key)
-    if render_live is not None:
-        render_live(run_id, run_records(run_id), status)
+        status = {"state": "missing"}
     if status.get("state") not in jobs.ACTIVE:
         st.rerun()  # the whole page redraws once with the finished run
+        return None
+    return status
+
+
+@st.fragment(run_every=STATUS_EVERY_S)
+def _status_fragment(run_id: str, key: str) -> None:
+    status = _active_status(run_id, _user())
+    if status is not None:
+        _draw_status(run_id, status, key)
+
+
+@st.fragment(run_every=FIGURE_EVERY_S)
+def _curves_fragment(run_id: str, render_live, key: str) -> None:
+    person = _user()
+    try:
+        status = jobs.get_status(run_id, user=person)
+    except ValueError:
+        return  # the status block above reruns the page
+    render_live(run_id, live_records(run_id, user=person), status)
 
 
 def live_status(
@@ -232,14 +275,18 @@ def live_status(
 ) -> dict:
     """Draw the status of ``run_id`` and return its status dict (``core.jobs.get_status``).
 
-    While the run is queued or running, the block refreshes itself every
-    second without rerunning the page (``st.fragment(run_every=1)``): queue
-    position, progress bar with ETA, a Cancel button, and whatever
-    ``render_live(run_id, records, status)`` draws from the metrics records
-    so far (curves). When the run ends the whole page reruns once; from then
-    on this draws the final message (done / the error / cancelled /
-    interrupted) and the caller shows the results. A run that no longer
-    exists returns ``{"state": "missing"}`` after a warning.
+    While the run is queued or running, two blocks refresh themselves without
+    rerunning the page (``st.fragment(run_every=...)``): every
+    :data:`STATUS_EVERY_S` the queue position, progress bar with ETA and a
+    Cancel button; every :data:`FIGURE_EVERY_S` whatever
+    ``render_live(run_id, records, status)`` draws from the run's records so
+    far (:func:`live_records`: shared by every tab, step records thinned; draw
+    curves with :func:`live_chart` so one figure serves every watcher). A
+    refresh reads files only; nothing is re-tokenised or re-loaded. When the
+    run ends the whole page reruns once; from then on this draws the final
+    message (done / the error / cancelled / interrupted) and the caller shows
+    the results. A run that no longer exists returns ``{"state": "missing"}``
+    after a warning.
     """
     try:
         status = jobs.get_status(run_id, user=_user())
@@ -247,7 +294,9 @@ def live_status(
         st.warning(bad_input(err))
         return {"state": "missing"}
     if status.get("state") in jobs.ACTIVE:
-        _live_fragment(run_id, render_live, key)
+        _status_fragment(run_id, key)
+        if render_live is not None:
+            _curves_fragment(run_id, render_live, key)
     else:
         _draw_final(status)
     return status
@@ -290,16 +339,30 @@ def runs_table(
                 value = getter(run)
             except (KeyError, TypeError, ValueError, AttributeError):
                 value = None
-            row[header] = round(value, 4) if isinstance(value, float) else ("–" if value is None else value)
+            row[header] = round(value, 4) if isinstance(value, float) else value
         row[t("runs.col.created")] = format_time(run["created"])
         row[t("runs.col.duration")] = format_duration(run["duration_s"])
         row[t("runs.col.id")] = run["id"]
         rows.append(row)
     config = {header: st.column_config.Column(header, help=text) for header, text in (column_help or {}).items()}
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=config or None)
+    st.dataframe(pd.DataFrame(table_cells(rows)), hide_index=True, column_config=config or None)
     labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
     return st.multiselect(select_label or t("runs.compare"), options=list(labels), format_func=labels.get,
                           key=f"{key}_compare", placeholder=t("runs.compare_placeholder"))
+
+
+def table_cells(rows: list[dict]) -> list[dict]:
+    """``rows`` with each column made one type, so Arrow can serialise it (no traceback in the server log).
+
+    A column of numbers keeps its numbers, a missing value there becomes None (an empty,
+    sortable cell); any other column becomes text, a missing value "–". Mixing the two
+    ("0.533" beside "–") made pyarrow refuse the column on every redraw.
+    """
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    numeric = {c: all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool)
+                      for row in rows if row.get(c) is not None) for c in columns}
+    return [{c: (row.get(c) if numeric[c] else ("–" if row.get(c) is None else str(row.get(c)))) for c in columns}
+            for row in rows]
 
 
 def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:
@@ -322,5 +385,4 @@ def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:
             else:
                 if st.query_params.get(QUERY_KEY) == choice:
                     detach()
-                st.session_state.get(_METRICS_KEY, {}).pop(choice, None)
                 st.rerun()

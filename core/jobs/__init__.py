@@ -7,6 +7,7 @@ tab or a crash of one job loses nothing else. See docs/CONTRACTS.md.
     run_id = submit("word2vec", {"corpus": "text8-mini", ...}, name="my first run")
     get_status(run_id)             # {"state": "queued", "position": 3, ...}
     records, offset = read_metrics(run_id, offset)
+    metrics_tail(run_id).poll(); metrics_tail(run_id).snapshot()   # one shared reader per run (live pages)
     cancel(run_id); delete_run(run_id); list_runs("word2vec"); recover()
     run_id = run_foreground("word2vec", config)   # the CLI: same run folder, in this process
 
@@ -45,10 +46,12 @@ from core.jobs.queue import (
 )
 from core.jobs.registry import KINDS, register_kind, resource_for
 from core.jobs.store import ACTIVE, FINAL, STATES, check_run_id, runs_root
+from core.jobs.tail import MetricsTail, metrics_tail
 
 __all__ = [
-    "ACTIVE", "FINAL", "KINDS", "SHELL", "STATES", "AccessError", "JobContext", "LimitError", "SignInRequired",
-    "cancel", "check_run_id", "delete_run", "get_status", "infer_resource", "list_runs", "max_jobs", "read_config",
-    "read_metrics", "read_summary", "recover", "register_kind", "resource_for", "run_dir", "run_foreground",
+    "ACTIVE", "FINAL", "KINDS", "SHELL", "STATES", "AccessError", "JobContext", "LimitError", "MetricsTail",
+    "SignInRequired",
+    "cancel", "check_run_id", "delete_run", "get_status", "infer_resource", "list_runs", "max_jobs", "metrics_tail",
+    "read_config", "read_metrics", "read_summary", "recover", "register_kind", "resource_for", "run_dir", "run_foreground",
     "runs_root", "share", "submit", "wait",
 ]

@@ -453,6 +453,9 @@ def delete_run(run_id: str, runs_root=None, *, user=None) -> None:
                                            or process_alive(status.get("job_pid"), run_id)):
         time.sleep(0.05)
     executors.of(status).forget(root, run_id, status)
+    from core.jobs.tail import forget
+
+    forget(path)
     for attempt in range(3):
         try:
             shutil.rmtree(path)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import fcntl
+import functools
 import json
 import os
 import re
@@ -49,9 +50,18 @@ def parse_iso(text: str | None) -> float | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(text: str, cwd: str) -> Path:
+    return (Path(cwd) / Path(text).expanduser()).resolve()
+
+
 def runs_root(runs_root: str | os.PathLike | None = None) -> Path:
-    """The runs directory: the argument, else ``$EMBEDLAB_RUNS``, else ``./runs`` (created)."""
-    root = Path(runs_root or os.environ.get("EMBEDLAB_RUNS") or "runs").expanduser().resolve()
+    """The runs directory: the argument, else ``$EMBEDLAB_RUNS``, else ``./runs`` (created).
+
+    The resolved path is remembered per (path, working directory): live pages ask many
+    times a second, and resolving walks every component of the path.
+    """
+    root = _resolved(str(runs_root or os.environ.get("EMBEDLAB_RUNS") or "runs"), os.getcwd())
     root.mkdir(parents=True, exist_ok=True)
     return root
 

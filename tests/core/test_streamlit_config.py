@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = ["browser.gatherUsageStats", "client.toolbarMode", "server.headless", "server.maxUploadSize",
-           "logger.hideWelcomeMessage"]
+           "logger.hideWelcomeMessage", "runner.postScriptGC"]
 
 
 def _as_streamlit_reads_it() -> dict:
@@ -38,3 +38,9 @@ def test_upload_limit_lets_the_corpus_reader_use_its_own_limit():
     from core.text import MAX_UPLOAD_BYTES
 
     assert _as_streamlit_reads_it()["server.maxUploadSize"][0] * 1024**2 >= MAX_UPLOAD_BYTES
+
+
+def test_no_full_garbage_collection_after_every_rerun():
+    # Each live block's rerun ran gc.collect(2): ~0.5 CPU-s with torch imported, half a core per watching tab.
+    seen = _as_streamlit_reads_it()
+    assert seen["runner.postScriptGC"] == [False, str(ROOT / ".streamlit" / "config.toml")]

@@ -22,3 +22,46 @@ def test_durations_are_written_in_the_page_language(lang, expected):
     at.run()
     assert not at.exception
     assert [el.value for el in at.text] == expected
+
+
+def test_runs_table_cells_serialise_to_arrow_with_missing_scores():
+    # The issue: 98 pyarrow tracebacks in the server log, from "–" cells in a column of numbers.
+    import pandas as pd
+    import pyarrow as pa
+
+    from ui.runs import table_cells
+
+    rows = [{"name": "a", "accuracy": 0.5333, "F1": None, "score": "0.412 · 34.0%", "steps": 9},
+            {"name": None, "accuracy": None, "F1": None, "score": None, "steps": 12}]
+    cells = table_cells(rows)
+    table = pa.Table.from_pandas(pd.DataFrame(cells))  # raised ArrowInvalid before
+    assert str(table.schema.field("accuracy").type) == "double" and cells[1]["accuracy"] is None
+    assert [c["score"] for c in cells] == ["0.412 · 34.0%", "–"] and cells[1]["name"] == "–"
+    assert [c["steps"] for c in cells] == [9, 12]
+
+
+def _runs_table_page():
+    import streamlit as st
+
+    from ui.runs import runs_table
+
+    runs_table("finetune", columns={"accuracy": lambda r: (r.get("summary") or {}).get("accuracy")})
+    st.text("drawn")
+
+
+def test_runs_table_with_an_unscored_run_draws_without_arrow_errors(runs_root, caplog):
+    import json
+
+    import core.jobs as jobs
+    from core.jobs import queue, store
+
+    scored, _ = queue.create_run("finetune", {"task": "classification"}, "scored", runs_root)
+    queue.create_run("finetune", {"task": "classification"}, "queued one", runs_root)
+    store.write_json(jobs.run_dir(scored, runs_root) / "summary.json", {"accuracy": 0.81})
+    at = AppTest.from_function(_runs_table_page)
+    at.run()
+    assert not at.exception and at.text[0].value == "drawn"
+    frame = at.dataframe[0].value
+    assert sorted(frame["accuracy"].isna().tolist()) == [False, True]
+    assert not [r for r in caplog.records if "Arrow" in r.getMessage() or "pyarrow" in r.getMessage()]
+    assert json.dumps(frame["accuracy"].dropna().tolist()) == "[0.81]"
