@@ -142,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  - {score.benchmark}: {score.text()}")
     diagnosis = summary.get("diagnosis") or {}
     if diagnosis.get("degenerate"):
-        print("warning: " + degenerate_message(diagnosis["mean_cosine"], diagnosis["neighbour_cosine"]))
+        print("warning: " + degenerate_message(diagnosis["mean_cosine"], diagnosis["neighbour_cosine"],
+                                               diagnosis.get("advice")))
     if args.out:
         from core.word2vec.exports import copy_run_files
 

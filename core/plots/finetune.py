@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 ENTITY_COLOURS = {"PER": "#fdd49e", "ORG": "#a6cee3", "LOC": "#b2df8a", "MISC": "#cab2d6"}
-EXTRA_COLOURS = ["#fb9a99", "#ffff99", "#8dd3c7", "#fccde5", "#d9d9d9", "#bc80bd"]
+# Light colours dark text stays readable on (ColorBrewer Set3 and Pastel1, minus the four above).
+EXTRA_COLOURS = ["#fb9a99", "#ffff99", "#8dd3c7", "#fccde5", "#d9d9d9", "#bc80bd", "#80b1d3", "#fdb462",
+                 "#ccebc5", "#ffed6f", "#fb8072", "#bebada", "#e5d8bd", "#decbe4"]
 MAX_POINTS = 2000
 
 
@@ -155,33 +157,58 @@ def probabilities_figure(probs: list[tuple[str, float]], title: str = "Predicted
     return fig
 
 
-def entity_colour(kind: str) -> str:
-    if kind in ENTITY_COLOURS:
-        return ENTITY_COLOURS[kind]
-    return EXTRA_COLOURS[sum(map(ord, kind)) % len(EXTRA_COLOURS)]
+def entity_colours(kinds) -> dict[str, str]:
+    """A distinct colour for every entity type in ``kinds`` (PER/ORG/LOC/MISC keep theirs, the rest in sorted order).
+
+    Past the palette's 18 colours, evenly spaced light hues; two types never share a colour.
+    """
+    import colorsys
+
+    colours = {k: ENTITY_COLOURS[k] for k in kinds if k in ENTITY_COLOURS}
+    free = [c for c in EXTRA_COLOURS]
+    rest = sorted(k for k in set(kinds) if k not in colours)
+    for i, kind in enumerate(rest):
+        if free:
+            colours[kind] = free.pop(0)
+        else:
+            r, g, b = colorsys.hls_to_rgb((i * 0.618034) % 1.0, 0.82, 0.65)
+            colours[kind] = f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+    return colours
 
 
-def _span(content: str, kind: str) -> str:
-    return (f'<span style="background:{entity_colour(kind)};color:#111;padding:1px 4px;border-radius:4px;'
+def entity_colour(kind: str, colours: dict[str, str] | None = None) -> str:
+    """The colour of ``kind`` in ``colours`` (see :func:`entity_colours`), else its colour alone."""
+    if colours and kind in colours:
+        return colours[kind]
+    return entity_colours([kind])[kind]
+
+
+def _span(content: str, kind: str, colours: dict[str, str] | None) -> str:
+    return (f'<span style="background:{entity_colour(kind, colours)};color:#111;padding:1px 4px;border-radius:4px;'
             f'margin:0 1px">{html.escape(content)} <sup style="font-size:0.7em;font-weight:600">'
             f'{html.escape(kind)}</sup></span>')
 
 
-def entity_html(text: str, entities: list[dict]) -> str:
-    """``text`` with each entity (``start``/``end`` character offsets, ``type``) as a coloured span."""
+def entity_html(text: str, entities: list[dict], colours: dict[str, str] | None = None) -> str:
+    """``text`` with each entity (``start``/``end`` character offsets, ``type``) as a coloured span.
+
+    ``colours``: :func:`entity_colours` of every type the page shows (so spans match the legend);
+    default: those of the types in ``entities``.
+    """
+    colours = colours or entity_colours(sorted({e["type"] for e in entities}))
     out, pos = [], 0
     for e in sorted(entities, key=lambda e: e["start"]):
         if e["start"] < pos:
             continue
         out.append(html.escape(text[pos:e["start"]]))
-        out.append(_span(text[e["start"]:e["end"]], e["type"]))
+        out.append(_span(text[e["start"]:e["end"]], e["type"], colours))
         pos = e["end"]
     out.append(html.escape(text[pos:]))
     return f'<div style="line-height:2.0">{"".join(out)}</div>'
 
 
-def tagged_words_html(tokens: list[str], tags: list[str]) -> str:
-    """Words with BIO tags as highlighted entity spans (words joined by spaces)."""
+def tagged_words_html(tokens: list[str], tags: list[str], colours: dict[str, str] | None = None) -> str:
+    """Words with BIO tags as highlighted entity spans (words joined by spaces); ``colours`` as in :func:`entity_html`."""
     text, entities = "", []
     current = None
     for word, tag in zip(tokens, tags):
@@ -194,10 +221,11 @@ def tagged_words_html(tokens: list[str], tags: list[str]) -> str:
             entities.append(current)
         else:
             current = None
-    return entity_html(text, entities)
+    return entity_html(text, entities, colours)
 
 
-def legend_html(kinds: list[str]) -> str:
-    """A row of coloured chips naming the entity types."""
-    return " ".join(f'<span style="background:{entity_colour(k)};color:#111;padding:1px 6px;border-radius:4px">'
+def legend_html(kinds: list[str], colours: dict[str, str] | None = None) -> str:
+    """A row of coloured chips naming the entity types (``colours``: default :func:`entity_colours` of ``kinds``)."""
+    colours = colours or entity_colours(kinds)
+    return " ".join(f'<span style="background:{entity_colour(k, colours)};color:#111;padding:1px 6px;border-radius:4px">'
                     f'{html.escape(k)}</span>' for k in kinds)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from core.plots.ticks import log_axis
+
 DIVERGING = "RdBu_r"  # red positive, blue negative, white at 0: the sign of a sin/cos is what matters
 SEQUENTIAL = "Viridis"
 HEIGHT = 460
@@ -129,13 +131,9 @@ def curve_plot(x: np.ndarray, curves, templates: dict[str, str], *, title: str, 
                        "line": {"color": "black", "dash": "dot"}})
         notes.append({"xref": "paper", "x": 0.0, "y": np.log10(hline) if log_y else hline, "text": hline_text,
                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.85)"})
-    if log_y:
-        values = np.concatenate([np.asarray(c.values, dtype=float).ravel() for c in curves]
-                                + ([np.array([hline])] if hline is not None else []))
-        values = values[np.isfinite(values) & (values > 0)]
-        yaxis["type"] = "log"
-        if values.size:
-            yaxis["range"] = [np.log10(values.min()) - 0.2, np.log10(values.max()) + 0.2]
+    if log_y:  # explicit ticks: plotly's own label minor steps "5, 2, 0.1, 5, 2"
+        yaxis.update(log_axis(np.concatenate([np.asarray(c.values, dtype=float).ravel() for c in curves]
+                                             + ([np.array([hline])] if hline is not None else []))))
     if y_range is not None:
         yaxis["range"] = list(y_range)
     legend = len(curves) > 1
@@ -154,4 +152,4 @@ def bar_plot(labels, values: np.ndarray, *, title: str, x_title: str, y_title: s
         hovertemplate=f"{x_title}: %{{x}}<br>{y_title}: %{{y:.4g}}<extra></extra>",
     )
     return go.Figure(bars, layout=_layout(title, x_title, y_title, height=HEIGHT - 80,
-                                          yaxis={"type": "log"} if log_y else {}))
+                                          yaxis=log_axis(values) if log_y else {}))

@@ -9,29 +9,54 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from core.plots.ticks import span_axis
 from core.plots.training import PALETTE, legend_below
+
+CHANCE_COLOUR = "#7f7f7f"
+
+
+def _chance_line(fig: go.Figure, chance: float | None, text: str) -> None:
+    """A dashed grey line at ``chance`` (what always guessing the most frequent token scores), labelled."""
+    if chance is None:
+        return
+    fig.add_hline(y=chance, line={"color": CHANCE_COLOUR, "dash": "dash", "width": 1.5},
+                  annotation={"text": text, "font": {"color": CHANCE_COLOUR}, "bgcolor": "rgba(255,255,255,0.8)"},
+                  annotation_position="top left")
 
 
 def eval_overlay_figure(series: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
-                        x_title: str = "tokens seen", y_title: str = "") -> go.Figure:
-    """One line per run: ``metric`` of its held-out ``eval`` records (split "valid") against tokens seen."""
+                        x_title: str = "tokens seen", y_title: str = "", chance: float | None = None,
+                        chance_text: str = "chance") -> go.Figure:
+    """One line per run: ``metric`` of its held-out ``eval`` records (split "valid") against tokens seen.
+
+    ``chance``: the score of the unigram baseline (always the most frequent token), drawn as a
+    dashed line, so a run that has learned nothing yet is seen to sit on it. The x axis starts
+    at 0 (one evaluation gets ticks 0, 50k, 100k, not a sliver around its value).
+    """
     fig = go.Figure()
+    xs = []
     for i, (label, records) in enumerate(series.items()):
         rows = sorted((r for r in records if r.get("type") == "eval" and r.get("split") == "valid"
                        and r.get(metric) is not None), key=lambda r: r.get("tokens") or 0)
+        xs += [r.get("tokens") or 0 for r in rows]
         fig.add_trace(go.Scatter(x=[r.get("tokens") for r in rows], y=[r[metric] for r in rows],
                                  mode="lines+markers", name=label, line={"color": PALETTE[i % len(PALETTE)]},
                                  hovertemplate=f"{label}<br>{y_title or metric}: %{{y:.3f}}<extra></extra>"))
-    fig.update_xaxes(title=x_title)
+    fig.update_xaxes(title=x_title, **span_axis(xs))
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
+    _chance_line(fig, chance, chance_text)
     fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20})
     return legend_below(fig, len(series))
 
 
 def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
-                         x_title: str = "input length", y_title: str = "", factor_label: str = "{factor}x") -> go.Figure:
+                         x_title: str = "input length", y_title: str = "", factor_label: str = "{factor}x",
+                         chance: float | None = None, chance_text: str = "chance") -> go.Figure:
     """Grouped bars: for each length factor (1x, 2x, 4x) one bar per run; ``rows_by_run`` maps a label to
-    its extrapolation rows (``{"factor", "seq_len", metric, ...}``). Missing scores are left out."""
+    its extrapolation rows (``{"factor", "seq_len", metric, ...}``). Missing scores are left out.
+
+    ``chance``: the unigram baseline's score, a dashed line across the bars (a bar at or under it
+    learned nothing usable at that length)."""
     fig = go.Figure()
     for i, (label, rows) in enumerate(rows_by_run.items()):
         rows = [r for r in sorted(rows, key=lambda r: r["factor"]) if r.get(metric) is not None]
@@ -41,6 +66,7 @@ def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accu
                              hovertemplate=f"{label}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
+    _chance_line(fig, chance, chance_text)
     fig.update_layout(title=title or None, barmode="group", height=360, margin={"t": 50, "b": 40, "l": 60, "r": 20})
     return legend_below(fig, (len(rows_by_run) + 2) // 3)  # full width: about three entries a line
 

@@ -98,8 +98,17 @@ class Rope(PositionalEncoding):
         return wavelengths(self.dim, self.base).to(torch.float32)
 
     def distance_curves(self, distances, anchors=(0,)) -> list[Curve]:
-        """Anchor curves, plus Su et al.'s decay bound scaled to 1 at offset 0 (to share the axis)."""
+        """Anchor curves, plus Su et al.'s decay bound, scaled to lie on or above every anchor curve.
+
+        Su et al. (2021, section 3.4.3) bound |sum_j h_j e^{i d theta_j}| by
+        max|h_{j+1} - h_j| * sum_j |S_j|; for the unit query and key drawn here that
+        is ``decay_bound`` itself (>= |score| at every offset, but (dim/2 + 1)/2 at
+        d = 0, far above a cosine). Only its shape matters, so it is scaled by the
+        smallest factor that still bounds |score| at every offset shown: it touches
+        the curves at least once and is never below them.
+        """
         curves = super().distance_curves(distances, anchors)
-        at_zero = (self.dim // 2 + 1) / 2  # the bound at d = 0: (2/dim) * sum_j j
-        bound = decay_bound(distances, self.dim, self.base) / at_zero
-        return curves + [Curve("bound", {}, bound)]
+        bound = decay_bound(distances, self.dim, self.base)
+        ratios = [(c.values.abs().to(torch.float64) / bound.to(torch.float64)).nan_to_num(0.0).max() for c in curves]
+        scale = float(max(ratios)) if ratios else 1.0
+        return curves + [Curve("bound", {}, (bound.to(torch.float64) * scale).to(bound.dtype))]

@@ -249,7 +249,8 @@ def _finish(kv, config: dict, ctx, engine: str, device_text: str, corpus, second
     from core.atomic import atomic_write_json
     from core.vectors.evaluate import evaluate
     from core.vectors.io import save_run_vectors
-    from core.word2vec.results import diagnose
+    from core.word2vec import TrainConfig
+    from core.word2vec.results import degenerate_advice, diagnose
 
     ctx.progress(1.0 if not ctx.should_stop() else 0.99, 0.0, message="saving the vectors")
     save_run_vectors(kv, ctx.run_dir)
@@ -259,13 +260,19 @@ def _finish(kv, config: dict, ctx, engine: str, device_text: str, corpus, second
     final = eval_record(0, evaluation)
     del final["type"], final["epoch"]
     diagnosis = diagnose(kv)
+    if diagnosis is not None:
+        counts = kv.expandos.get("count")  # corpus counts of the kept words: about the corpus's size
+        words = int(counts.sum()) if counts is not None else None
+        train_config = TrainConfig.from_dict(config.get("train", {}))
+        diagnosis_dict = {**diagnosis.to_dict(),
+                          "advice": degenerate_advice(train_config.epochs, train_config.min_count, words)}
     ctx.set_summary({
         **final,
         "vocab_size": len(kv.index_to_key), "vector_size": int(kv.vector_size), "engine": engine,
         "device": device_text, "corpus": config.get("corpus_name") or corpus.name,
         "language": corpus.language, "encoding": corpus.encoding, "train_seconds": round(seconds, 2),
         "cancelled": bool(ctx.should_stop()),
-        "diagnosis": diagnosis.to_dict() if diagnosis is not None else None,
+        "diagnosis": diagnosis_dict if diagnosis is not None else None,
     })
 
 

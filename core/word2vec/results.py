@@ -167,18 +167,61 @@ class Diagnosis:
         return {"words": self.words, "mean_cosine": self.mean_cosine, "neighbour_cosine": self.neighbour_cosine,
                 "degenerate": self.degenerate}
 
-    def message(self) -> str:
+    def message(self, epochs: int | None = None, min_count: int | None = None, words: int | None = None) -> str:
         """What is wrong and what to change (English; empty when the vectors look fine)."""
         if not self.degenerate:
             return ""
-        return degenerate_message(self.mean_cosine, self.neighbour_cosine)
+        return degenerate_message(self.mean_cosine, self.neighbour_cosine, degenerate_advice(epochs, min_count, words))
 
 
-def degenerate_message(mean_cosine: float, neighbour_cosine: float) -> str:
+MANY_EPOCHS = 20  # from here on "train longer" is no longer the advice: the corpus is what is short
+SMALL_CORPUS_WORDS = 1_000_000  # below this a corpus is small for word2vec (Mikolov et al. trained on billions)
+
+
+def degenerate_advice(epochs: int | None, min_count: int | None = None, words: int | None = None) -> list[dict]:
+    """What to change for degenerate vectors, in the order to try: ``[{"code", **fields}]``.
+
+    Consistent with what the run already did: more epochs only when it trained fewer than
+    :data:`MANY_EPOCHS` (a 50-epoch run is not told to "train 20-50 epochs"); after many
+    epochs, a larger corpus, a lower min_count (when above 1) and fewer dimensions.
+    Codes: ``more_epochs`` (``epochs``, ``suggested``), ``more_epochs_any`` (epochs unknown), ``larger_corpus`` (``words``),
+    ``lower_min_count`` (``min_count``), ``lower_min_count_any``, ``smaller_vectors``, ``torch_engine``.
+    """
+    tips = []
+    if epochs is None:
+        tips.append({"code": "more_epochs_any"})
+    elif epochs < MANY_EPOCHS:
+        tips.append({"code": "more_epochs", "epochs": int(epochs), "suggested": min(50, max(MANY_EPOCHS, 4 * int(epochs)))})
+    if words is None or words < SMALL_CORPUS_WORDS:
+        tips.append({"code": "larger_corpus", "words": int(words) if words is not None else None})
+    if min_count is None:
+        tips.append({"code": "lower_min_count_any"})
+    elif min_count > 1:
+        tips.append({"code": "lower_min_count", "min_count": int(min_count)})
+    if epochs is not None and epochs >= MANY_EPOCHS:
+        tips.append({"code": "smaller_vectors"})
+    if epochs is None or epochs < MANY_EPOCHS:
+        tips.append({"code": "torch_engine"})
+    return tips
+
+
+ADVICE_EN = {
+    "more_epochs": "train longer ({epochs} epochs so far; try {suggested})",
+    "more_epochs_any": "train longer (more epochs, e.g. 20-50)",
+    "larger_corpus": "use a larger corpus",
+    "lower_min_count": "lower min_count (now {min_count})",
+    "lower_min_count_any": "lower min_count",
+    "smaller_vectors": "use fewer dimensions (vector size) for a corpus this small",
+    "torch_engine": "on a small corpus the torch engine also learns faster",
+}
+
+
+def degenerate_message(mean_cosine: float, neighbour_cosine: float, advice: list[dict] | None = None) -> str:
+    """The English warning for degenerate vectors, with ``advice`` (:func:`degenerate_advice`) as its second half."""
+    tips = [ADVICE_EN[tip["code"]].format(**tip) for tip in (advice if advice is not None else degenerate_advice(None))]
     return (f"These vectors are degenerate: the frequent words all point almost the same way (mean cosine "
             f"{mean_cosine:.2f}, nearest-neighbour similarity {neighbour_cosine:.2f}), so neighbours and scores "
-            "mean nothing. Train longer (more epochs, e.g. 20-50), lower min_count, or use a larger corpus; "
-            "on a small corpus the torch engine also learns faster.")
+            "mean nothing. " + "; ".join(tips)[:1].upper() + "; ".join(tips)[1:] + ".")
 
 
 def diagnose(kv, n_words: int = DIAGNOSE_WORDS) -> Diagnosis | None:

@@ -78,7 +78,8 @@ def test_run_writes_the_contract_artifacts(tmp_path, tiny_corpus, engine):
     assert ctx.summary["vocab_size"] == 10 and ctx.summary["engine"] == engine
     assert ctx.summary["cancelled"] is False
     assert ctx.summary["wordsim353_total"] == 353 and ctx.summary["wordsim353_n"] == 0
-    assert set(ctx.summary["diagnosis"]) == {"words", "mean_cosine", "neighbour_cosine", "degenerate"}
+    assert set(ctx.summary["diagnosis"]) == {"words", "mean_cosine", "neighbour_cosine", "degenerate", "advice"}
+    assert ctx.summary["diagnosis"]["advice"][0] == {"code": "more_epochs", "epochs": 2, "suggested": 20}
     # neighbours and downloads of the finished run
     near = results.neighbours_of(kv, ["cat", "zebra"], k=3)
     assert list(near) == ["cat"] and len(near["cat"]) == 3
@@ -176,6 +177,19 @@ def test_degenerate_vectors_are_detected_with_advice():
     healthy = make_keyed_vectors(words, rng.normal(size=(300, 16)))
     assert not results.diagnose(healthy).degenerate and results.diagnose(healthy).message() == ""
     assert results.diagnose(make_keyed_vectors(["a", "b"], np.eye(2))) is None
+
+
+def test_degenerate_advice_fits_the_epochs_the_run_already_did():
+    # The issue: a 50-epoch run was told to "train longer (20-50 epochs)".
+    long_run = [tip["code"] for tip in results.degenerate_advice(50, min_count=5, words=40_000)]
+    assert "more_epochs" not in long_run and "more_epochs_any" not in long_run
+    assert long_run[0] == "larger_corpus" and "lower_min_count" in long_run
+    message = results.degenerate_message(0.95, 0.99, results.degenerate_advice(50, 5, 40_000))
+    assert "longer" not in message and "epochs" not in message
+    short_run = results.degenerate_advice(3, min_count=1, words=5_000_000)
+    assert short_run[0] == {"code": "more_epochs", "epochs": 3, "suggested": 20}
+    assert "lower_min_count" not in [tip["code"] for tip in short_run]
+    assert "3 epochs so far" in results.degenerate_message(0.95, 0.99, short_run)
 
 
 def test_a_dataset_corpus_is_named_as_the_user_knows_it():

@@ -119,9 +119,11 @@ def test_chinese_analogies_reported_with_coverage_and_expected_accuracy():
     assert zh["coverage"] == pytest.approx(18 / total)
     assert zh["accuracy"] == pytest.approx(15 / 18)
     by_name = {s["section"]: s for s in zh["sections"]}
-    assert by_name["capital-countries"] == {"section": "capital-countries", "correct": 9, "total": 12, "accuracy": 0.75}
-    assert by_name["male-female"]["accuracy"] == 1.0 and by_name["measure-words"]["accuracy"] is None
+    assert by_name["国家-首都"] == {"section": "国家-首都", "correct": 9, "total": 12, "accuracy": 0.75}
+    assert by_name["男性-女性"]["accuracy"] == 1.0 and by_name["名词-量词"]["accuracy"] is None
     assert len(by_name) >= 6
+    # The Chinese set's sections are named in Chinese (they were "capital-countries" ...).
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in by_name)
     assert result["analogies"]["coverage"] == 0 and result["wordsim353"]["coverage"] == 0  # English sets untouched
 
 
