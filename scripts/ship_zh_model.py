@@ -131,6 +131,12 @@ in the learning-rate schedule of its first {facts.get('resumed_at') or 0} steps.
 """
 
 
+# The fine-tune settings this model offers (core.finetune.defaults.for_model): its card's own runs.
+FINETUNE = {"learning_rate": 5e-4, "epochs": 3, "max_length": 128, "batch_size": 16,
+            "why": "the model card's fine-tune runs (benchmarks/RESULTS.md, issue 13): 5e-4 for this 5.4M-weight "
+                   "model; 1e-4 leaves a 1,000-review run near chance"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", help="the run to ship, then the runs it resumed from")
@@ -155,7 +161,8 @@ def main() -> int:
     (DEST / "embedlab.json").write_text(json.dumps({
         "language": "zh", "title": "EmbedLab Chinese masked LM (People's Daily + reviews + MSRA)",
         "trained_by": "EmbedLab pretraining job", "steps": facts["summary"]["steps"],
-        "tokens": facts["summary"]["tokens"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        "tokens": facts["summary"]["tokens"], "finetune": FINETUNE}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8")
     (DEST / "README.md").write_text(card(facts, measures, size_mb), encoding="utf-8")
     print(f"shipped {model} -> {DEST} ({size_mb:.1f} MB)")
     return 0

@@ -34,6 +34,7 @@ from core.finetune import data as data_mod
 from core.finetune import tasks
 from core.finetune.config import FinetuneConfig
 from core.finetune.encode import check_max_length
+from core.finetune.estimate import note_load
 from core.finetune.tasks import ReadOptions
 from core.training import Loop, LoopSettings, Recipe, friendly_errors, make_accelerator as _make_accelerator
 from core.training import make_optimizer, make_schedule, save_model
@@ -253,7 +254,8 @@ def finish(loop: Loop, setup: Setup, run_dir: Path) -> dict:
     notes = [n for enc in setup.encoded.values() for n in enc.notes]
     summary = {"task": config.task, "labels": labels, "steps": loop.state["step"], "total_steps": setup.total_updates,
                "best_step": loop.state["best_step"], "best_valid": loop.state["best"], "stopped_early": loop.early,
-               "stop": stop_reason(loop, setup), "cancelled": loop.cancelled, "truncated": truncated, "timing": loop.timing,
+               "stop": stop_reason(loop, setup), "cancelled": loop.cancelled, "truncated": truncated,
+               "timing": note_load(loop.timing),
                "samples_per_s": loop.timing["train_samples"] / max(1e-9, loop.timing["train_s"]),
                "n_train": len(parts["train"]), "n_valid": len(parts["valid"]),
                "n_test": len(parts["test"]) if parts["test"] is not None else 0,

@@ -195,6 +195,11 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     prepared = objective.prepare(text, config)
     train_stream, valid_stream = text.stream("train"), text.stream("valid")
     unk = float((train_stream == tokenizer.unk_token_id).mean()) if len(train_stream) else 0.0
+    from core.pretrain.baselines import unigram
+
+    baseline = unigram(train_stream, valid_stream, tokenizer.all_special_ids, len(tokenizer))
+    if baseline is not None:  # what always guessing the most frequent token scores (the shoot-out's chance line)
+        baseline["token"] = tokenizer.convert_ids_to_tokens(baseline["token_id"])
 
     # 2. model
     model = objective.build(config, tokenizer)
@@ -248,10 +253,12 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
         "valid_accuracy": final["accuracy"] if final else None, "valid_top5": final["top5"] if final else None,
         "valid_loss": final["loss"] if final else None,
         "valid_scores": None if loop.cancelled else loop.last_scores,
+        "baseline": baseline,
     }
     if main:
         atomic_write_json(run_dir / "extrapolation.json", {"factors": list(FACTORS), "train_seq_len": config.seq_len,
-                                                           "rows": extrapolation}, indent=1, default=float)
+                                                           "rows": extrapolation, "baseline": baseline},
+                          indent=1, default=float)
         atomic_write_json(run_dir / "train_summary.json", summary, indent=1, default=float)
     accelerator.wait_for_everyone()
     accelerator.end_training()
