@@ -104,11 +104,19 @@ def budget_caption(values: dict, positions: list[str]) -> None:
 
 # ------------------------------------------------------------------ drawing
 
-def step_curves(steps: list[dict], key: str) -> None:
-    st.plotly_chart(training_plots.live_figure(
+def steps_figure(steps: list[dict]):
+    return training_plots.live_figure(
         steps, panels=(("loss", t("pretrain.loss")), ("accuracy", t("pretrain.accuracy")),
                        ("tokens_per_s", t("pretrain.tokens_per_s")), ("lr", t("pretrain.lr"))),
-        x="step", x_title=t("pretrain.step")), key=key)
+        x="step", x_title=t("pretrain.step"))
+
+
+def step_curves(steps: list[dict], key: str, run_id: str | None = None) -> None:
+    """The step curves; with ``run_id`` (a live run) one figure shared by every tab (``ui.runs.live_chart``)."""
+    if run_id is None:
+        st.plotly_chart(steps_figure(steps), key=key)
+    else:
+        ui_runs.live_chart(run_id, lambda records: steps_figure(ui_runs.split_records(records)[0]), key=key)
     st.caption(t("pretrain.curves_explain"))
 
 
@@ -124,7 +132,7 @@ def live_curves(run_id: str, records: list[dict], status: dict) -> None:
     b.metric(t("pretrain.loss"), f"{last['loss']:.3f}")
     c.metric(t("pretrain.perplexity"), f"{last['perplexity']:,.1f}")
     d.metric(t("pretrain.tokens_per_s"), f"{last.get('tokens_per_s', 0):,.0f}")
-    step_curves(steps, key="pretrain_live_steps")
+    step_curves(steps, key="pretrain_live_steps", run_id=run_id)
 
 
 def draw_results(run_id: str, status: dict) -> None:
@@ -142,7 +150,8 @@ def draw_results(run_id: str, status: dict) -> None:
         step_curves(steps, key=f"pretrain_final_{run_id}")
     rows = read_extrapolation(folder)
     if rows:
-        draw_extrapolation({summary.get("position_encoding") or run_id: rows}, key=f"pretrain_extra_{run_id}")
+        draw_extrapolation({summary.get("position_encoding") or run_id: rows}, key=f"pretrain_extra_{run_id}",
+                           chance=chance_of([summary]))
     if (folder / "model" / "config.json").is_file():
         st.caption(t("pretrain.model_folder", path=str(folder / "model")))
         try_masks(str(folder / "model"), status.get("finished") or "", summary.get("language"))
@@ -163,12 +172,25 @@ def try_masks(model_dir: str, finished: str, language: str | None) -> None:
     st.latex(r"p(w \mid \tilde{x}) = \mathrm{softmax}\big(W_E\, h_{[\mathrm{MASK}]} + b\big)_w")
 
 
-def draw_extrapolation(rows_by_run: dict[str, list[dict]], key: str) -> None:
+def chance_of(summaries: list[dict]) -> tuple[float | None, str]:
+    """The unigram baseline's accuracy (the highest among ``summaries``: runs on one corpus share it) and its label."""
+    baselines = [s["baseline"] for s in summaries if isinstance((s or {}).get("baseline"), dict)
+                 and s["baseline"].get("accuracy") is not None]
+    if not baselines:
+        return None, ""
+    best = max(baselines, key=lambda b: b["accuracy"])
+    return best["accuracy"], t("pretrain.chance_line", token=best.get("token") or "?", accuracy=f"{best['accuracy']:.1%}")
+
+
+def draw_extrapolation(rows_by_run: dict[str, list[dict]], key: str, chance: tuple[float | None, str] = (None, "")) -> None:
     from core.plots.pretrain import extrapolation_figure
 
     st.plotly_chart(extrapolation_figure(
         rows_by_run, title=t("pretrain.extrapolation_title"), x_title=t("pretrain.extrapolation_x"),
-        y_title=t("pretrain.accuracy"), factor_label=t("pretrain.factor_label")), key=key)
+        y_title=t("pretrain.accuracy"), factor_label=t("pretrain.factor_label"), chance=chance[0],
+        chance_text=chance[1]), key=key)
+    if not any(row.get("accuracy") is not None for rows in rows_by_run.values() for row in rows):
+        st.info(t("pretrain.extrapolation_none"))
     st.caption(t("pretrain.extrapolation_explain"))
 
 
@@ -192,19 +214,21 @@ def draw_shootout() -> None:
         st.caption(t("pretrain.shootout_pick"))
         return
     series = ui_runs.overlay_series(selected)
+    chance = chance_of([jobs.read_summary(run_id, user=me()) for run_id in selected])
     left, right = st.columns(2)
     left.plotly_chart(training_plots.overlay_figure(series, "loss", x="tokens", title=t("pretrain.overlay_loss"),
                                                     x_title=t("pretrain.tokens_seen"), y_title=t("pretrain.loss")),
                       key="pretrain_overlay_loss")
     left.caption(t("pretrain.overlay_loss_explain"))
     right.plotly_chart(eval_overlay_figure(series, "accuracy", title=t("pretrain.overlay_accuracy"),
-                                           x_title=t("pretrain.tokens_seen"), y_title=t("pretrain.accuracy")),
+                                           x_title=t("pretrain.tokens_seen"), y_title=t("pretrain.accuracy"),
+                                           chance=chance[0], chance_text=chance[1]),
                        key="pretrain_overlay_accuracy")
     right.caption(t("pretrain.overlay_accuracy_explain"))
     rows_by_run = {label: read_extrapolation(jobs.run_dir(run_id, user=me())) for label, run_id in zip(series, selected)}
     rows_by_run = {label: rows for label, rows in rows_by_run.items() if rows}
     if rows_by_run:
-        draw_extrapolation(rows_by_run, key="pretrain_overlay_extrapolation")
+        draw_extrapolation(rows_by_run, key="pretrain_overlay_extrapolation", chance=chance)
 
 
 def draw_attached(run_id: str) -> None:

@@ -105,14 +105,15 @@ def show_per_word_report(task, report: dict, split: str) -> None:
     examples = details.get("examples") or []
     if examples:
         kinds = details.get("entity_types") or sorted(row["type"] for row in scores["per_type"])
-        st.markdown(f"**{t('finetune.examples_title')}** " + plots.legend_html(kinds), unsafe_allow_html=True)
+        colours = plots.entity_colours(kinds)  # one colour per type, the same in the legend and every sentence
+        st.markdown(f"**{t('finetune.examples_title')}** " + plots.legend_html(kinds, colours), unsafe_allow_html=True)
         a, b = st.columns(2)
         a.markdown(f"**{t('finetune.gold')}**")
         b.markdown(f"**{t('finetune.predicted')}**")
         for e in examples[:12]:
             a, b = st.columns(2)
-            a.markdown(plots.tagged_words_html(e["tokens"], e["true"]), unsafe_allow_html=True)
-            b.markdown(plots.tagged_words_html(e["tokens"], e["predicted"]), unsafe_allow_html=True)
+            a.markdown(plots.tagged_words_html(e["tokens"], e["true"], colours), unsafe_allow_html=True)
+            b.markdown(plots.tagged_words_html(e["tokens"], e["predicted"], colours), unsafe_allow_html=True)
 
 
 REPORT_VIEWS = {"per_text": show_per_text_report, "per_word": show_per_word_report}
@@ -159,8 +160,10 @@ def draw_per_text(result: dict) -> None:
 
 
 def draw_per_word(result: dict) -> None:
-    st.markdown(plots.legend_html(result.get("entity_types") or []), unsafe_allow_html=True)
-    st.markdown(plots.entity_html(result.get("text", ""), result["entities"]), unsafe_allow_html=True)
+    kinds = result.get("entity_types") or sorted({e["type"] for e in result["entities"]})
+    colours = plots.entity_colours(kinds)
+    st.markdown(plots.legend_html(kinds, colours), unsafe_allow_html=True)
+    st.markdown(plots.entity_html(result.get("text", ""), result["entities"], colours), unsafe_allow_html=True)
     if not result["entities"]:
         st.caption(t("finetune.no_entities_found"))
     if result.get("no_pieces"):

@@ -29,7 +29,7 @@ def live_curves(run_id: str, records: list[dict], status: dict) -> None:
     b.metric(t("train.loss"), f"{last['loss']:.4f}" if last.get("loss") is not None else "–")
     c.metric(t("train.words_per_s"), f"{last.get('words_per_s', 0):,.0f}")
     d.metric(t("train.lr"), f"{last.get('lr', 0):.5f}")
-    draw_curves(steps, evals, key="live")
+    draw_curves(steps, evals, key="live", run_id=run_id)
 
 
 def benchmark_label(name: str, short: bool = False) -> str:
@@ -39,12 +39,20 @@ def benchmark_label(name: str, short: bool = False) -> str:
     return text if text != key else name
 
 
-def draw_curves(steps: list[dict], evals: list[dict], key: str) -> None:
+def steps_figure(steps: list[dict]):
+    return plots.live_figure(
+        steps, panels=(("loss", t("train.loss")), ("words_per_s", t("train.words_per_s")), ("lr", t("train.lr"))),
+        x_title=t("train.epochs_done"))
+
+
+def draw_curves(steps: list[dict], evals: list[dict], key: str, run_id: str | None = None) -> None:
+    """Step curves and per-epoch scores; with ``run_id`` (a live run) the step figure is the one every tab shares."""
     from core.word2vec.results import covered_benchmarks, scores
 
-    st.plotly_chart(plots.live_figure(
-        steps, panels=(("loss", t("train.loss")), ("words_per_s", t("train.words_per_s")), ("lr", t("train.lr"))),
-        x_title=t("train.epochs_done")), key=f"{key}_steps")
+    if run_id is None:
+        st.plotly_chart(steps_figure(steps), key=f"{key}_steps")
+    else:
+        ui_runs.live_chart(run_id, lambda records: steps_figure(ui_runs.split_records(records)[0]), key=f"{key}_steps")
     covered = covered_benchmarks(evals)
     if covered:  # no empty plot when no benchmark covers the corpus (e.g. Chinese text on English sets)
         last = {score.benchmark: score for score in scores(evals[-1])}
@@ -86,6 +94,18 @@ def draw_scores(run_id: str, summary: dict) -> None:
         st.caption(t("train.withheld_explain"))
 
 
+def degenerate_text(diagnosis: dict) -> str:
+    """The degenerate-vectors warning with the advice that fits the run (``diagnosis["advice"]``, see
+    ``core.word2vec.results.degenerate_advice``; runs from before it get the general advice)."""
+    from core.word2vec.results import degenerate_advice
+
+    advice = diagnosis.get("advice")
+    tips = [t(f"train.degenerate_tip.{tip['code']}", **{k: v for k, v in tip.items() if k != "code"})
+            for tip in (advice if isinstance(advice, list) else degenerate_advice(None))]
+    return t("train.degenerate", mean=f"{diagnosis['mean_cosine']:.2f}", neighbour=f"{diagnosis['neighbour_cosine']:.2f}",
+             advice=t("train.degenerate_tip_sep").join(tips))
+
+
 def draw_results(run_id: str, kv) -> None:
     """Scores, warnings, curves, neighbours, downloads and the explorer link of a finished run."""
     from core.word2vec.results import neighbours_of, neighbours_table, probe_words
@@ -94,8 +114,7 @@ def draw_results(run_id: str, kv) -> None:
     st.subheader(t("train.results"))
     diagnosis = summary.get("diagnosis") or {}
     if diagnosis.get("degenerate"):
-        st.warning(t("train.degenerate", mean=f"{diagnosis['mean_cosine']:.2f}",
-                     neighbour=f"{diagnosis['neighbour_cosine']:.2f}"), icon=":material/warning:")
+        st.warning(degenerate_text(diagnosis), icon=":material/warning:")
     draw_scores(run_id, summary)
     st.latex(r"\rho = \mathrm{Spearman}\big(\text{human}(w_1,w_2),\ \cos(\mathbf{v}_{w_1},\mathbf{v}_{w_2})\big)"
              r"\qquad b - a + c \approx d")

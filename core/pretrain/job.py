@@ -66,7 +66,7 @@ def run(config: dict, ctx) -> None:
         "preset": summary["preset"], "init_vectors": summary["init_vectors"], "parameters": summary["parameters"],
         "steps": summary["steps"], "tokens": summary["tokens"], "tokens_per_s": summary["tokens_per_s"],
         "corpus": (summary.get("corpus") or {}).get("name"), "language": (summary.get("corpus") or {}).get("language"),
-        "cancelled": summary["cancelled"],
+        "cancelled": summary["cancelled"], "baseline": summary.get("baseline"),
         **{f"valid_{k}": v for k, v in scores.items() if k not in ("loss", "accuracy", "top5", "predicted_tokens")},
     }
     if hasattr(ctx, "set_summary"):

@@ -69,6 +69,10 @@ def test_a_two_encoding_shootout_runs_and_shows_extrapolation(runs_root):
     charts = at.get("plotly_chart")
     assert len(charts) >= 5  # live/final curves, extrapolation of the run, two overlays, shoot-out extrapolation
     assert at.dataframe  # the [MASK] guesses and the runs table
+    # every accuracy chart draws the unigram baseline (always the most frequent token) as its chance line
+    chance = [c for c in charts if "unigram baseline: always" in c.proto.spec]
+    assert len(chance) >= 3, "run's extrapolation, accuracy overlay and shoot-out extrapolation need a chance line"
+    assert all(jobs.read_summary(r["id"])["baseline"]["accuracy"] > 0 for r in runs)
 
 
 def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):

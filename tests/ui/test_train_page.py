@@ -254,6 +254,15 @@ def test_degenerate_vectors_are_called_out_and_uncovered_eval_plot_hidden(runs_r
     assert any("These vectors are degenerate" in w.value and "more epochs" in w.value and "min_count" in w.value
                for w in at_en.warning)
 
+    # A 50-epoch run is not told to "train longer": the advice is the one the run's summary carries.
+    from core.word2vec.results import degenerate_advice
+
+    summary["diagnosis"]["advice"] = degenerate_advice(50, 1, 360)
+    store.write_json(jobs.run_dir(run_id) / "summary.json", summary)
+    for lang, longer, corpus in (("en", "train longer", "larger corpus"), ("zh", "训练更久", "更大的语料")):
+        warning = next(w.value for w in page(lang, run=run_id).warning if "degenerate" in w.value or "退化" in w.value)
+        assert longer not in warning.lower() and corpus in warning
+
 
 def test_runs_table_shows_friendly_corpus_names(runs_root):
     from core.jobs import store
