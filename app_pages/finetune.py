@@ -17,11 +17,11 @@ import core.jobs as jobs
 from core.finetune import tasks
 from core.finetune.config import FinetuneConfig
 from core.sources import parse_source
-from ui import encoding_picker, model_picker
+from ui import encoding_picker, finetune_plan, model_picker
 from ui import runs as ui_runs
 from ui.finetune_data import DELIMITERS, NONE, ROLE_KEYS, TAG_KEY, mapping_ui, reading_ui, show_data, tag_column_ui
 from ui.finetune_views import draw_run
-from ui.form import Form
+from ui.form import URL_PARAM, Form
 from ui.i18n import lang, t
 from ui.auth import user as me
 from ui.errors import bad_input, message
@@ -109,6 +109,7 @@ def run_settings(run_id: str) -> dict:
         return {}
     st.session_state["ft_model"] = config.model
     model_picker.pin("ft_model")
+    finetune_plan.keep_defaults_of(config.model)  # the run's own settings, not the model's defaults
     for role, key in ROLE_KEYS.items():
         st.session_state.pop(key, None)
         value = getattr(config, tasks.ROLE_FIELDS[role])
@@ -260,19 +261,22 @@ def data_section(values: dict, names: dict):
     return view, current_mapping(task_obj, values["train_file"]), reading
 
 
-def settings_ui(form: Form, language: str) -> dict:
-    """Model and hyperparameters (the schema's own bounds); the model defaults to the data's language's."""
+def settings_ui(form: Form, language: str, seeded: bool):
+    """Model and hyperparameters (the schema's own bounds), starting from the model's own defaults;
+    the model defaults to the data's language's. Returns (settings, the model's defaults)."""
     model = model_picker.pick_model("ft_model", language, label=t("finetune.model"), help=_help("model"))
+    found = finetune_plan.model_defaults(form, model.strip() or FinetuneConfig().model, seeded=seeded)
     values = form.draw(list(form.specs), columns=4, advanced=t("finetune.advanced"))
-    return {**values, "model": model.strip() or FinetuneConfig().model}
+    finetune_plan.defaults_caption(found)
+    return {**values, "model": model.strip() or FinetuneConfig().model}, found
 
 
 def start(values: dict, mapping: dict, reading: dict, settings: dict, names: dict, name: str) -> None:
     """Train: the config from the form (validated), submitted; the new run attached."""
     try:
         config = FinetuneConfig(**values, **mapping, **reading, **settings)
-        new_id = jobs.submit("finetune", config.to_dict(),
-                             name=name.strip() or _source_label(config.train_file, config.train_name), user=me())
+        new_id = ui_runs.submit_once("finetune", config.to_dict(),
+                                     name=name.strip() or _source_label(config.train_file, config.train_name))
     except ValueError as err:
         st.error(t("common.bad_input", message=_user_names(message(err), names)))
     else:
@@ -333,9 +337,15 @@ else:
 ready = view is not None and not view.missing and not view.errors
 
 st.header(t("finetune.step_model"))
-settings = settings_ui(form, view.language if view is not None else "")
+settings, model_info = settings_ui(form, view.language if view is not None else "", bool(run_id) or URL_PARAM in st.query_params)
+blocked = finetune_plan.blockers(data_values["task"], view.summary, settings["max_length"],
+                                 model_info.positions) if ready else []
+for reason in blocked:
+    st.warning(reason)
+if ready:
+    finetune_plan.plan_section(form, data_values["task"], view.summary, {**data_values, **settings})
 name = st.text_input(t("finetune.run_name"), value="", key="ft_name", placeholder=t("finetune.run_name_hint"))
-if st.button(t("finetune.train"), type="primary", disabled=not ready, icon=":material/model_training:"):
+if st.button(t("finetune.train"), type="primary", disabled=not ready or bool(blocked), icon=":material/model_training:"):
     start(data_values, mapping, reading, settings, names, name)
 form.keep_in_url()
 

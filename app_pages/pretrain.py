@@ -264,7 +264,7 @@ def start(form: Form, chosen, values: dict, positions: list[str], init: list[str
     for position, vectors, config in configs:
         label = f"{name or chosen.name} · {position} · {values['preset']}" + (
             " · word2vec" if len(init) > 1 and vectors != "random" else "")
-        ids.append(jobs.submit(KIND, config, name=label, user=me()))
+        ids.append(ui_runs.submit_once(KIND, config, name=label))
     st.session_state["pretrain_runs_compare"] = ids
     form.mark_seeded(ids[0])  # the form already shows its settings
     ui_runs.attach(ids[0])

@@ -236,7 +236,7 @@ def start_button(form: Form, source: dict | None, values: dict, engine: str, dev
         try:
             config = build_job_config(source["corpus"], values, engine=engine, device=device,
                                       **{k: v for k, v in source.items() if k != "corpus"})
-            new_run = jobs.submit("word2vec", config, name=name or source["corpus_name"], user=me())
+            new_run = ui_runs.submit_once("word2vec", config, name=name or source["corpus_name"])
         except ValueError as err:
             st.error(bad_input(err))
         else:

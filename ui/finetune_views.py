@@ -130,7 +130,31 @@ def show_report(run: dict) -> None:
     if trunc:
         st.warning(t("finetune.warn.truncated_train", count=trunc))
     task = tasks.get(report["task"])
+    show_baselines(task, report)
     REPORT_VIEWS[task.report_view](task, report, split)
+
+
+def show_baselines(task, report: dict) -> None:
+    """The baselines beside the model's score, and a plain sentence when the model is not above them."""
+    found, verdict = report.get("baselines") or {}, report.get("verdict")
+    if not found or not verdict:
+        return
+    metric = verdict["metric"]
+    label = dict(task.report_metrics).get(metric)
+    rows = [{t("finetune.baseline.col.who"): t("finetune.baseline.model"), t(label): round(verdict["score"], 3)}]
+    rows += [{t("finetune.baseline.col.who"): t(f"finetune.baseline.{name}"), t(label): round(scores[metric], 3)}
+             for name, scores in found.items() if isinstance(scores.get(metric), (int, float))]
+    st.dataframe(rows, hide_index=True)
+    fields = {"baseline": t(f"finetune.baseline.{verdict['baseline']}"), "score": f"{verdict['score']:.3f}",
+              "base": f"{verdict['baseline_score']:.3f}"}
+    if verdict["code"] == "above":
+        st.caption(t("finetune.baseline.above", **fields))
+        return
+    tips = [t(f"finetune.advice.{tip['code']}", **{k: (f"{v:.0e}" if k in ("lr", "suggested") and isinstance(v, float)
+                                                       else v) for k, v in tip.items() if k != "code"})
+            for tip in report.get("advice") or []]
+    st.warning(t(f"finetune.baseline.{verdict['code']}", **fields)
+               + (" " + t("finetune.advice.try", tips=t("finetune.advice.sep").join(tips)) if tips else ""))
 
 
 def show_stop(summary: dict | None) -> None:

@@ -78,6 +78,32 @@ def attach(run_id: str) -> None:
     st.query_params[QUERY_KEY] = jobs.check_run_id(run_id)
 
 
+REPEAT_S = 10.0  # the same settings submitted again this soon by the same tab are the same click (a double click)
+_SUBMITTED = "_runs_submitted"
+
+
+def submit_once(kind: str, config: dict, *, name: str = "", **kwargs) -> str:
+    """``core.jobs.submit(kind, config, name=name, user=<signed-in>)``, once per click.
+
+    A double click on Train reruns the page twice with the button pressed; the second
+    submission of the same kind and settings from this tab within :data:`REPEAT_S`
+    returns the first run's id instead of queueing a twin. Raises what ``submit`` raises.
+    """
+    import json
+    import time
+
+    key = json.dumps([kind, config, name], sort_keys=True, default=str)
+    done = st.session_state.setdefault(_SUBMITTED, {})
+    now = time.monotonic()
+    for old in [k for k, (_, when) in done.items() if now - when > REPEAT_S]:
+        del done[old]
+    if key in done:
+        return done[key][0]
+    run_id = jobs.submit(kind, config, name=name, user=_user(), **kwargs)
+    done[key] = (run_id, now)
+    return run_id
+
+
 def detach() -> None:
     """Stop showing a run (removes ``?run=``)."""
     if QUERY_KEY in st.query_params:

@@ -20,6 +20,9 @@ import os
 import sys
 from pathlib import Path
 
+MODEL_FIELDS = ("learning_rate", "epochs", "max_length", "batch_size")  # each model offers its own
+
+
 def register(subparsers) -> None:
     from core import settings
     from core.finetune import tasks
@@ -29,8 +32,11 @@ def register(subparsers) -> None:
         "finetune", help=f"fine-tune a BERT-family model ({', '.join(tasks.names())})",
         description="Fine-tune a BERT-family model (default: the shipped MiniLM) on labelled data.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    settings.add_arguments(parser, FinetuneConfig, defaults={"model": ""})  # "": the data's language decides
+    # "": the data's language decides the model; None: the model's own value (core.finetune.defaults)
+    settings.add_arguments(parser, FinetuneConfig, defaults={"model": "", **{f: None for f in MODEL_FIELDS}})
     actions = {action.dest: action for action in parser._actions}
+    for field in MODEL_FIELDS:
+        actions[field].help += " Default (None): the model's own (its model card, else a rule on its size)."
     actions["task"].help = "; ".join(f"{name}: {tasks.get(name).help}" for name in tasks.names()).replace("%", "%%")
     actions["model"].help += (" Default: the shipped model for the data's language (Chinese: embedlab-bert-zh; "
                               "else all-MiniLM-L6-v2), said in a line.")
@@ -55,6 +61,8 @@ def _config(args):
 
     values = settings.values_from_args(FinetuneConfig, args)
     chosen_model = values.pop("model") or ""
+    own = [f for f in MODEL_FIELDS if values.get(f) is None]  # not given: the model's own value, once it is known
+    values = {k: v for k, v in values.items() if k not in own}
     if args.resume:
         saved = jobs.read_config(args.resume, runs_root=args.runs_dir, user=jobs.SHELL).get("config") or {}
         defaults = FinetuneConfig().to_dict()
@@ -65,6 +73,11 @@ def _config(args):
         config = FinetuneConfig.from_dict({**values, **({"model": chosen_model} if chosen_model else {})})
     if not chosen_model:  # ValueError above -> one line, exit 2
         config = _model_for_the_data(config, quiet=args.quiet or int(os.environ.get("RANK", "0")) != 0)
+    if own and not args.resume:
+        from core.finetune.presets import model_settings
+
+        found = model_settings(config.model, user=jobs.SHELL)
+        config = FinetuneConfig.from_dict({**config.to_dict(), **{f: found[f] for f in own}})
     return config
 
 
@@ -135,8 +148,10 @@ def _final_line(summary: dict, status: dict, folder: Path) -> str:
     scores = summary.get("scores") or {}
     text = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
     state = status.get("state", "done")
-    return (f"{state}: {summary.get('steps', 0)} steps; {summary.get('scores_split', 'valid')} {text}; "
-            f"run {folder.name}; model saved in {folder / 'model'}")
+    from core.finetune.baselines import describe
+
+    return "\n  ".join([f"{state}: {summary.get('steps', 0)} steps; {summary.get('scores_split', 'valid')} {text}; "
+                        f"run {folder.name}; model saved in {folder / 'model'}", *describe(summary)])
 
 
 def _run_launched(args) -> int:

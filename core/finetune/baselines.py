@@ -136,3 +136,30 @@ def advice(summary: dict, config: dict, *, positions: int | None = None) -> list
         if cut / summary["n_train"] > 0.1:
             tips.append({"code": "max_length", "max_length": int(config.get("max_length") or 0), "cut": cut})
     return tips
+
+
+NAMES_EN = {"majority": "majority class", "tfidf": "TF-IDF + logistic regression", "majority_tag": "majority tag per word"}
+ADVICE_EN = {
+    "learning_rate": "raise the learning rate to the model's own {suggested:.0e} (this run: {lr:.0e})",
+    "epochs": "train more epochs (this run: {epochs}; the model's default: {suggested})",
+    "more_examples": "train on more examples (this run used {n:,}; set Max training examples higher or to 0)",
+    "few_examples": "label more examples ({n:,} is few for fine-tuning)",
+    "max_length": "raise max length ({cut:,} training examples were cut at {max_length} tokens)",
+}
+
+
+def describe(summary: dict) -> list[str]:
+    """English lines for the CLI: each baseline's score beside the model's, and what to change when it is not above."""
+    found, verdict = summary.get("baselines") or {}, summary.get("verdict")
+    if not found or not verdict:
+        return []
+    metric = verdict["metric"]
+    parts = [f"{NAMES_EN.get(name, name)} {scores[metric]:.4f}" for name, scores in found.items()
+             if isinstance(scores.get(metric), (int, float))]
+    lines = [f"baselines ({metric}, same split): " + "; ".join(parts) + f"; the model: {verdict['score']:.4f}"]
+    if verdict["code"] != "above":
+        where = "below" if verdict["code"] == "below" else "at"
+        tips = [ADVICE_EN[tip["code"]].format(**tip) for tip in summary.get("advice") or [] if tip["code"] in ADVICE_EN]
+        lines.append(f"the model is {where} the {NAMES_EN.get(verdict['baseline'], verdict['baseline'])} baseline"
+                     + (": " + "; ".join(tips) if tips else "") + ".")
+    return lines

@@ -56,6 +56,7 @@ class FinetuneConfig:
     valid_fraction: float = setting(0.15, low=0.0, high=0.85, step=0.05, advanced=True)
     test_fraction: float = setting(0.15, low=0.0, high=0.85, step=0.05, zero="none", advanced=True)
     max_train_samples: int = setting(0, low=0, high=10_000_000, step=100, zero="all", advanced=True)
+    max_eval_samples: int = setting(0, low=0, high=10_000_000, step=100, zero="all", advanced=True)
     seed: int = setting(42, low=0, high=2**32 - 1, advanced=True)
     mixed_precision: str = setting("auto", choices=PRECISIONS, advanced=True)
     device: str = setting("auto", choices=DEVICES, advanced=True)  # under `accelerate launch` the launcher decides

@@ -58,6 +58,13 @@ def read_options(config: FinetuneConfig) -> ReadOptions:
 # ---------------------------------------------------------------- 1. prepare
 
 
+def _sample(data, n: int, seed: int):
+    """A seeded sample of ``n`` examples of ``data`` (in their order), or ``data`` itself when it has no more."""
+    if data is None or len(data) <= n:
+        return data
+    return data.subset(sorted(random.Random(seed + 1).sample(range(len(data)), n)))
+
+
 def prepare(config: FinetuneConfig) -> dict:
     """``{"task", "train", "valid", "test", "labels", "notes", "reports"}`` from the config's files.
 
@@ -87,6 +94,8 @@ def prepare(config: FinetuneConfig) -> dict:
     if config.max_train_samples and len(train) > config.max_train_samples:
         keep = sorted(random.Random(config.seed).sample(range(len(train)), config.max_train_samples))
         train = train.subset(keep)
+    if config.max_eval_samples:  # a quick run scores a seeded sample of the validation and test data
+        valid, test = (_sample(part, config.max_eval_samples, config.seed) for part in (valid, test))
     labels = task.label_list(train)
     if len(labels) < 2:
         raise ValueError(f"the training data has only one class ({labels[0] if labels else 'none'}); "
@@ -275,6 +284,9 @@ def finish(loop: Loop, setup: Setup, run_dir: Path) -> dict:
                           **{k: v for k, v in scores.items() if isinstance(v, float)}})
         summary["scores"] = task.headline(report.get("test") or report.get("valid"))
         summary["scores_split"] = "test" if "test" in report else "valid"
+        loop.progress(0.997, message="scoring the baselines")
+        report.update(baseline_report(task, parts, report, summary, config))
+        summary.update({key: report[key] for key in ("baselines", "verdict", "advice")})
         if main:
             atomic_write_json(run_dir / "report.json", report, indent=1, default=float)
     if main:
@@ -284,6 +296,19 @@ def finish(loop: Loop, setup: Setup, run_dir: Path) -> dict:
     accelerator.wait_for_everyone()
     accelerator.end_training()
     return summary
+
+
+def baseline_report(task, parts: dict, report: dict, summary: dict, config: FinetuneConfig) -> dict:
+    """``{"baselines", "verdict", "advice"}``: the task's baselines fitted on the training split and scored
+    on the split the headline comes from, how the model compares (``core.finetune.baselines.verdict``), and
+    what to change when it is not above them (``advice``, [] otherwise)."""
+    from core.finetune import baselines
+
+    split = summary["scores_split"]
+    found = task.baselines(parts["train"], parts[split])
+    verdict = baselines.verdict((report.get(split) or {}).get(task.metric), found, metric=task.metric)
+    advice = baselines.advice(summary, config.to_dict()) if verdict and verdict["code"] != "above" else []
+    return {"baselines": found, "verdict": verdict, "advice": advice}
 
 
 # ---------------------------------------------------------------- the whole run

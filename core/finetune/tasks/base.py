@@ -154,6 +154,11 @@ class Task:
     def headline(self, scores: dict) -> dict:
         return {k: float(scores.get(k, 0.0)) for k in self.headline_keys}
 
+    def baselines(self, train, test) -> dict[str, dict]:
+        """What a model must beat on ``test`` after seeing ``train``: ``{name: scores}`` with this task's
+        :attr:`metric` among the scores (``core.finetune.baselines``); ``{}`` for a task without any."""
+        return {}
+
     # ------------------------------------------------------------ use
     def predict(self, model, tokenizer, labels: list[str], text: str, max_length: int, **inputs) -> dict:
         """Playground prediction for one text: ``{"view": ..., ...}`` (see each task).

@@ -246,6 +246,19 @@ class Classification(Task):
     def display(self) -> dict:
         return {"n_items": "finetune.n_examples", "n_labels": "finetune.n_classes", "counts_title": "finetune.fig.counts"}
 
+    def baselines(self, train: TextData, test: TextData) -> dict[str, dict]:
+        """The majority class and TF-IDF + logistic regression (``core.finetune.baselines``), on ``test``."""
+        from core.finetune import baselines
+
+        def texts(data):
+            return data.texts if data.pairs is None else [f"{a} {b}" for a, b in zip(data.texts, data.pairs)]
+
+        found = {"majority": baselines.majority_class(list(train.labels), list(test.labels))}
+        tfidf = baselines.tfidf_logistic(texts(train), list(train.labels), texts(test), list(test.labels))
+        if tfidf is not None:
+            found["tfidf"] = tfidf
+        return found
+
     def summarize(self, data: TextData, tokenizer=None, max_length: int | None = None) -> dict:
         warnings = list(data.notes)
         counts = collections.Counter(data.labels)

@@ -221,6 +221,12 @@ class NER(Task):
                       r"R=\frac{\#\text{correct entities}}{\#\text{true entities}}\quad F_1=\frac{2PR}{P+R}")
     report_explain = "finetune.entity_explain"
 
+    def baselines(self, train: TagData, test: TagData) -> dict[str, dict]:
+        """The dictionary / majority-tag baseline (``core.finetune.baselines.majority_tag``), on ``test``."""
+        from core.finetune import baselines
+
+        return {"majority_tag": baselines.majority_tag(train.tokens, train.tags, test.tokens, test.tags)}
+
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict) -> TagData:
         from core.finetune import data as fd
 
