@@ -8,7 +8,8 @@
 - :func:`quick`: the "quick (about 2 min)" preset: the model's learning rate, at most
   :data:`QUICK_EPOCHS` epochs, inputs cut at :data:`QUICK_MAX_LENGTH` tokens, evaluation on a
   seeded sample (``max_eval_samples``), and as many training examples as fit in
-  :data:`QUICK_BUDGET_S` on this machine now. Measured (``benchmarks/RESULTS.md``, issue 25):
+  :data:`QUICK_BUDGET_S` on this machine now (all of them for up to :data:`QUICK_EPOCHS` epochs when
+  they fit, else one epoch over as many as fit: new examples teach more than a second pass). Measured (``benchmarks/RESULTS.md``, issue 25):
   the shipped Chinese model reaches the accuracy given there on Chinese reviews in that time;
   entity recognition learns too slowly for two minutes, so for NER ``learns`` is False and the
   page says so, with the time the model's own defaults take.
@@ -126,10 +127,16 @@ def quick(values: dict, summary: dict, *, runs_root=None, user=None, load: float
     if lengths:  # no longer than the data needs (rounded up to a multiple of 8)
         p95 = sorted(lengths)[int(0.95 * (len(lengths) - 1))]
         max_length = max(16, min(max_length, int(math.ceil(p95 / 8.0) * 8)))
-    chosen = {**own, "epochs": min(QUICK_EPOCHS, own["epochs"]), "max_length": max_length,
-              "max_eval_samples": QUICK_EVAL, "early_stopping": 0, "max_train_samples": 0}
-    everything = plan({**values, **chosen}, summary, runs_root=runs_root, user=user, load=load)
-    fit = _examples_within(budget_s, everything)
+    chosen = {**own, "max_length": max_length, "max_eval_samples": QUICK_EVAL, "early_stopping": 0,
+              "max_train_samples": 0}
+    # New examples teach more than a second pass over the same ones: all the data for as many epochs
+    # (up to QUICK_EPOCHS) as fit the budget, else one epoch over as many examples as fit.
+    for epochs in range(min(QUICK_EPOCHS, own["epochs"]), 0, -1):
+        everything = plan({**values, **chosen, "epochs": epochs}, summary, runs_root=runs_root, user=user, load=load)
+        fit = _examples_within(budget_s, everything)
+        if fit >= everything.n_train or epochs == 1:
+            break
+    chosen["epochs"] = epochs
     chosen["max_train_samples"] = 0 if fit >= everything.n_train else max(1, int(fit // 100 * 100) or fit)
     quick_plan = plan({**values, **chosen}, summary, runs_root=runs_root, user=user, load=load)
     full = plan({**values, **own, "max_train_samples": 0, "max_eval_samples": 0}, summary, runs_root=runs_root,
