@@ -124,7 +124,8 @@ def load_source(source: dict):
     if source["kind"] == "run":
         path = _run_path(source["run_id"])
         kv, fp = _run_vectors(str(path), stamp(path))
-        return kv, fp, path, source["run_id"]
+        meta = next((r for r in _runs() if r["id"] == source["run_id"]), {})
+        return kv, fp, path, meta.get("name") or source["run_id"]  # titles name the run as its owner did
     digest = hashlib.blake2b(source["data"], digest_size=16).hexdigest()
     kv, fp = _uploaded(digest, source["name"], source["data"])
     return kv, fp, None, source["name"]

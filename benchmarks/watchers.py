@@ -1,6 +1,6 @@
 """What watching a run costs it: samples/s of one fine-tune with 0, 1 and 10 tabs watching, against the CLI.
 
-    nice -n 10 python benchmarks/watchers.py                    # 2 rounds of cli, 0, 1, 10 watchers
+    nice -n 10 python benchmarks/watchers.py                    # 2 rounds of cli, 0, 1, 10 watchers, 4 epochs
     python benchmarks/watchers.py --watchers 0,1,10 --rounds 3 --epochs 2
 
 One app server (``streamlit run app.py`` on a free port of 127.0.0.1, its own
@@ -15,7 +15,10 @@ order so all see the same machine load:
   real Streamlit websocket sessions (``benchmarks/wsclient.py``: what a browser
   tab sends, without drawing) open the fine-tune page on ``?run=<id>`` as soon
   as it is submitted and stay on it, rerunning every live block at the interval
-  the server asks for (``st.fragment(run_every=...)``), until the run ends.
+  the server asks for (``st.fragment(run_every=...)``), until the run ends. The
+  tabs run in their own process at nice 19: they stand for browsers on other
+  machines, so they must not take the cores the run and the server need; their
+  CPU is reported apart.
 
 Throughput is the run's own ``samples_per_s`` (training steps only, from
 train_summary.json), so model loading and evaluation do not count. Each run
@@ -121,38 +124,70 @@ async def watch(url: str, run_id: str, done, timeout_s: float) -> dict:
     return {"page_load_s": first.seconds, "reruns": len(latencies), "latencies": latencies, "errors": errors}
 
 
-def run_watched(server: Server, config: dict, watchers: int, timeout_s: float) -> dict:
+def tabs_main(url: str, run_id: str, runs: str, watchers: int, timeout_s: float) -> None:
+    """The ``--tabs`` child: ``watchers`` tabs on ``run_id`` until it ends; prints one JSON line (and its CPU)."""
+    import resource
+
     import core.jobs as jobs
 
-    os.environ["EMBEDLAB_RUNS"] = str(server.runs)
-    run_id = jobs.submit("finetune", config, name=f"watched by {watchers}")
-    path = jobs.run_dir(run_id)
+    os.environ["EMBEDLAB_RUNS"] = runs
 
     def done() -> bool:
         return jobs.get_status(run_id)["state"] not in jobs.ACTIVE
 
     async def main():
-        tabs = [asyncio.create_task(watch(server.url, run_id, done, timeout_s)) for _ in range(watchers)]
-        cpu = {}
-        deadline = time.time() + timeout_s
-        while not done() and time.time() < deadline:  # server CPU from the first step to the last
-            steps = [r for r in jobs.read_metrics(run_id)[0] if r.get("type") == "step"]
-            if steps and "start" not in cpu:
-                cpu["start"], cpu["t0"] = server.cpu_s(), time.time()
-            await asyncio.sleep(0.5)
-        if "start" in cpu:
-            cpu["end"], cpu["t1"] = server.cpu_s(), time.time()
-        return await asyncio.gather(*tabs), cpu
+        return await asyncio.gather(*(watch(url, run_id, done, timeout_s) for _ in range(watchers)))
+
+    results = asyncio.run(main())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"results": results, "cpu_s": usage.ru_utime + usage.ru_stime}), flush=True)
+
+
+def run_watched(server: Server, config: dict, watchers: int, timeout_s: float) -> dict:
+    """One run submitted as the Train button does, ``watchers`` tabs on it from a separate process.
+
+    The tabs stand in for browsers on other machines: they run in their own process at the lowest
+    priority (nice 19), so the training worker and the server get the cores first, and their own
+    CPU is reported apart (``tabs_cpu_per_s``). What is measured is what watching costs the server.
+    """
+    import core.jobs as jobs
+
+    os.environ["EMBEDLAB_RUNS"] = str(server.runs)
+    run_id = jobs.submit("finetune", config, name=f"watched by {watchers}")
+    path = jobs.run_dir(run_id)
+    tabs = None
+    if watchers:
+        tabs = subprocess.Popen(["nice", "-n", "19", sys.executable, __file__, "--tabs", server.url, run_id,
+                                 str(server.runs), str(watchers), str(timeout_s)],
+                                cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+    def done() -> bool:
+        return jobs.get_status(run_id)["state"] not in jobs.ACTIVE
 
     load = os.getloadavg()[0]
-    results, cpu = asyncio.run(main())
+    cpu, wall0 = {}, time.time()
+    deadline = time.time() + timeout_s
+    while not done() and time.time() < deadline:  # server CPU from the first step to the last
+        steps = [r for r in jobs.read_metrics(run_id)[0] if r.get("type") == "step"]
+        if steps and "start" not in cpu:
+            cpu["start"], cpu["t0"] = server.cpu_s(), time.time()
+        time.sleep(0.5)
+    if "start" in cpu:
+        cpu["end"], cpu["t1"] = server.cpu_s(), time.time()
+    results, tabs_cpu = [], None
+    if tabs is not None:
+        out, _ = tabs.communicate(timeout=120)
+        report = json.loads(out.strip().splitlines()[-1])
+        results, tabs_cpu = report["results"], report["cpu_s"]
     state = jobs.get_status(run_id)["state"]
     if state != "done":
         raise RuntimeError(f"run {run_id} ended {state}: {jobs.get_status(run_id).get('error')}")
     latencies = [x for r in results for x in r["latencies"]]
+    wall = max(time.time() - wall0, 1e-9)
     record = {"setting": f"{watchers} watchers", "watchers": watchers, **summary_of(path),
               "server_cpu_per_s": round((cpu["end"] - cpu["start"]) / max(cpu["t1"] - cpu["t0"], 1e-9), 3)
               if "start" in cpu else None,
+              "tabs_cpu_per_s": round(tabs_cpu / wall, 3) if tabs_cpu is not None else None,
               "live_reruns": sum(r["reruns"] for r in results),
               "rerun_p50_s": round(statistics.median(latencies), 3) if latencies else None,
               "page_load_max_s": round(max((r["page_load_s"] for r in results), default=0.0), 1),
@@ -171,10 +206,14 @@ def run_cli(server: Server, config: dict) -> dict:
 
 
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--tabs":  # the tabs' own process (see run_watched)
+        url, run_id, runs, watchers, timeout_s = sys.argv[2:7]
+        tabs_main(url, run_id, runs, int(watchers), float(timeout_s))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--watchers", default="0,1,10", help="comma-separated numbers of watching tabs")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--timeout-s", type=float, default=1800.0)
     args = parser.parse_args()
     counts = [int(n) for n in args.watchers.split(",")]

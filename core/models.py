@@ -204,9 +204,9 @@ def describe_model_folder(folder: str | Path, *, name: str | None = None, source
 def list_models(runs_root: str | Path | None = None, *, user=None) -> list[ModelInfo]:
     """Every model one can pick: the shipped MiniLM, folders under ``models/``, finished pretraining runs.
 
-    Pretraining runs are those of kind "pretrain" in the runs directory
+    Pretraining runs are the finished runs of kind "pretrain" in the runs directory
     (``$EMBEDLAB_RUNS`` or ``./runs``, or ``runs_root``) with a saved ``model/``
-    folder, newest first; their language comes from the corpus they read. In
+    folder, newest first (``name`` is the run id, ``title`` the run's own name); their language comes from the corpus they read. In
     class mode only the runs ``user`` may read are listed (``core.jobs.list_runs``).
     """
     import json
@@ -224,10 +224,11 @@ def list_models(runs_root: str | Path | None = None, *, user=None) -> list[Model
 
     for run in jobs.list_runs("pretrain", runs_root=runs_root, user=user):
         folder = jobs.store.run_dir(run["id"], runs_root) / "model"
-        if not (folder / "config.json").is_file():
-            continue
+        if run.get("state") in jobs.ACTIVE or not (folder / "config.json").is_file():
+            continue  # a queued or running run has no finished model to offer
         summary = run.get("summary") or {}
-        title = f"{run.get('name') or run['id']} · {summary.get('preset', '')} · {run.get('state', '')}"
+        title = " · ".join(str(part) for part in (run.get("name") or run["id"], summary.get("preset"),
+                                                   summary.get("position_encoding")) if part)
         try:
             out.append(describe_model_folder(folder, name=run["id"], source="run",
                                              language=summary.get("language") or "", title=title))

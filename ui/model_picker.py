@@ -36,7 +36,8 @@ def _label(info: dict | None, value: str) -> str:
         return value
     language = t(f"models.language.{info['language']}") if info["language"] in ("en", "zh") else "?"
     position = info["position_encoding"] or "?"
-    return t("models.option", name=info["name"], language=language, position=position,
+    name = info.get("title") or info["name"] if info.get("source") == "run" else info["name"]  # a run by its name
+    return t("models.option", name=name, language=language, position=position,
              millions=f"{info['parameters'] / 1e6:.1f}")
 
 

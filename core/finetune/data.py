@@ -18,6 +18,7 @@ import collections
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import UserError
 from core.finetune import tasks as task_registry
 from core.finetune.tasks import ReadOptions
 
@@ -83,7 +84,7 @@ def resolve_source(source: str | Path) -> Path:
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
     if path.stat().st_size == 0:
-        raise ValueError(f"{path.name} is empty.")
+        raise UserError(f"{path.name} is empty.", "errors.file_empty", name=path.name)
     return path
 
 
@@ -154,7 +155,7 @@ def detect_format(path: Path, text: str | None = None, *, encoding: str = "") ->
         return export_format(text) or "jsonl"
     lines = _lines(text)
     if not lines:
-        raise ValueError(f"{path.name} is empty.")
+        raise UserError(f"{path.name} is empty.", "errors.file_empty", name=path.name)
     if sum(line.startswith("__label__") for line in lines) >= 0.8 * len(lines):
         return "fasttext"
     if lines[0].lstrip().startswith(("{", "[")):
@@ -267,7 +268,8 @@ def split(data, valid_fraction: float, test_fraction: float, seed: int):
             return idx, None
         size = max(1, int(round(fraction * len(idx))))
         if size >= len(idx):
-            raise ValueError(f"only {n} examples: too few to hold out {fraction:.0%} for validation/test.")
+            raise UserError(f"only {n} examples: too few to hold out {fraction:.0%} for validation/test.",
+                            "errors.too_few_to_split", n=n, share=f"{fraction:.0%}")
         counts = collections.Counter(keys[idx])
         stratify = keys[idx] if min(counts.values()) >= 2 and size >= len(counts) and len(idx) - size >= len(counts) else None
         return train_test_split(idx, test_size=size, random_state=rng_seed, stratify=stratify)
@@ -283,9 +285,10 @@ def check_labels(known: list[str], seen: set[str], name: str) -> None:
     """Every label ``seen`` in the ``name`` data must be one the model learns from the training data."""
     unseen = sorted(set(seen) - set(known))
     if unseen:
-        raise ValueError(f"the {name} data has labels that never occur in the training data: "
-                         f"{', '.join(map(repr, unseen[:10]))}; training labels are {', '.join(map(repr, known[:20]))}. "
-                         "Fix the labels or add examples of them to the training file.")
+        unseen_text, known_text = ", ".join(map(repr, unseen[:10])), ", ".join(map(repr, known[:20]))
+        raise UserError(f"the {name} data has labels that never occur in the training data: {unseen_text}; "
+                        f"training labels are {known_text}. Fix the labels or add examples of them to the training file.",
+                        "errors.unseen_labels", split=name, unseen=unseen_text, known=known_text)
 
 
 def summary_common(n: int, counts: collections.Counter, warnings: list[dict], lengths: list[int] | None,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.errors import UserError
+
 MAX_TOKENS = 512  # BERT's learned position table has 512 rows; longer inputs have no position
 
 
@@ -66,7 +68,7 @@ def tokenize(tokenizer, text: str, pair: str | None = None, max_tokens: int = MA
     text = (text or "").strip()
     pair = (pair or "").strip() or None
     if not text:
-        raise ValueError("Type a sentence first: the text is empty.")
+        raise UserError("Type a sentence first: the text is empty.", "errors.empty_text")
     if not 3 <= max_tokens <= MAX_TOKENS:
         raise ValueError(f"max_tokens must be between 3 and {MAX_TOKENS}, got {max_tokens}.")
     enc = tokenizer(

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from core.errors import UserError
 from core.jobs import access, limits, store
 
 ALLOWED_SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".zip", ".conll", ".iob", ".bio")
@@ -50,13 +51,14 @@ def save_upload(fileobj, filename: str, runs_root=None, max_bytes: int | None = 
             while chunk := fileobj.read(CHUNK):
                 size += len(chunk)
                 if max_bytes is not None and size > max_bytes:
-                    raise ValueError(f"the file is larger than the limit of {max_bytes / 1024**2:.0f} MiB.")
+                    raise UserError(f"the file is larger than the limit of {max_bytes / 1024**2:.0f} MiB.", "errors.upload_too_large",
+                                    mib=f"{max_bytes / 1024**2:.0f}")
                 if class_limit is not None and size > class_limit:
                     limits.check_upload(who, root, size)
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise ValueError("the uploaded file is empty.")
+            raise UserError("the uploaded file is empty.", "errors.upload_empty")
         target = folder / f"{digest.hexdigest()[:32]}{safe_suffix(filename)}"
         if target.exists():
             os.unlink(tmp)
