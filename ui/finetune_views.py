@@ -141,8 +141,8 @@ def show_baselines(task, report: dict) -> None:
         return
     metric = verdict["metric"]
     label = dict(task.report_metrics).get(metric)
-    rows = [{t("finetune.baseline.col.who"): t("finetune.baseline.model"), t(label): round(verdict["score"], 3)}]
-    rows += [{t("finetune.baseline.col.who"): t(f"finetune.baseline.{name}"), t(label): round(scores[metric], 3)}
+    rows = [{t("finetune.baseline.col.who"): t("finetune.baseline.model"), t(label): f"{verdict['score']:.3f}"}]
+    rows += [{t("finetune.baseline.col.who"): t(f"finetune.baseline.{name}"), t(label): f"{scores[metric]:.3f}"}
              for name, scores in found.items() if isinstance(scores.get(metric), (int, float))]
     st.dataframe(rows, hide_index=True)
     fields = {"baseline": t(f"finetune.baseline.{verdict['baseline']}"), "score": f"{verdict['score']:.3f}",

@@ -380,15 +380,22 @@ def runs_table(
 def table_cells(rows: list[dict]) -> list[dict]:
     """``rows`` with each column made one type, so Arrow can serialise it (no traceback in the server log).
 
-    A column of numbers keeps its numbers, a missing value there becomes None (an empty,
-    sortable cell); any other column becomes text, a missing value "–". Mixing the two
-    ("0.533" beside "–") made pyarrow refuse the column on every redraw.
+    A column of numbers with none missing keeps its numbers (it sorts as numbers); any other column
+    becomes text, a missing value "–" (a number column with a gap: the numbers written with 4
+    significant digits). Mixing the two ("0.533" beside "–") made pyarrow refuse the column on every
+    redraw, and a bare None shows as the English word "None" in every language.
     """
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    numeric = {c: all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool)
-                      for row in rows if row.get(c) is not None) for c in columns}
-    return [{c: (row.get(c) if numeric[c] else ("–" if row.get(c) is None else str(row.get(c)))) for c in columns}
-            for row in rows]
+
+    def is_number(value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    numeric = {c: all(is_number(row.get(c)) for row in rows) for c in columns}
+
+    def text(value) -> str:
+        return "–" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value))
+
+    return [{c: (row.get(c) if numeric[c] else text(row.get(c))) for c in columns} for row in rows]
 
 
 def run_actions(kind: str | None = None, *, key: str = "runs_actions") -> None:

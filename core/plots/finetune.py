@@ -64,9 +64,11 @@ def curves_figure(records: list[dict], labels: dict | None = None) -> go.Figure:
     ticks = [0.0, top / 2, top]  # explicit ticks: computed ones print 0 as 3.8e-19
     fig.update_yaxes(row=1, col=1, secondary_y=True, showgrid=False, range=[0, top * 1.1], tickvals=ticks,
                      ticktext=["0"] + [f"{v:.1e}" for v in ticks[1:]], tickmode="array")
+    last = max([r["step"] for r in steps + evals] or [1])
     if steps:
-        last = steps[-1]["step"]
         fig.update_xaxes(range=[0, max(last, 1) * 1.02], row=1, col=1)
+    if evals:  # the same steps as the loss panel, from 0 (one evaluation is not a sliver with ticks 5, 5.5, 6)
+        fig.update_xaxes(range=[0, max(last, 1) * 1.05], row=1, col=2)
     fig.update_yaxes(title_text=text["score"], range=[0, 1.02], row=1, col=2)
     fig.update_layout(height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.2})
     return fig
