@@ -96,7 +96,7 @@ def make_form() -> Form:
     """The page's form: FinetuneConfig's schema fields plus the task, source and reading choices."""
     st.session_state.setdefault("ft_model", FinetuneConfig().model)  # the model picker keeps it (not in ?form=)
     extra = {"ft_task": FinetuneConfig().task, "ft_source": "sample", "ft_dataset": None, "ft_delimiter": "",
-             "ft_no_header": False}
+             "ft_no_header": False, "ft_name": ""}  # the run name too: a reload keeps what was typed
     return Form("ft", FinetuneConfig, extra=extra, allowed={"ft_task": tasks.names, "ft_delimiter": lambda: DELIMITERS})
 
 
@@ -344,7 +344,7 @@ for reason in blocked:
     st.warning(reason)
 if ready:
     finetune_plan.plan_section(form, data_values["task"], view.summary, {**data_values, **settings})
-name = st.text_input(t("finetune.run_name"), value="", key="ft_name", placeholder=t("finetune.run_name_hint"))
+name = st.text_input(t("finetune.run_name"), key="ft_name", placeholder=t("finetune.run_name_hint"))
 if st.button(t("finetune.train"), type="primary", disabled=not ready or bool(blocked), icon=":material/model_training:"):
     start(data_values, mapping, reading, settings, names, name)
 form.keep_in_url()

@@ -122,3 +122,18 @@ def test_the_report_shows_the_baselines_beside_the_score_with_a_sentence(runs_ro
     said = ("基线" if language == "zh" else "baseline")
     change = ("可以这样改" if language == "zh" else "To change")
     assert any(said in w.value and change in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_reload_keeps_the_run_name_and_settings_typed(runs_root):
+    """The issue: after a reload the run-name box was blank on the fine-tune page."""
+    at = page()
+    at.run()
+    at.text_input(key="ft_name").set_value("reviews, quick").run()
+    at.number_input(key="ft_epochs").set_value(2).run()
+    link = at.query_params["form"]
+    again = page()
+    again.query_params["form"] = link[0] if isinstance(link, list) else link
+    again.run()
+    assert not again.exception
+    assert again.text_input(key="ft_name").value == "reviews, quick"
+    assert again.number_input(key="ft_epochs").value == 2
