@@ -337,7 +337,8 @@ else:
 ready = view is not None and not view.missing and not view.errors
 
 st.header(t("finetune.step_model"))
-settings, model_info = settings_ui(form, view.language if view is not None else "", bool(run_id) or URL_PARAM in st.query_params)
+seeded = bool(run_id) or URL_PARAM in st.query_params  # a run's or a link's settings win over the model's defaults
+settings, model_info = settings_ui(form, view.language if view is not None else "", seeded)
 blocked = finetune_plan.blockers(data_values["task"], view.summary, settings["max_length"],
                                  model_info.positions) if ready else []
 for reason in blocked:
@@ -345,7 +346,8 @@ for reason in blocked:
 if ready:
     finetune_plan.plan_section(form, data_values["task"], view.summary, {**data_values, **settings})
 name = st.text_input(t("finetune.run_name"), key="ft_name", placeholder=t("finetune.run_name_hint"))
-if st.button(t("finetune.train"), type="primary", disabled=not ready or bool(blocked), icon=":material/model_training:"):
+if st.button(t("finetune.train"), type="primary", disabled=not ready or bool(blocked),
+             icon=":material/model_training:"):
     start(data_values, mapping, reading, settings, names, name)
 form.keep_in_url()
 
