@@ -89,6 +89,12 @@ def run_cli(args) -> int:
         for row in rows:
             print(f"  {row['factor']}x ({row['seq_len']} tokens): {accuracy_name} {fmt(row.get('accuracy'))}, "
                   f"top-5 {fmt(row.get('top5'))}")
+        if all(row.get("accuracy") is None for row in rows):
+            print("  no length could be measured: the held-out text has no window this long with a token to guess; "
+                  "hold out a larger share (--valid-fraction) or use a longer corpus")
+        baseline = summary.get("baseline") or {}
+        if baseline.get("accuracy") is not None:
+            print(f"  unigram baseline (always {baseline.get('token')!r}): {baseline['accuracy']:.3f}")
     if summary.get("tokens_per_s"):
         print(f"  {summary.get('parameters', 0):,} parameters, {summary.get('tokens', 0):,} tokens, "
               f"{summary['tokens_per_s']:,.0f} tokens/s")
