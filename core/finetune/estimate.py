@@ -5,9 +5,11 @@ time = overhead + epochs x train tokens / rate + evaluation tokens / (3 x rate)
 - **rate** (training tokens per second, on this machine, for this model): the median of
   the model's last finished runs in the runs folder (``train_summary.json`` timing:
   training tokens over training seconds), each corrected for the machine's load when it
-  ran; with no such run, a prior from the model's size (:data:`PRIOR_TOKEN_WEIGHTS`:
-  the shipped MiniLM's 22.7M weights trained at ~350 tokens/s on a quiet 2-core CPU, the
-  Chinese model's 5.4M at ~1,500).
+  ran; with no such run, a prior from the model's size (:func:`prior_rate`, fitted to two
+  measured models on one thread of the quiet 2-core CPU, sequence positions with padding, as
+  ``timing.train_tokens`` counts them: the shipped MiniLM's 22.7M weights ~1,500 tokens/s
+  (``benchmarks/watchers.py``), the Chinese model's 5.4M ~3,700 (``benchmarks/zh_model.py``),
+  so tokens/s ~ weights^-0.63: a small model is not proportionally faster).
 - **load**: a machine whose load average is above its cores shares them; the rate is
   scaled by ``cores / load`` now (and unscaled by the load a past run saw).
 - **evaluation** is a forward pass only, about a third of a training step's cost
@@ -26,7 +28,9 @@ import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-PRIOR_TOKEN_WEIGHTS = 8.0e9  # tokens/s x weights: ~350 tokens/s for 22.7M weights on a quiet 2-core CPU
+PRIOR_RATE = 1500.0  # training tokens/s (padding included) of a 22.7M-weight model on one quiet CPU thread
+PRIOR_WEIGHTS = 22.7e6
+PRIOR_EXPONENT = 0.63  # tokens/s ~ weights^-0.63, from MiniLM (22.7M, ~1,500/s) and embedlab-bert-zh (5.4M, ~3,700/s)
 OVERHEAD_S = 20.0  # worker start, reading, model load and save on a quiet machine
 EVAL_COST = 1 / 3  # a forward pass costs about a third of forward + backward
 HISTORY_RUNS = 5  # the last runs of the model that the rate is taken from
@@ -84,8 +88,8 @@ def past_rates(model: str, runs_root=None, limit: int = HISTORY_RUNS) -> list[fl
 
 
 def prior_rate(parameters: int) -> float:
-    """Training tokens/s of a model of ``parameters`` weights on a quiet 2-core CPU, from its size alone."""
-    return PRIOR_TOKEN_WEIGHTS / max(1e6, float(parameters))
+    """Training tokens/s of a model of ``parameters`` weights on one quiet CPU thread, from its size alone."""
+    return PRIOR_RATE * (PRIOR_WEIGHTS / max(1e6, float(parameters))) ** PRIOR_EXPONENT
 
 
 def estimate(*, model: str, parameters: int, n_train: int, n_valid: int, n_test: int, tokens_per_example: float,

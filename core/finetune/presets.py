@@ -39,7 +39,7 @@ class Plan:
     n_train: int  # examples trained on (after max_train_samples)
     n_valid: int
     n_test: int
-    tokens_per_example: float  # mean input length after cutting at max_length
+    tokens_per_example: float  # sequence positions per example (padded to the batch's longest, cut at max_length)
 
 
 def model_settings(model: str, *, user=None) -> dict:
@@ -83,11 +83,18 @@ def data_sizes(n: int, values: dict) -> tuple[int, int, int]:
     return max(0, n_train), max(0, n_valid), max(0, n_test)
 
 
-def tokens_per_example(lengths: list[int], max_length: int) -> float:
-    """Mean input length after cutting at ``max_length`` (32 when the lengths are unknown)."""
+def tokens_per_example(lengths: list[int], max_length: int, batch_size: int = 16) -> float:
+    """Sequence positions one example costs: batches are padded to their longest input, so the mean over
+    seeded random batches of ``batch_size`` of the longest (cut at ``max_length``) length; 32 when unknown.
+    The same count as a run's ``timing.train_tokens`` (padding included), which past runs' rates are in."""
+    import random
+
     if not lengths:
         return float(min(32, max_length))
-    return sum(min(int(x), max_length) for x in lengths) / len(lengths)
+    rng = random.Random(0)
+    size = max(1, min(int(batch_size), len(lengths)))
+    batches = [max(rng.sample(lengths, size)) for _ in range(64)]
+    return sum(min(int(x), max_length) for x in batches) / len(batches)
 
 
 def _parameters(model: str, user=None) -> int:
@@ -106,7 +113,8 @@ def plan(values: dict, summary: dict, *, runs_root=None, user=None, load: float 
     """The cost of ``values`` (the form's settings and data choice) on the data ``summary`` describes
     (``core.finetune.data.DataView.summary``: ``n`` and token ``lengths``)."""
     n_train, n_valid, n_test = data_sizes(int(summary.get("n") or 0), values)
-    tokens = tokens_per_example(summary.get("lengths") or [], int(values.get("max_length") or 128))
+    tokens = tokens_per_example(summary.get("lengths") or [], int(values.get("max_length") or 128),
+                                int(values.get("batch_size") or 16))
     model = str(values.get("model") or "")
     found = estimate(model=model, parameters=_parameters(model, user), n_train=n_train, n_valid=n_valid,
                      n_test=n_test, tokens_per_example=tokens, epochs=int(values.get("epochs") or 1),

@@ -84,3 +84,25 @@ def test_estimate_uses_this_machines_past_runs_and_its_load(runs_root):
     assert learned.tokens_per_s == pytest.approx(800.0)  # 400 tokens/s at load 4 on 2 cores = 800 unloaded
     n = estimate.examples_for(learned.seconds, **{k: v for k, v in args.items() if k != "n_train"}, load=0.5)
     assert n == pytest.approx(1000, abs=2)
+
+
+def test_quick_preset_fits_its_budget_with_new_examples_before_a_second_epoch(runs_root):
+    from core.finetune import presets
+
+    summary = {"n": 20_000, "lengths": [40] * 20_000}
+    values = {"task": "classification", "train_file": "reviews.csv", "model": "all-MiniLM-L6-v2",
+              "valid_fraction": 0.15, "test_fraction": 0.15}
+    quick = presets.quick(values, summary, runs_root=runs_root, load=0.0)
+    assert quick["values"]["epochs"] == 1 and 0 < quick["values"]["max_train_samples"] < 14_000
+    assert quick["plan"].estimate.seconds <= presets.QUICK_BUDGET_S * 1.05 and quick["learns"]
+    small = presets.quick(values, {"n": 200, "lengths": [40] * 200}, runs_root=runs_root, load=0.0)
+    assert small["values"]["max_train_samples"] == 0 and small["values"]["epochs"] == 2  # all of it, twice
+    ner = presets.quick({**values, "task": "ner"}, summary, runs_root=runs_root, load=0.0)
+    assert not ner["learns"] and ner["full"].estimate.seconds > ner["plan"].estimate.seconds
+
+
+def test_an_example_costs_its_batchs_longest_input():
+    from core.finetune.presets import tokens_per_example
+
+    assert tokens_per_example([10] * 15 + [100], 128, batch_size=16) == 100  # one long review pads the batch
+    assert tokens_per_example([10] * 15 + [100], 64, batch_size=16) == 64
