@@ -1,7 +1,7 @@
 """Does the fine-tune page's "quick (about 2 min)" preset learn, in the time the page promised, on this machine?
 
     nice -n 10 python benchmarks/presets.py                      # Chinese reviews and WNUT-16, one run each
-    python benchmarks/presets.py --cases zh_sentiment --full     # also the model's own settings on all the data
+    python benchmarks/presets.py --cases wnut16 --presets full   # the model's own settings on all the data
 
 For each case the page's own numbers are used: the data as the page reads it
 (``core.finetune.inspect`` with the model's tokenizer), the preset
@@ -80,14 +80,14 @@ def run_case(name: str, case: dict, runs: Path, full: bool) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="zh_sentiment,wnut16")
-    parser.add_argument("--full", action="store_true", help="also run the model's own settings on all the data")
+    parser.add_argument("--presets", default="quick", help="quick, full (the model's own settings on all the data)")
     args = parser.parse_args()
     import platform
 
     emit(machine=platform.processor() or platform.machine(), cores=os.cpu_count(), nice=os.nice(0),
          torch_threads=os.environ.get("OMP_NUM_THREADS", "default"))
     for name in args.cases.split(","):
-        for full in ((False, True) if args.full else (False,)):
+        for full in [p == "full" for p in args.presets.split(",")]:
             with tempfile.TemporaryDirectory(prefix="embedlab-presets-") as tmp:
                 emit(**run_case(name, CASES[name], Path(tmp), full))
     return 0
