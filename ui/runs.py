@@ -112,7 +112,8 @@ def detach() -> None:
 
 # ------------------------------------------------------------------ metrics
 
-STATUS_EVERY_S = 2.0   # the live block's progress bar, ETA and queue place refresh this often
+STATUS_EVERY_S = 2.0   # a running run's progress bar, ETA and Cancel refresh this often
+QUEUED_EVERY_S = 3.0   # a queued run's place in the queue this often (thirty queued students: ten reruns a second)
 FIGURE_EVERY_S = 5.0   # its curves this often (one figure per run and language, shared by every tab)
 TAIL_EVERY_S = 1.0     # the shared reader stats metrics.jsonl at most this often, however many tabs ask
 
@@ -264,23 +265,27 @@ def _duration(status: dict) -> float | None:
     return finished - started if started and finished else None
 
 
-def _active_status(run_id: str, person) -> dict | None:
-    """The run's status, or None after asking for a whole-page rerun (it ended, or is gone)."""
+def _status_block(run_id: str, key: str, shown_state: str) -> None:
+    """The status block; the whole page reruns once when the run leaves ``shown_state`` (queued -> running:
+    the curves start; ended or gone: the page draws the results)."""
     try:
-        status = jobs.get_status(run_id, user=person)
+        status = jobs.get_status(run_id, user=_user())
     except ValueError:
         status = {"state": "missing"}
-    if status.get("state") not in jobs.ACTIVE:
-        st.rerun()  # the whole page redraws once with the finished run
-        return None
-    return status
+    if status.get("state") != shown_state:
+        st.rerun()
+        return
+    _draw_status(run_id, status, key)
+
+
+@st.fragment(run_every=QUEUED_EVERY_S)
+def _queued_fragment(run_id: str, key: str) -> None:
+    _status_block(run_id, key, "queued")
 
 
 @st.fragment(run_every=STATUS_EVERY_S)
 def _status_fragment(run_id: str, key: str) -> None:
-    status = _active_status(run_id, _user())
-    if status is not None:
-        _draw_status(run_id, status, key)
+    _status_block(run_id, key, "running")
 
 
 @st.fragment(run_every=FIGURE_EVERY_S)
@@ -301,15 +306,16 @@ def live_status(
 ) -> dict:
     """Draw the status of ``run_id`` and return its status dict (``core.jobs.get_status``).
 
-    While the run is queued or running, two blocks refresh themselves without
+    While the run is queued, its place in the queue (and Cancel) refreshes every
+    :data:`QUEUED_EVERY_S`. While it runs, two blocks refresh themselves without
     rerunning the page (``st.fragment(run_every=...)``): every
-    :data:`STATUS_EVERY_S` the queue position, progress bar with ETA and a
-    Cancel button; every :data:`FIGURE_EVERY_S` whatever
+    :data:`STATUS_EVERY_S` the progress bar with ETA and a Cancel button; every
+    :data:`FIGURE_EVERY_S` whatever
     ``render_live(run_id, records, status)`` draws from the run's records so
     far (:func:`live_records`: shared by every tab, step records thinned; draw
     curves with :func:`live_chart` so one figure serves every watcher). A
     refresh reads files only; nothing is re-tokenised or re-loaded. When the
-    run ends the whole page reruns once; from then on this draws the final
+    run starts or ends the whole page reruns once; from then on this draws the final
     message (done / the error / cancelled / interrupted) and the caller shows
     the results. A run that no longer exists returns ``{"state": "missing"}``
     after a warning.
@@ -319,7 +325,9 @@ def live_status(
     except ValueError as err:
         st.warning(bad_input(err))
         return {"state": "missing"}
-    if status.get("state") in jobs.ACTIVE:
+    if status.get("state") == "queued":
+        _queued_fragment(run_id, key)  # nothing to draw yet but the place in the queue, which moves slowly
+    elif status.get("state") in jobs.ACTIVE:
         _status_fragment(run_id, key)
         if render_live is not None:
             _curves_fragment(run_id, render_live, key)
