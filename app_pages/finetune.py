@@ -339,8 +339,7 @@ ready = view is not None and not view.missing and not view.errors
 st.header(t("finetune.step_model"))
 seeded = bool(run_id) or URL_PARAM in st.query_params  # a run's or a link's settings win over the model's defaults
 settings, model_info = settings_ui(form, view.language if view is not None else "", seeded)
-blocked = finetune_plan.blockers(data_values["task"], view.summary, settings["max_length"],
-                                 model_info.positions) if ready else []
+blocked = finetune_plan.blockers({**data_values, **settings}, view.summary, model_info.positions) if ready else []
 for reason in blocked:
     st.warning(reason)
 if ready:

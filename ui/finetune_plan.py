@@ -87,9 +87,15 @@ def plan_section(form: Form, task: str, summary: dict, values: dict) -> None:
                                       n=f"{quick['full'].n_train:,}", epochs=own["epochs"]))
 
 
-def blockers(task: str, summary: dict, max_length: int, positions: int | None) -> list[str]:
-    """The translated reasons a run on this data cannot succeed ([] when Train may be pressed)."""
+def blockers(values: dict, summary: dict, positions: int | None) -> list[str]:
+    """The translated reasons a run of ``values`` (the form's data choice and settings) on this data cannot
+    succeed ([] when Train may be pressed)."""
+    from core.finetune import data as data_mod
     from core.finetune.readiness import blockers as found
 
+    named = data_mod.dataset_files(str(values.get("train_file") or "")) or {}
+    held_out = sum(1 for split, fraction in (("valid", "valid_fraction"), ("test", "test_fraction"))
+                   if float(values.get(fraction) or 0) > 0 and not values.get(f"{split}_file") and split not in named)
     return [t(f"finetune.blocked.{b['code']}", **{k: v for k, v in b.items() if k != "code"})
-            for b in found(task, summary, max_length=max_length, positions=positions)]
+            for b in found(values["task"], summary, max_length=int(values["max_length"]), positions=positions,
+                           held_out=held_out)]
