@@ -204,6 +204,8 @@ def draw_preview(source: dict, min_count: int):
     a.metric(t("train.tokens"), f"{preview.tokens:,}")
     b.metric(t("train.vocab_at_min_count", min_count=min_count), f"{preview.vocab_size(min_count):,}")
     splitting = t("train.language.segmented") if preview.segmented else t(f"train.language.{preview.language}")
+    judged = getattr(preview.report, "language", None)  # ja / ko / zh-Hant: the language read, then how it is split
+    splitting = _t_or(f"train.language.{judged}_{preview.language}", splitting)
     st.caption(t("train.detected", encoding=preview.encoding, language=splitting))
     if preview.truncated:
         st.caption(t("train.preview_truncated", tokens=f"{preview.tokens:,}"))

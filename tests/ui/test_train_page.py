@@ -338,3 +338,30 @@ def test_the_form_survives_a_refresh(runs_root):
     broken.query_params["form"] = '{"train_hp_epochs":"many","train_device_torch":"cuda:7","train_engine":"nope"'
     broken.run()
     assert not broken.exception and widget(broken, "number_input", "train_hp_epochs").value == 5
+
+
+@pytest.mark.parametrize("lang,said", [("en", "Korean (split on spaces)"), ("zh", "韩语（按空格切分）")])
+def test_a_reattached_upload_is_read_in_its_runs_encoding_and_its_language_said(runs_root, tmp_path, lang, said):
+    """Issue 23: three Korean syllables in cp949 cannot be told apart from Big5 / EUC-JP / GB18030 readings; the run
+    chose cp949, so reattaching reads the file so again (no question) and says Korean, not English."""
+    import json
+
+    from core.word2vec.job import build_job_config
+
+    path = tmp_path / "names_ko.txt"
+    path.write_bytes("김민준 이서연\n".encode("cp949"))
+    config = build_job_config(str(path), {"min_count": 1}, engine="gensim", corpus_name="names_ko.txt",
+                              encoding="cp949")
+    run_dir = runs_root / "word2vec-ko-1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text(json.dumps({"kind": "word2vec", "name": "ko", "config": config,
+                                                     "target": "core.word2vec.job:run", "resource": "cpu", "seq": 1}))
+    (run_dir / "status.json").write_text(json.dumps({"state": "cancelled", "created": None, "started": None,
+                                                     "finished": None, "error": None, "progress": 0.0,
+                                                     "eta_s": None, "message": "", "pid": None}))
+    at = page(lang, run="word2vec-ko-1")
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert any("cp949" in c and said in c for c in captions), captions
+    assert not any(r.key and str(r.key).startswith("train_enc_pick") for r in at.radio)  # nothing asked
+    assert "김민준" in "\n".join(str(c.value) for c in at.code)
