@@ -264,12 +264,20 @@ def _shape(text: str, chars: list[str], language: str) -> float:
         return factor
     if language == "ja":  # Japanese prose always has kana; kanji alone (a name list) is possible, but weaker
         kana = sum(1 for ch in chars if "\u3040" <= ch <= "\u30ff" or _halfwidth_kana(ch))
-        return 1.0 if kana >= 0.1 * len(chars) else 0.9
+        # and, like Chinese, it puts no spaces between words: spaced kanji without kana are not Japanese prose
+        # (word-segmented Chinese such as People's Daily would otherwise read as Japanese)
+        return 1.0 if kana >= 0.1 * len(chars) else 0.9 * _unspaced(text)
     if language in ("zh", "zh-Hant"):
-        spaced = len(_SPACED_HAN.findall(text))
-        adjacent = len(_ADJACENT_HAN.findall(text))
-        return 0.5 if spaced > 0.1 * (spaced + adjacent) else 1.0
+        return _unspaced(text)
     return 1.0
+
+
+def _unspaced(text: str) -> float:
+    """1.0 for ideographs written without spaces between them (Chinese, Japanese), 0.5 when >10% are spaced
+    (Korean bytes read as hanzi give Korean's spaces between words)."""
+    spaced = len(_SPACED_HAN.findall(text))
+    adjacent = len(_ADJACENT_HAN.findall(text))
+    return 0.5 if spaced > 0.1 * (spaced + adjacent) else 1.0
 
 
 # How close the codec's own language may come to the best one and still be the text's language

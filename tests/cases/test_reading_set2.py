@@ -403,3 +403,17 @@ def test_ner_export_fine_tunes_end_to_end_from_the_cli_with_entity_f1(name, tmp_
     assert run["state"] == "done" and set(run["summary"]) == {"f1", "precision", "recall"}
     assert run["summary"]["f1"] > 0.3  # entity-level F1 (seqeval) of a 2-layer model trained for seconds
     assert "f1" in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_word_segmented_chinese_reads_as_chinese_not_japanese(tmp_path, encoding):
+    """People's Daily and most Chinese NLP corpora come with spaces between words; spaced hanzi without kana
+    were read as Japanese ("no Japanese model ships") before both languages' no-spaces rule applied."""
+    text = ("迈向 充满 希望 的 新 世纪 —— 一九九八年 新年 讲话\n"
+            "中共中央 总书记 、 国家 主席 江泽民 发表 新年 讲话\n"
+            "我们 的 祖国 正在 走向 繁荣 富强 ， 人民 生活 不断 改善 。\n"
+            "北京 的 冬天 很 冷 ， 但是 大家 都 很 高兴 。\n") * 3
+    corpus = read_corpus(write(tmp_path, "segmented.txt", text.encode(encoding)))
+    assert corpus.report.language == "zh" and not any(n.code == "no_model_ja" for n in corpus.report.notes)
+    assert codecs.lookup(corpus.encoding).name in _same(encoding)
+    assert list(corpus)[0][:3] == ["迈向", "充满", "希望"]
