@@ -19,20 +19,20 @@ from ui.explorer_projection import projection_tab, umap_warmer
 from ui.explorer_tabs import axes_tab, benchmarks_tab, compare_tab, drift_tab, export_tab, neighbours_tab
 from ui.i18n import t
 from ui.auth import user as me
+from ui.cache import shared
 from ui.errors import bad_input
+from ui.text import md
 
 
 # ---------------------------------------------------------------- loading (cached)
 
-@st.cache_resource(show_spinner=False, max_entries=2)
 def _minilm():
-    from core.vectors.pretrained import minilm_token_vectors
+    from ui.vectors_data import minilm
 
-    kv = minilm_token_vectors()
-    return kv, fingerprint(kv)
+    return minilm()  # shared, and warmed at server start (ui.warmup)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _run_vectors(path: str, stamp: float):
     from core.vectors.io import load_run_vectors
 
@@ -40,7 +40,7 @@ def _run_vectors(path: str, stamp: float):
     return kv, fingerprint(kv)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@shared(max_entries=4)
 def _uploaded(digest: str, name: str, _data: bytes):
     from core.vectors.files import load_uploaded
 
@@ -48,7 +48,7 @@ def _uploaded(digest: str, name: str, _data: bytes):
     return kv, fingerprint(kv)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _diagnosis(fp: str, _kv):
     from core.word2vec.results import diagnose
 
@@ -81,7 +81,7 @@ def _explain_missing(run_id: str) -> None:
         return
     except ValueError:
         pass
-    st.warning(t("explorer.run_missing", run=str(run_id)[:80]))
+    st.warning(t("explorer.run_missing", run=md(str(run_id)[:80])))
 
 
 def source_ui(runs: list[dict]) -> dict:
@@ -147,7 +147,7 @@ except (ValueError, OSError, UnicodeDecodeError) as err:
 
     st.error(t("common.bad_input", message=t("explorer.no_pickles"))) if isinstance(err, PickleRefused) else bad(err)
     st.stop()
-st.caption(t("explorer.loaded", name=name, n=len(kv.index_to_key), dim=kv.vector_size))
+st.caption(t("explorer.loaded", name=md(name), n=len(kv.index_to_key), dim=kv.vector_size))
 diagnosis = _diagnosis(fp, kv)
 if diagnosis is not None and diagnosis.degenerate:
     st.warning(t("explorer.degenerate", mean=diagnosis.mean_cosine, nearest=diagnosis.neighbour_cosine))

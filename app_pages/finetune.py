@@ -24,20 +24,24 @@ from ui.finetune_views import draw_run
 from ui.form import URL_PARAM, Form
 from ui.i18n import lang, t
 from ui.auth import user as me
-from ui.errors import bad_input, message
+from ui.cache import shared
+from ui.errors import bad_input
+from ui.text import md
 
 
 
 # ------------------------------------------------------------------ cached compute
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=8)
 def _tokenizer(model: str):
     from core.models import load_tokenizer
+    from ui.warmup import transformers_ready
 
+    transformers_ready()
     return load_tokenizer(model)
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+@shared(max_entries=20)
 def inspect_data(task: str, train_file: str, options: tuple, valid_file: str, test_file: str, model: str,
                  max_length: int, names: tuple):
     """The data section of the page: one core call (``core.finetune.inspect``)."""
@@ -88,6 +92,14 @@ def _user_names(message: str, names: dict) -> str:
     for stored, original in names.items():
         message = message.replace(str(stored), original).replace(Path(stored).name, original)
     return message
+
+
+def _bad(err: Exception | str, names: dict) -> str:
+    """``bad_input`` of ``err`` for st.error: translated when it names a message, else its words with the
+    uploads' own names (put in before ``ui.errors`` escapes them and takes server paths out)."""
+    if isinstance(err, Exception) and getattr(err, "key", None):
+        return bad_input(err)
+    return bad_input(_user_names(str(err), names))
 
 
 # ------------------------------------------------------------------ the form
@@ -194,7 +206,8 @@ def data_ui() -> tuple[dict, dict]:
                      source=ds.source, licence=ds.licence))
     elif source == "run":
         values.update({k: run_files.get(k, "") for k in ("train_file", "valid_file", "test_file", "train_name")})
-        st.caption(t("finetune.run_files", name=_source_label(run_files["train_file"], run_files.get("train_name", ""))))
+        st.caption(t("finetune.run_files", name=md(_source_label(run_files["train_file"],
+                                                                  run_files.get("train_name", "")))))
     else:
         uploads_ui(task_obj, values, names_map)
     if values["train_file"]:  # what the reading report and the errors call the training file
@@ -238,7 +251,7 @@ def data_section(values: dict, names: dict):
             if model_picker.apply_default("ft_model", view.language) != model_before:  # lengths in the new tokens
                 view = inspect_data(*args, st.session_state["ft_model"], max_length, tuple(sorted(names.items())))
     except ValueError as err:
-        st.error(t("common.bad_input", message=_user_names(message(err), names)))
+        st.error(_bad(err, names))
         return None, mapping, reading
     from ui.reading_report import show
 
@@ -257,7 +270,7 @@ def data_section(values: dict, names: dict):
     else:
         show_data(view, max_length)
     for problem in view.errors:
-        st.error(t("common.bad_input", message=_user_names(problem, names)))
+        st.error(_bad(problem, names))
     return view, current_mapping(task_obj, values["train_file"]), reading
 
 
@@ -278,7 +291,7 @@ def start(values: dict, mapping: dict, reading: dict, settings: dict, names: dic
         new_id = ui_runs.submit_once("finetune", config.to_dict(),
                                      name=name.strip() or _source_label(config.train_file, config.train_name))
     except ValueError as err:
-        st.error(t("common.bad_input", message=_user_names(message(err), names)))
+        st.error(_bad(err, names))
     else:
         ui_runs.attach(new_id)
         st.rerun()
@@ -327,7 +340,7 @@ form.start(run_id, lambda: run_settings(run_id))
 
 st.header(t("finetune.step_data"))
 if run_id:
-    st.caption(t("finetune.form_from_run", name=(jobs.read_config(run_id, user=me()) or {}).get("name") or run_id))
+    st.caption(t("finetune.form_from_run", name=md((jobs.read_config(run_id, user=me()) or {}).get("name") or run_id)))
 data_values, names = data_ui()
 view, mapping, reading = (None, {}, {})
 if data_values["train_file"]:

@@ -11,54 +11,32 @@ import streamlit as st
 
 from core import input_layer as il
 from core import positional as pe
-from core.plots import input_layer as plots
-from ui.errors import bad_input
+from core.plots import input_layer as input_layer_plots
+from ui.cache import shared_builders
+from ui.errors import bad_input, message as error_message
 from ui.i18n import lang, t
-from ui.input_layer_attention_mlm import MAX_PAGE_TOKENS, section_attention, section_mlm
+from ui.input_layer_attention_mlm import section_attention, section_mlm
 from ui.input_layer_common import choice, figure_with_formula
+from ui.input_layer_data import (
+    CORPUS_FOR_LANGUAGE, DEFAULT_VOCAB_SIZE, FERTILITY_SIZES, PROBE_TEXT, compare_tokenizers, corpus_lines, fertility,
+    load_model_and_tokenizer, walk,
+)
 from ui.model_picker import pick_model
+from ui.text import md
+
+# Every student who types the same sentence sees the same figures: each is built once per server.
+plots = shared_builders(input_layer_plots)
 
 VOCAB_SIZES = [100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000]
-FERTILITY_SIZES = [100, 300, 1000, 3000, 10000]
-# Text to split with the trained tokenizers: in the corpus's language; for an upload, in the UI's.
-PROBE_TEXT = {
-    "lee": "The government announced unbelievably fast negotiations with Australian bushfire authorities",
-    "zh": "我们在北京学习中文，自然语言处理很有意思。",
-}
-CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of that UI language starts with
 
 
-# --- cached resources --------------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def load_model_and_tokenizer(path: str):
-    """The model (with its MLM head when it has one, eager attention, eval mode) and its tokenizer."""
-    from core.models import load_tokenizer
-
-    return il.load_input_model(path), load_tokenizer(path)
-
+# --- cached resources (shared by every session, and warmed at server start: ui/input_layer_data.py) ----
 
 def models() -> dict[str, dict]:
     """Every model one can pick, by name (``core.models.list_models``)."""
     from ui.model_picker import available_models
 
     return {m["name"]: m for m in available_models()}
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def corpus_lines(source: str, data: bytes | None, name: str) -> list[str]:
-    return il.read_lines(data, name) if source == "upload" else il.sample_lines(source)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def compare_tokenizers(lines: list[str], text: str, vocab_size: int) -> dict:
-    return il.compare(lines, text, vocab_size)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def fertility(lines: list[str]) -> dict:
-    return il.fertility(lines, FERTILITY_SIZES, max_words=5000)
 
 
 # --- widgets -------------------------------------------------------------------------------------------
@@ -94,7 +72,7 @@ def model_ui(text: str) -> tuple[str, str, str]:
             st.stop()
         return picked, picked, ""
     if language == "en" and picked == model_for_language("en", [ModelInfo(**m) for m in models().values()]).name:
-        st.caption(t("input_layer.picked_en", name=picked))
+        st.caption(t("input_layer.picked_en", name=md(picked)))
     return picked, info["path"], info["language"]
 
 
@@ -108,7 +86,7 @@ def subword_ui() -> tuple[str, bytes | None, str, int, str]:
         upload = left.file_uploader(t("input_layer.upload"), type=["txt", "cor", "csv", "md"], key="il_upload")
         if upload is not None:
             data, name = upload.getvalue(), upload.name
-    vocab_size = right.select_slider(t("input_layer.vocab_size"), VOCAB_SIZES, value=1000, key="il_vocab",
+    vocab_size = right.select_slider(t("input_layer.vocab_size"), VOCAB_SIZES, value=DEFAULT_VOCAB_SIZE, key="il_vocab",
                                      help=t("input_layer.vocab_size_help"))
     probe_lang = CORPUS_FOR_LANGUAGE.get(lang(), "lee") if source == "upload" else source
     probe = right.text_input(t("input_layer.probe"), value=PROBE_TEXT[probe_lang], key=f"il_probe_{source}_{lang()}"
@@ -122,7 +100,7 @@ def subword_ui() -> tuple[str, bytes | None, str, int, str]:
 def model_caption(name: str, family: il.EncoderFamily) -> None:
     """One line on the model: its family, sizes, where position enters, whether it can guess [MASK]."""
     facts = family.facts()
-    st.caption(t("input_layer.model_facts", name=name, family=facts["family"], layers=facts["layers"], dim=facts["dim"],
+    st.caption(t("input_layer.model_facts", name=md(name), family=facts["family"], layers=facts["layers"], dim=facts["dim"],
                  heads=facts["heads"], positions=f"{facts['positions']:,}", vocab=f"{facts['vocab']:,}",
                  position=facts["position"], where=t(f"input_layer.where_short_{facts['where']}"),
                  head=t("input_layer.yes") if facts["mlm_head"] else t("input_layer.no")))
@@ -233,7 +211,7 @@ def section_embeddings(result: il.InputWalk) -> None:
         st.success(t("input_layer.verified_embeddings", err=f"{result.embeddings_error:.1e}"))
 
 
-def section_positions(family: il.EncoderFamily, tokenizer, text: str, pair: str, base: il.InputWalk) -> il.InputWalk:
+def section_positions(family: il.EncoderFamily, path: str, text: str, pair: str, base: il.InputWalk) -> il.InputWalk:
     """Where position enters: swap the input's position part, or show what it does inside attention."""
     if base.where != "input":
         section_position_inside(base)
@@ -249,7 +227,7 @@ def section_positions(family: il.EncoderFamily, tokenizer, text: str, pair: str,
 
     kind = choice(st, t("input_layer.position_kind"), options, "position", default=own, format_func=label,
                   horizontal=True)
-    result = il.walk(family, tokenizer, text, pair, position=kind, max_tokens=MAX_PAGE_TOKENS)
+    result = walk(path, text, pair, kind)
     labels = result.tokens.labels()
     norms = result.steps.mean_row_norms()
     cols = st.columns(3)
@@ -322,11 +300,11 @@ try:
         model, tokenizer = load_model_and_tokenizer(path)
         family = il.as_family(model)
 except (OSError, ValueError) as err:
-    st.error(t("input_layer.load_failed", name=name, message=str(err)))
+    st.error(t("input_layer.load_failed", name=md(name), message=error_message(err)))
     st.stop()
 model_caption(name, family)
 try:
-    base = il.walk(family, tokenizer, text, pair, max_tokens=MAX_PAGE_TOKENS)
+    base = walk(path, text, pair)
 except ValueError as err:
     st.error(bad_input(err))
     st.stop()
@@ -335,6 +313,6 @@ section_tokens(base, model_language)
 section_one_hot(base, tokenizer)
 section_subword()
 section_embeddings(base)
-swapped = section_positions(family, tokenizer, text, pair, base)
+swapped = section_positions(family, path, text, pair, base)
 section_attention(swapped, family)
-section_mlm(base, family, tokenizer, name, model_language)
+section_mlm(base, family, tokenizer, name, model_language, path, text, pair)

@@ -12,8 +12,9 @@ import streamlit as st
 
 from core import positional as pe
 from core.plots import positional as plots
-from ui.i18n import lang, t
+from ui.cache import shared
 from ui.errors import bad_input
+from ui.i18n import lang, t
 from ui.positional_views import curve_names, distance_figure, kind_name, kind_names, kind_text, main_figure, \
     sampling_note, table_notes
 
@@ -22,13 +23,13 @@ COMPARE_VIEWS = ("matrix", "distance")  # what the side-by-side tab draws of the
 DATA = {"compare": COMPARE_VIEWS, "slopes": ("slopes", "distance")}  # the data a tab draws, if not its own view
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def compute(kind: str, seq_len: int, settings: tuple, views: tuple | None = None) -> pe.LabView:
     """The lab view of ``kind`` with ``settings`` (sorted (name, value) pairs), only ``views`` (None: all)."""
     return pe.lab_view(pe.EncodingSpec.of(kind, seq_len, **dict(settings)), views=views)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@shared(max_entries=24)
 def compute_dims(kind: str, seq_len: int, settings: tuple, dims: tuple):
     """Only the chosen dimensions' curves (so picking dimensions does not redo every view)."""
     spec = pe.EncodingSpec.of(kind, seq_len, **dict(settings))

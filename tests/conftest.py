@@ -13,6 +13,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # The explorer warms UMAP in a background thread (~45 s of CPU); tests that need UMAP pay for it themselves.
 os.environ.setdefault("EMBEDLAB_WARM_UMAP", "0")
+# The app precomputes its pages' defaults at start (models, walks, tokenizers); tests compute what they use.
+os.environ.setdefault("EMBEDLAB_WARM_PAGES", "0")
 
 
 @pytest.fixture

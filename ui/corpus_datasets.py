@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from ui.cache import shared
 
 
-@st.cache_data(show_spinner=False)
+@shared(max_entries=None)
 def corpus_datasets() -> dict[str, dict]:
     """``{name: {title_en, title_zh, language, source, licence, tokens}}`` in registry order."""
     from core.datasets import list_datasets

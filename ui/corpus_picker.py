@@ -19,11 +19,13 @@ import streamlit as st
 
 from core.sources import dataset_source, parse_source
 from ui.auth import user as me
+from ui.cache import shared
 from ui.corpus_datasets import corpus_datasets
 from ui.encoding_picker import encoding_for
 from ui.encoding_picker import remember as remember_encoding
 from ui.errors import bad_input
 from ui.i18n import lang, t
+from ui.text import md
 
 UPLOAD_TYPES = ["txt", "csv", "tsv", "jsonl", "json", "zip"]
 
@@ -37,21 +39,21 @@ class Chosen:
     reading: dict = field(default_factory=dict)
 
 
-@st.cache_data(show_spinner=False)
+@shared(max_entries=None)
 def samples() -> dict[str, str]:
     from core.text import SAMPLES
 
     return dict(SAMPLES)
 
 
-@st.cache_data(show_spinner=False)
 def upload_limit_bytes() -> int:
-    from core.text import MAX_UPLOAD_BYTES
+    """The upload limit now (the teacher's in class mode): not cached, a teacher may change it."""
+    from ui.uploads import limit_bytes
 
-    return int(min(MAX_UPLOAD_BYTES, st.get_option("server.maxUploadSize") * 1024 * 1024))
+    return limit_bytes()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared(max_entries=16)
 def file_columns(path: str, encoding: str = "") -> tuple[list[str], str]:
     """(csv columns or jsonl fields of a stored file read in ``encoding`` ("" = detected), which of the two)."""
     from core.text import sniff
@@ -127,7 +129,7 @@ def _pick_upload(prefix: str, strings: str, reuse: dict | None, ask_columns: boo
         from core.jobs.uploads import check_readable
 
         check_readable(reuse["corpus"], user=me())  # class mode: only a file this person may read (ValueError)
-        st.info(t(f"{strings}.reusing_file", name=reuse["corpus_name"]))
+        st.info(t(f"{strings}.reusing_file", name=md(reuse["corpus_name"])))
         path, name = reuse["corpus"], reuse["corpus_name"]
     else:
         return None

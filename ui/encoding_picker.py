@@ -20,14 +20,16 @@ import os
 
 import streamlit as st
 
+from ui.cache import shared
 from ui.i18n import t
+from ui.text import md
 
 _STATE = "_chosen_encodings"
 LANGUAGE_KEYS = {"zh": "reading.lang.zh", "zh-Hant": "reading.lang.zh-Hant", "ja": "reading.lang.ja",
                  "ko": "reading.lang.ko", "": "reading.lang.en"}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def _candidates(path: str, size: int, mtime: float) -> list[dict] | None:
     """The reader's candidates for a file it cannot decide (None when it can), as plain data."""
     from core.text import EncodingQuestion, sniff
@@ -85,7 +87,7 @@ def encoding_for(path: str, *, name: str | None = None, key: str = "enc") -> str
     token = _token(path)
     if chosen.get(token):
         left, right = st.columns([3, 2], vertical_alignment="center")
-        left.caption(t("reading.picker.chosen", name=name or os.path.basename(path), encoding=chosen[token]))
+        left.caption(t("reading.picker.chosen", name=md(name or os.path.basename(path)), encoding=chosen[token]))
         if right.button(t("reading.picker.change"), key=f"{key}_change"):
             chosen.pop(token, None)
             st.rerun()
@@ -101,7 +103,7 @@ def encoding_for(path: str, *, name: str | None = None, key: str = "enc") -> str
 def draw_question(candidates: list[dict], name: str, token: str, key: str) -> None:
     """Each candidate's first lines side by side, and a choice; the pick is stored for ``token``."""
     with st.container(border=True):
-        st.warning(t("reading.picker.question", name=name), icon=":material/translate:")
+        st.warning(t("reading.picker.question", name=md(name)), icon=":material/translate:")
         columns = st.columns(len(candidates))
         for column, candidate in zip(columns, candidates):
             column.markdown(f"**{candidate['encoding']}**")

@@ -23,10 +23,13 @@ from ui.explorer_common import PLOT_CONFIG, bad, text, words_of
 from ui.form import number_bounds
 from ui.i18n import t
 from ui.auth import user as me
+from ui.cache import shared
+from ui.errors import guarded
+from ui.text import md
 
 SCHEMA = {spec.name: spec for spec in settings.schema(ProjectionConfig)}  # the widgets' bounds and choices
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=None)
 def umap_warmer() -> threading.Thread:
     """Compile UMAP's numba kernels once per server process, in the background, before anyone asks.
 
@@ -42,15 +45,16 @@ def umap_warmer() -> threading.Thread:
     return thread
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@shared(max_entries=24)
 def _projection(fp: str, params: dict, _kv) -> dict:
-    umap_warmer().join()  # never compile numba kernels twice at once (instant once the warmer is done)
+    if projection.get(params["method"]).compiled:
+        umap_warmer().join()  # never compile numba kernels twice at once (instant once the warmer is done)
     proj = project_kv(_kv, ProjectionConfig(**params), fp=fp)
     return {"words": proj.words, "coords": proj.coords, "counts": proj.counts, "from_cache": proj.from_cache,
             "shared": proj.shared}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared(max_entries=16)
 def _clusters(fp: str, n_words: int, k: int, _kv):
     from core.vectors.clusters import kmeans_labels
 
@@ -149,6 +153,7 @@ def projection_job(kv, fp: str, config: ProjectionConfig, name: str) -> bool:
 
 
 @st.fragment
+@guarded
 def projection_tab(kv, fp: str, name: str) -> None:
     params, view = projection_ui(kv)
     try:
@@ -174,12 +179,12 @@ def projection_tab(kv, fp: str, name: str) -> None:
     found = [w for w in view["search"] if w in set(words)]
     missing = [w for w in view["search"] if w not in set(words)]
     if missing:
-        st.warning(t("explorer.not_plotted", words=", ".join(missing)))
+        st.warning(t("explorer.not_plotted", words=md(", ".join(missing))))
     shared = {w: len(group) for group in proj["shared"] for w in group}
     if proj["shared"]:
         n_shared = sum(len(g) for g in proj["shared"])
         examples = "; ".join(", ".join(g[:4]) + (" …" if len(g) > 4 else "") for g in proj["shared"][:3])
-        st.warning(t("explorer.shared_vectors", n=n_shared, points=len(proj["shared"]), examples=examples))
+        st.warning(t("explorer.shared_vectors", n=n_shared, points=len(proj["shared"]), examples=md(examples)))
     near = neighbours.neighbourhood(kv, found, view["k_search"], within=words)
     near_words = [w for ws in near.values() for w in ws]
     fig = plots.projection_figure(
@@ -200,7 +205,7 @@ def projection_notes(fig, proj: dict, near: dict, config: ProjectionConfig, spec
     """Under the picture: labels left off, cache or not, the method's explanation, formula and source, downloads."""
     hidden = (fig.layout.meta or {}).get("hidden_labels") or []
     if hidden:
-        st.caption(t("explorer.labels_hidden", n=len(hidden), words=", ".join(hidden[:10])))
+        st.caption(t("explorer.labels_hidden", n=len(hidden), words=md(", ".join(hidden[:10]))))
     info, formula = st.columns([3, 2])
     with info:
         st.caption(t("explorer.from_cache") if proj["from_cache"] else t("explorer.computed"))

@@ -15,32 +15,36 @@ from core.plots import explorer as plots
 from core.vectors import align, axes, neighbours
 from core.vectors.projection import top_words
 from ui.explorer_common import MINILM, PLOT_CONFIG, bad, run_label, stamp, text, words_of
+from ui.cache import shared
+from ui.errors import guarded
 from ui.i18n import t
+from ui.text import md
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _evaluation(fp: str, _kv) -> dict:
     from core.vectors.evaluate import evaluate
 
     return evaluate(_kv, detail=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _snapshots(path: str, stamp: float):
     return align.read_snapshots(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _drift(path: str, stamp: float, limit: int):
     return align.drift_projection(_snapshots(path, stamp), limit)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _compare(fp_a: str, fp_b: str, limit: int, _kv_a, _kv_b):
     return align.compare_projection(_kv_a, _kv_b, limit)
 
 
 @st.fragment
+@guarded
 def neighbours_tab(kv, fp: str) -> None:
     first = next((w for w in ("king", "good", "国王", "中国") if w in kv.key_to_index), top_words(kv, 1)[0])
     left, right = st.columns([3, 2])
@@ -81,7 +85,7 @@ def neighbours_tab(kv, fp: str) -> None:
             except ValueError as err:
                 bad(err)
             else:
-                st.metric(t("explorer.answer", a=a.strip(), b=b.strip(), c=c.strip()), answers[0][0],
+                st.metric(t("explorer.answer", a=md(a.strip()), b=md(b.strip()), c=md(c.strip())), answers[0][0],
                           f"cos {answers[0][1]:.3f}", delta_color="off", delta_arrow="off")
                 st.dataframe(pd.DataFrame(answers[1:], columns=[t("explorer.runner_up"), t("explorer.cosine")]),
                              hide_index=True)
@@ -113,6 +117,7 @@ def _axes_defaults(kv) -> tuple[str, str, str]:
 
 
 @st.fragment
+@guarded
 def axes_tab(kv, fp: str) -> None:
     st.markdown(t("explorer.axes_intro"))
     x_default, y_default, words_default = _axes_defaults(kv)
@@ -128,7 +133,7 @@ def axes_tab(kv, fp: str) -> None:
         return
     skipped = [w for w in words if w not in kv.key_to_index]
     if skipped:
-        st.warning(t("explorer.skipped", words=", ".join(skipped)))
+        st.warning(t("explorer.skipped", words=md(", ".join(skipped))))
     fig = plots.axes_figure(coords, placed, x_title=f"cos(w, {x_formula.strip()})",
                             y_title=f"cos(w, {y_formula.strip()})", title=t("explorer.axes_title"))
     st.plotly_chart(fig, config=PLOT_CONFIG, key="explorer_axes_fig")
@@ -159,6 +164,7 @@ def score_metric(container, kind: str, score, label: str) -> None:
 
 
 @st.fragment
+@guarded
 def benchmarks_tab(kv, fp: str) -> None:
     st.markdown(t("explorer.bench_intro"))
     done = st.session_state.get("explorer_bench_done", set())
@@ -201,6 +207,7 @@ def benchmarks_tab(kv, fp: str) -> None:
 
 
 @st.fragment
+@guarded
 def drift_tab(run_path: Path | None) -> None:
     if run_path is None:
         st.info(t("explorer.drift_needs_run"))
@@ -241,6 +248,7 @@ def drift_tab(run_path: Path | None) -> None:
 
 
 @st.fragment
+@guarded
 def compare_tab(kv, fp: str, name: str, current: str, runs: list[dict], load_source) -> None:
     """Neighbours of one word in two sets of vectors, and both clouds aligned (``load_source`` loads the other)."""
     options = [MINILM] + [r["id"] for r in runs]
@@ -252,18 +260,20 @@ def compare_tab(kv, fp: str, name: str, current: str, runs: list[dict], load_sou
     st.markdown(t("explorer.compare_intro"))
     c1, c2, c3 = st.columns([2, 2, 1])
     other = c1.selectbox(t("explorer.compare_with"), options, format_func=labels.get, key="explorer_cmp_other")
-    word = c2.text_input(t("explorer.word"), value=next((w for w in ("king", "good") if w in kv.key_to_index),
-                                                        top_words(kv, 1)[0]), key=f"explorer_cmp_word@{fp[:8]}")
-    limit = c3.number_input(t("explorer.compare_n"), 20, 5000, 500, 10, key="explorer_cmp_n")
     try:
         kv_b, fp_b, _, name_b = load_source({"kind": MINILM} if other == MINILM else {"kind": "run", "run_id": other})
     except (ValueError, OSError) as err:
         bad(err)
         return
+    # The first word to compare is one both vocabularies know (a Chinese run and English MiniLM share few).
+    both = [w for w in ("king", "good", *top_words(kv, 2000)) if w in kv.key_to_index and w in kv_b.key_to_index]
+    word = c2.text_input(t("explorer.word"), value=both[0] if both else top_words(kv, 1)[0],
+                         key=f"explorer_cmp_word@{fp[:8]}@{fp_b[:8]}")
+    limit = c3.number_input(t("explorer.compare_n"), 20, 5000, 500, 10, key="explorer_cmp_n")
     left, right = st.columns(2)
     for col, vectors, title in ((left, kv, name), (right, kv_b, name_b)):
         with col:
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{md(title)}**")
             try:
                 rows = neighbours.neighbours(vectors, word, 10)
             except ValueError as err:
@@ -282,6 +292,7 @@ def compare_tab(kv, fp: str, name: str, current: str, runs: list[dict], load_sou
 
 
 @st.fragment
+@guarded
 def export_tab(kv, name: str) -> None:
     st.markdown(t("explorer.export_intro"))
     limit = st.number_input(t("explorer.export_n"), 1, len(kv.index_to_key),

@@ -10,6 +10,7 @@ import streamlit as st
 from core.finetune import tasks
 from core.plots import finetune as plots
 from ui.i18n import t
+from ui.text import md
 
 NONE = "—"
 DELIMITERS = ("", ",", ";", "\t", "|")
@@ -47,7 +48,7 @@ def mapping_ui(task_obj, view) -> None:
                                 help=_help(tasks.ROLE_FIELDS[role]), placeholder=t("finetune.pick_column"), **kwargs)
         why = (guess.get("why") or {}).get(role)
         if column and column == guess.get(role) and why:
-            st.caption(t(f"finetune.chosen_by.{why}", role=t(f"finetune.role.{role}"), column=column))
+            st.caption(t(f"finetune.chosen_by.{why}", role=t(f"finetune.role.{role}"), column=md(column)))
 
 
 def tag_column_ui(view) -> None:
@@ -88,4 +89,5 @@ def show_data(view, max_length: int) -> None:
             "title": t("finetune.fig.lengths"), "x": t("finetune.fig.tokens"), "y": t("finetune.fig.examples"),
             "cut": "max_length"}))
     for w in summary["warnings"]:
-        st.warning(t(f"finetune.warn.{w['code']}", **{k: v for k, v in w.items() if k != "code"}))
+        st.warning(t(f"finetune.warn.{w['code']}", **{k: md(v) if isinstance(v, str) else v
+                                                       for k, v in w.items() if k != "code"}))

@@ -17,13 +17,17 @@ from core.plots import finetune as plots
 from ui import runs as ui_runs
 from ui.i18n import t
 from ui.auth import user as me
+from ui.cache import shared
 from ui.errors import bad_input
+from ui.text import md
 
 
-@st.cache_resource(show_spinner=False, max_entries=3)
+@shared(max_entries=3)
 def _predictor(run_path: str, stamp: float):
     from core.finetune import load_predictor
+    from ui.warmup import transformers_ready
 
+    transformers_ready()
     return load_predictor(run_path)
 
 
@@ -174,10 +178,10 @@ def draw_per_text(result: dict) -> None:
     """Probabilities per label; several labels above the threshold when the task predicts a set."""
     probs = result["probabilities"]
     if "predicted" in result:
-        chosen = ", ".join(result["predicted"]) or t("finetune.no_label_above")
+        chosen = md(", ".join(result["predicted"])) or t("finetune.no_label_above")
         st.success(t("finetune.predicted_labels", labels=chosen, threshold=f"{result['threshold']:.2f}"))
     else:
-        st.success(t("finetune.predicted_label", label=probs[0][0], p=f"{probs[0][1]:.1%}"))
+        st.success(t("finetune.predicted_label", label=md(probs[0][0]), p=f"{probs[0][1]:.1%}"))
     st.plotly_chart(plots.probabilities_figure(probs, title=t("finetune.fig.probabilities"),
                                                x_title=t("finetune.fig.probability"),
                                                threshold=result.get("threshold")))
@@ -266,7 +270,7 @@ def draw_run(run_id: str) -> None:
     from core.finetune import read_run
 
     meta_name = (jobs.read_config(run_id, user=me()) or {}).get("name") or run_id
-    st.caption(t("finetune.showing_run", name=meta_name, run=run_id))
+    st.caption(t("finetune.showing_run", name=md(meta_name), run=run_id))
     status = ui_runs.live_status(run_id, render_live=draw_live, key="ft_live")
     if status.get("state") in jobs.ACTIVE or status.get("state") == "missing":
         return

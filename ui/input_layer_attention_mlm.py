@@ -10,21 +10,20 @@ import streamlit as st
 
 from core import input_layer as il
 from core import positional as pe
-from core.plots import input_layer as plots
-from core.plots import mlm as mlm_plots
+from core.plots import input_layer as input_layer_plots
+from core.plots import mlm as mlm_figures
+from ui.cache import shared_builders
 from ui.i18n import lang, t
 from ui.input_layer_common import choice, figure_with_formula
+from ui.input_layer_data import masking_demo, own_guesses
 from ui.errors import bad_input
+from ui.text import md
 
-MAX_PAGE_TOKENS = 128  # more rows than this make the heatmaps unreadable on a projector
-
+# Built once per server for the same arguments (every student with the same sentence sees the same figures).
+plots = shared_builders(input_layer_plots)
+mlm_plots = shared_builders(mlm_figures)
 
 MASK_EXAMPLES = {"en": "The cat sat on the [MASK].", "zh": "我们在北[MASK]学习中文。"}  # by the model's language
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def random_pool(tokenizer_path: str, _tokenizer):
-    return il.ordinary_ids(_tokenizer)
 
 
 def mask_ui() -> il.MaskConfig:
@@ -77,13 +76,14 @@ def section_attention(result: il.InputWalk, family: il.EncoderFamily) -> None:
     st.write(t("input_layer.s6_heads_text") if result.where == "input" else t("input_layer.s6_heads_text_fixed"))
 
 
-def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name: str, model_language: str) -> None:
+def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name: str, model_language: str,
+                path: str, text: str, pair: str) -> None:
+    """The masking demo on the walked sentence (``path``, ``text``, ``pair`` key the shared computation)."""
     view = result.tokens
     st.header(t("input_layer.s7"))
     st.write(t("input_layer.s7_text"))
     config = mask_ui()
-    pool = random_pool(tokenizer.name_or_path, tokenizer)
-    masked = il.mask_tokens(view.input_ids, view.special, view.mask_id, config, random_pool=pool)
+    masked, stats, demo_guesses = masking_demo(path, text, pair, config.select_prob, config.seed)
     arrows = {a: t(f"input_layer.was_{a}") for a in ("mask", "random", "keep")}
     st.html(plots.mask_chips_html(view.tokens, il.shown_tokens(tokenizer, masked), il.action_names(masked), arrows))
     st.html(plots.legend_html({"mask": t("input_layer.action_mask"), "random": t("input_layer.action_random"),
@@ -91,7 +91,6 @@ def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name:
     counts = masked.counts()
     st.caption(t("input_layer.mask_counts", selected=counts["selected"], ordinary=view.ordinary_count,
                  mask=counts["mask"], random=counts["random"], keep=counts["keep"]))
-    stats = il.masking_statistics(view.input_ids, view.special, view.mask_id, config, repeats=2000, random_pool=pool)
     expected = config.expected()
     figure_with_formula(
         plots.shares_bar(stats, expected, {k: t(f"input_layer.share_{k}") for k in expected},
@@ -103,30 +102,27 @@ def section_mlm(result: il.InputWalk, family: il.EncoderFamily, tokenizer, name:
         r"P(\text{keep} \mid \text{selected}) &= " + f"{expected['keep']:.1f}" + r" \end{aligned}",
         t("input_layer.s7_stats_text"),
     )
-    section_guesses(view, masked, family, tokenizer, name, model_language)
+    section_guesses(demo_guesses, family, name, model_language, path)
 
 
-def section_guesses(view: il.TokenView, masked: il.MaskResult, family: il.EncoderFamily, tokenizer, name: str,
-                    model_language: str) -> None:
+def section_guesses(demo_guesses, family: il.EncoderFamily, name: str, model_language: str, path: str) -> None:
     """The MLM head's top-5 at each selected token of the demo above, or at each [MASK] of the user's sentence."""
     st.subheader(t("input_layer.s7_guess"))
     if not family.has_mlm_head:
-        st.info(t("input_layer.no_mlm_head", name=name))
+        st.info(t("input_layer.no_mlm_head", name=md(name)))
         return
     source = choice(st, t("input_layer.guess"), ["demo", "own"], "guess", default="demo", horizontal=True)
     try:
         if source == "demo":
-            chosen = masked.selected.nonzero().flatten().tolist()
-            if not chosen:
+            if demo_guesses is None:
                 st.info(t("input_layer.nothing_selected"))
                 return
-            guesses = il.guess_at(family, tokenizer, masked.masked_ids, chosen, view.token_type_ids,
-                                  original_ids=view.input_ids)
+            guesses = demo_guesses
         else:
             example = MASK_EXAMPLES.get(model_language or lang(), MASK_EXAMPLES["en"])
             text = st.text_input(t("input_layer.guess_text"), value=example, key=f"il_guess_text_{model_language}",
                                  max_chars=1000, help=t("input_layer.guess_text_help"))
-            guesses = il.guess_masks(family, tokenizer, text, max_tokens=MAX_PAGE_TOKENS)
+            guesses = own_guesses(path, text)
     except ValueError as err:
         st.error(bad_input(err))
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import t
+from ui.text import md
 
 _AUTO = "_auto"  # session key suffix: the value the picker chose by itself last time
 _PINNED = "__pinned__"
@@ -99,6 +100,6 @@ def pick_model(key: str, language: str, *, label: str, help: str | None = None) 
             st.caption(t(why, name=picked))
         elif info["language"] == "en":
             zh_models = [m["name"] for m in infos if m["language"] == "zh"]
-            st.warning(t("models.english_on_chinese", name=picked,
+            st.warning(t("models.english_on_chinese", name=md(picked),
                          other=zh_models[0] if zh_models else t("models.none_zh")))
     return picked or DEFAULT_MODEL_NAME

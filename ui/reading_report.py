@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import t
+from ui.text import md
 
 
 def show(report, *, expanded: bool | None = None) -> None:
@@ -29,11 +30,11 @@ def show(report, *, expanded: bool | None = None) -> None:
     attention = bool(report.rows_dropped or report.notes or doubtful or (report.header is False)
                      or _decided_for_the_user(report))
     lines = report.lines(t)
-    with st.expander(t("reading.title", source=report.source or "?"),
+    with st.expander(t("reading.title", source=md(report.source or "?")),
                      expanded=attention if expanded is None else expanded, icon=":material/description:"):
         st.markdown("\n".join(f"- {_escape(line)}" for line in lines))
     if doubtful or report.rows_dropped:
-        st.warning(lines[0] if doubtful else t("reading.rows", read=report.rows_read, dropped=report.rows_dropped))
+        st.warning(md(lines[0]) if doubtful else t("reading.rows", read=report.rows_read, dropped=report.rows_dropped))
 
 
 def _decided_for_the_user(report) -> bool:

@@ -30,14 +30,17 @@ from collections.abc import Callable
 import streamlit as st
 
 import core.jobs as jobs
+from ui import errors
 from ui.auth import user as _user
+from ui.cache import shared
 from ui.errors import bad_input, message
 from ui.i18n import lang, t
+from ui.text import md
 
 QUERY_KEY = "run"
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=None)
 def _recover_once(root: str) -> list[str]:
     return jobs.recover(root)
 
@@ -65,7 +68,7 @@ def attached_run(kind: str | None = None) -> str | None:
         detach()
         return None
     except ValueError:
-        st.warning(t("runs.unknown_run", run=str(run_id)[:80]))
+        st.warning(t("runs.unknown_run", run=md(str(run_id)[:80])))
         detach()
         return None
     if kind and meta.get("kind") != kind:
@@ -204,7 +207,7 @@ def format_time(iso: str | None) -> str:
 
 def escape_markdown(text: str) -> str:
     """``text`` (e.g. a run name someone typed) with Markdown syntax neutralised, for st.markdown."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in str(text))
+    return md(text)
 
 
 def state_label(state: str) -> str:
@@ -243,19 +246,19 @@ def _draw_status(run_id: str, status: dict, key: str) -> None:
                   icon=":material/stop_circle:", disabled=bool(st.session_state.get(f"_runs_cancelled_{run_id}")))
         error = st.session_state.pop(f"_runs_cancel_error_{run_id}", None)
         if error:
-            st.error(t("common.bad_input", message=error))
+            st.error(bad_input(error))
 
 
 def _draw_final(status: dict) -> None:
     state = status.get("state")
     if state == "done":
         st.success(t("runs.done", duration=format_duration(_duration(status))))
-    elif state == "failed":
-        st.error(t("runs.failed", error=status.get("error") or "?"))
+    elif state == "failed":  # a job's error names files and words of the user's data: shown as text
+        st.error(t("runs.failed", error=errors.message(status.get("error") or "?")))
     elif state == "cancelled":
         st.warning(t("runs.cancelled"))
     elif state == "interrupted":
-        st.warning(t("runs.interrupted", error=status.get("error") or ""))
+        st.warning(t("runs.interrupted", error=errors.message(status.get("error") or "")))
 
 
 def _duration(status: dict) -> float | None:
@@ -279,16 +282,19 @@ def _status_block(run_id: str, key: str, shown_state: str) -> None:
 
 
 @st.fragment(run_every=QUEUED_EVERY_S)
+@errors.guarded
 def _queued_fragment(run_id: str, key: str) -> None:
     _status_block(run_id, key, "queued")
 
 
 @st.fragment(run_every=STATUS_EVERY_S)
+@errors.guarded
 def _status_fragment(run_id: str, key: str) -> None:
     _status_block(run_id, key, "running")
 
 
 @st.fragment(run_every=FIGURE_EVERY_S)
+@errors.guarded
 def _curves_fragment(run_id: str, render_live, key: str) -> None:
     person = _user()
     try:

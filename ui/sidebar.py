@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.cache import shared
 from ui.i18n import language_switch, t
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=None)
 def _device_line() -> str:
     from core.device import describe, pick
 

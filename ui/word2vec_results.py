@@ -14,6 +14,7 @@ from ui import runs as ui_runs
 from ui.i18n import t
 from ui.auth import user as me
 from ui.errors import bad_input
+from ui.text import md
 
 
 def live_curves(run_id: str, records: list[dict], status: dict) -> None:
@@ -128,7 +129,7 @@ def draw_results(run_id: str, kv) -> None:
     words = ([word] if word in kv.key_to_index else [word.lower()]) if word else probe_words(kv)
     found = neighbours_of(kv, words)
     if word and not found:
-        st.warning(t("train.not_in_vocab", word=word))
+        st.warning(t("train.not_in_vocab", word=md(word)))
     st.dataframe(neighbours_table(found), hide_index=True)
     draw_downloads(run_id, kv)
     link_to_explorer(run_id)

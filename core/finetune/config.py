@@ -65,6 +65,7 @@ class FinetuneConfig:
     max_grad_norm: float = setting(1.0, low=0.001, high=1000.0, step=0.1, advanced=True)
     checkpoint_every: int = setting(0, low=0, high=10_000_000, zero="each epoch", advanced=True)
     resume_from: str = setting("", cli=False, form=False)  # the CLI's --resume RUN_ID; the page's Resume button
+    keep_checkpoint: bool = setting(False, advanced=True)  # a finished run drops checkpoint/ unless set
 
     def __post_init__(self) -> None:
         settings.validate(self)

@@ -38,6 +38,7 @@ from core.finetune.estimate import note_load
 from core.finetune.tasks import ReadOptions
 from core.training import Loop, LoopSettings, Recipe, friendly_errors, make_accelerator as _make_accelerator
 from core.training import make_optimizer, make_schedule, save_model
+from core.training.saving import drop_checkpoint
 
 OOM_MESSAGE = "out of GPU memory: lower batch size or max_length (or use gradient accumulation)."
 NAN_MESSAGE = "loss became NaN: lower the learning rate (e.g. 2e-5) or use mixed_precision 'no'."
@@ -293,6 +294,8 @@ def finish(loop: Loop, setup: Setup, run_dir: Path) -> dict:
         atomic_write_json(run_dir / "labels.json", {"id2label": {str(i): v for i, v in enumerate(labels)},
                                                     "label2id": {v: i for i, v in enumerate(labels)}})
         atomic_write_json(run_dir / "train_summary.json", summary, indent=1, default=float)
+    if not loop.cancelled and not config.keep_checkpoint:  # a cancelled run keeps it: the page offers to resume
+        drop_checkpoint(accelerator, run_dir)
     accelerator.wait_for_everyone()
     accelerator.end_training()
     return summary

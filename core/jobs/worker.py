@@ -134,6 +134,25 @@ def _last_report(path: Path) -> float:
     return max(times, default=0.0)
 
 
+JOB_NICE_ENV = "EMBEDLAB_JOB_NICE"
+JOB_NICE = 10  # a job's niceness: pages first, training on every cycle they leave
+
+
+def _behind_pages() -> None:
+    """In the job's process, before the job runs: a lower CPU priority than the app's pages.
+
+    A word2vec job uses every core it may (``job_env``); at the same priority as the
+    Streamlit server it halves what thirty students' pages get while it runs. At nice 10
+    the pages come first and the job still has every idle cycle (``EMBEDLAB_JOB_NICE``;
+    0 keeps jobs level with the pages). Done in the job process itself, so every executor's
+    jobs (and every rank of a launched one) get it.
+    """
+    try:
+        os.nice(max(0, int(os.environ.get(JOB_NICE_ENV, JOB_NICE))))
+    except (OSError, ValueError):
+        pass
+
+
 def child_command(run_id: str, meta: dict, python: str | None = None) -> list[str]:
     """The job process's command line: ``python -m core.jobs.worker --child RUN_ID``.
 
@@ -304,6 +323,7 @@ def run_child(run_id: str) -> int:
     the run's log.txt. Under a launcher with several ranks see
     :func:`core.jobs.launched.run_ranks`.
     """
+    _behind_pages()
     problem = runs_folder_problem(run_id)
     if problem is not None:
         print(f"EmbedLab: {problem}. Every node must see the runs folder at the same path "

@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.plots.text import plain, plain_figure
+
 MAX_3D_POINTS = 20_000
 # Readable on white, distinct for up to 10 clusters (plotly's default qualitative palette),
 # extended with Dark24 for more.
@@ -62,8 +64,8 @@ def projection_figure(
                                  colour_title, count_label, rank_label, shared, shared_label)
     c = coords[keep]
     fig = go.Figure()
-    cloud = dict(mode="markers", marker=marker, text=hover, hovertemplate="%{text}<extra></extra>", name="",
-                 showlegend=False)
+    cloud = dict(mode="markers", marker=marker, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+                 name="", showlegend=False)
     fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], **cloud) if dims == 2 else
                   go.Scatter3d(x=c[:, 0], y=c[:, 1], z=c[:, 2], **cloud))
     index = {word: i for i, word in enumerate(words)}
@@ -78,7 +80,7 @@ def projection_figure(
     else:
         fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
                                      zaxis_title=axis_titles[2]))
-    return fig
+    return plain_figure(fig)
 
 
 def _cloud_style(keep, words, counts, clusters, searching: bool, dims: int, colour_title: str, count_label: str,
@@ -86,7 +88,7 @@ def _cloud_style(keep, words, counts, clusters, searching: bool, dims: int, colo
     """The marker (colour by cluster, else log10 count, else rank) and hover text of the cloud's points."""
     cnt = None if counts is None else np.asarray(counts)[keep]
     hover = [
-        f"<b>{words[r]}</b><br>{rank_label}: {r + 1}" + ("" if cnt is None else f"<br>{count_label}: {cnt[i]:,}")
+        f"<b>{plain(words[r])}</b><br>{rank_label}: {r + 1}" + ("" if cnt is None else f"<br>{count_label}: {cnt[i]:,}")
         + (f"<br>{shared_label.format(n=shared[words[r]])}" if shared and words[r] in shared else "")
         for i, r in enumerate(keep)
     ]
@@ -118,11 +120,11 @@ def _marked_points(fig, coords, index, dims, highlight, neighbours, labels, shar
             continue
         placed.update(picked)
         rows = coords[[index[word] for word in picked]]
-        hover_text = [f"<b>{word}</b>" + (f"<br>{shared_label.format(n=shared[word])}"
-                                          if shared and word in shared else "") for word in picked]
+        hover_text = [f"<b>{plain(word)}</b>" + (f"<br>{shared_label.format(n=shared[word])}"
+                                                 if shared and word in shared else "") for word in picked]
         style = dict(name=name, marker=dict(color=colour, size=size if dims == 2 else size / 2,
                                             line=dict(width=1, color="white")),
-                     customdata=hover_text, hovertemplate="%{customdata}<extra></extra>", showlegend=False)
+                     hovertext=hover_text, hovertemplate="%{hovertext}<extra></extra>", showlegend=False)
         text_colour = colour if name != "labels" else "#222222"
         if dims == 2:
             fig.add_trace(go.Scattergl(x=rows[:, 0], y=rows[:, 1], mode="markers", **style))
@@ -229,7 +231,7 @@ def _to_pixels(points: np.ndarray, x_range, y_range) -> np.ndarray:
 
 def _escape(text: str) -> str:
     """Plotly annotations read a little HTML; a word like <unk> must show as itself."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return plain(text)
 
 
 def axes_figure(coords: np.ndarray, words: list[str], *, x_title: str, y_title: str, title: str = "") -> go.Figure:
@@ -245,7 +247,7 @@ def axes_figure(coords: np.ndarray, words: list[str], *, x_title: str, y_title: 
     fig.update_layout(title=title, height=600, plot_bgcolor="white", margin=dict(l=10, r=10, t=50, b=10))
     fig.update_xaxes(title=x_title, gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(title=y_title, gridcolor="#eeeeee", zeroline=False)
-    return fig
+    return plain_figure(fig)
 
 
 def drift_figure(epochs: list[int], words: list[str], coords: np.ndarray, *, highlight: list[str] = (),
@@ -295,13 +297,13 @@ def drift_figure(epochs: list[int], words: list[str], coords: np.ndarray, *, hig
                                    dict(label="⏸", method="animate",
                                         args=[[None], dict(mode="immediate", frame=dict(duration=0))])])],
     )
-    return fig
+    return plain_figure(fig)
 
 
 def compare_figure(words: list[str], coords_a: np.ndarray, coords_b: np.ndarray, *, name_a: str, name_b: str,
                    highlight: list[str] = (), title: str = "", label_top: int = 30) -> go.Figure:
     """Two aligned projections ``(n, 2)`` of the shared words side by side, same axes ranges."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(name_a, name_b), horizontal_spacing=0.06)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(plain(name_a), plain(name_b)), horizontal_spacing=0.06)
     marked = set(highlight)
     show = set(words[:label_top]) | marked
     text = [w if w in show else "" for w in words]
@@ -319,7 +321,7 @@ def compare_figure(words: list[str], coords_a: np.ndarray, coords_b: np.ndarray,
     fig.update_xaxes(title="PC 1", gridcolor="#eeeeee", matches="x")
     fig.update_yaxes(matches="y")
     fig.update_yaxes(title="PC 2", gridcolor="#eeeeee")
-    return fig
+    return plain_figure(fig)
 
 
 def neighbours_figure(pairs: list[tuple[str, float]], *, title: str = "", x_title: str = "cosine") -> go.Figure:
@@ -332,7 +334,7 @@ def neighbours_figure(pairs: list[tuple[str, float]], *, title: str = "", x_titl
     fig.update_layout(title=title, height=max(250, 28 * len(words) + 80), plot_bgcolor="white",
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_xaxes(title=x_title, range=[min(0.0, min(scores, default=0)), 1.0], gridcolor="#eeeeee")
-    return fig
+    return plain_figure(fig)
 
 
 def sections_figure(sections: list[dict], *, title: str = "", y_title: str = "accuracy") -> go.Figure:
@@ -346,7 +348,7 @@ def sections_figure(sections: list[dict], *, title: str = "", y_title: str = "ac
     fig.update_layout(title=title, height=420, plot_bgcolor="white", margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(title=y_title, range=[0, 1.1], tickformat=".0%", gridcolor="#eeeeee")
     fig.update_xaxes(tickangle=-35)
-    return fig
+    return plain_figure(fig)
 
 
 def similarity_scatter(pairs: list, *, title: str = "", x_title: str = "human", y_title: str = "model") -> go.Figure:
@@ -360,4 +362,4 @@ def similarity_scatter(pairs: list, *, title: str = "", x_title: str = "human", 
     fig.update_layout(title=title, height=420, plot_bgcolor="white", margin=dict(l=10, r=10, t=50, b=10))
     fig.update_xaxes(title=x_title, gridcolor="#eeeeee")
     fig.update_yaxes(title=y_title, gridcolor="#eeeeee")
-    return fig
+    return plain_figure(fig)

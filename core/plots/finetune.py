@@ -10,6 +10,8 @@ import html
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.plots.text import plain_figure
+
 ENTITY_COLOURS = {"PER": "#fdd49e", "ORG": "#a6cee3", "LOC": "#b2df8a", "MISC": "#cab2d6"}
 # Light colours dark text stays readable on (ColorBrewer Set3 and Pastel1, minus the four above).
 EXTRA_COLOURS = ["#fb9a99", "#ffff99", "#8dd3c7", "#fccde5", "#d9d9d9", "#bc80bd", "#80b1d3", "#fdb462",
@@ -71,7 +73,7 @@ def curves_figure(records: list[dict], labels: dict | None = None) -> go.Figure:
         fig.update_xaxes(range=[0, max(last, 1) * 1.05], row=1, col=2)
     fig.update_yaxes(title_text=text["score"], range=[0, 1.02], row=1, col=2)
     fig.update_layout(height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.2})
-    return fig
+    return plain_figure(fig)
 
 
 def confusion_figure(matrix: list[list[int]], labels: list[str], normalize: bool = True,
@@ -96,7 +98,7 @@ def confusion_figure(matrix: list[list[int]], labels: list[str], normalize: bool
     fig.update_yaxes(title_text=text["y"], type="category", autorange="reversed")
     size = min(700, 220 + 40 * len(labels))
     fig.update_layout(title=text["title"], height=size, margin={"t": 50, "b": 50, "l": 80, "r": 20})
-    return fig
+    return plain_figure(fig)
 
 
 def per_class_figure(rows: list[dict], name_key: str = "label", title: str = "Per-class scores",
@@ -114,7 +116,7 @@ def per_class_figure(rows: list[dict], name_key: str = "label", title: str = "Pe
                              hovertemplate=f"%{{x}}<br>{metric} %{{y:.3f}}<br>support %{{customdata}}<extra></extra>"))
     fig.update_layout(barmode="group", title=title, height=360, yaxis={"range": [0, 1.05], "title": text["score"]},
                       xaxis={"title": text["x"], "type": "category"}, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return fig
+    return plain_figure(fig)
 
 
 def length_figure(lengths: list[int], max_length: int, titles: dict | None = None) -> go.Figure:
@@ -126,7 +128,7 @@ def length_figure(lengths: list[int], max_length: int, titles: dict | None = Non
     fig.add_vline(x=max_length, line_dash="dash", line_color="#d62728", annotation_text=text["cut"])
     fig.update_layout(title=text["title"], xaxis_title=text["x"], yaxis_title=text["y"], height=300,
                       margin={"t": 50, "b": 40, "l": 60, "r": 20}, bargap=0.05)
-    return fig
+    return plain_figure(fig)
 
 
 def counts_figure(counts: dict[str, int], titles: dict | None = None) -> go.Figure:
@@ -137,7 +139,7 @@ def counts_figure(counts: dict[str, int], titles: dict | None = None) -> go.Figu
                            hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(title=text["title"], xaxis={"title": text["x"], "type": "category"}, yaxis_title=text["y"],
                       height=300, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return fig
+    return plain_figure(fig)
 
 
 def probabilities_figure(probs: list[tuple[str, float]], title: str = "Predicted probabilities",
@@ -156,7 +158,7 @@ def probabilities_figure(probs: list[tuple[str, float]], title: str = "Predicted
         fig.data[0].marker.color = ["#3182bd" if p >= threshold else "#c6dbef" for _, p in probs][::-1]
         fig.add_vline(x=threshold, line_dash="dash", line_color="#636363",
                       annotation_text=f"{threshold:.2f}", annotation_position="top")
-    return fig
+    return plain_figure(fig)
 
 
 def entity_colours(kinds) -> dict[str, str]:

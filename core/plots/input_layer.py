@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.plots.text import plain_figure
+
 DIVERGING = "RdBu_r"  # red positive, blue negative, white at 0
 SEQUENTIAL = "Blues"  # attention probabilities: 0 white, 1 dark
 ROW_PX = 22  # height per token row, so labels never overlap
@@ -90,7 +92,7 @@ def matrix_heatmap(values: np.ndarray, row_labels: list[str], *, title: str, x_t
         hovertemplate=f"{y_title}: %{{customdata}}<br>{x_title}: %{{x}}<br>{value_title}: %{{z:.4f}}<extra></extra>",
     ))
     _row_axis(fig, row_labels)
-    return _layout(fig, title, x_title, y_title, _height(len(row_labels)))
+    return plain_figure(_layout(fig, title, x_title, y_title, _height(len(row_labels))))
 
 
 def one_hot_overview(ids: list[int], vocab_size: int, row_labels: list[str], *, title: str, x_title: str,
@@ -103,7 +105,7 @@ def one_hot_overview(ids: list[int], vocab_size: int, row_labels: list[str], *, 
     fig.update_xaxes(range=[-0.5, vocab_size - 0.5], showgrid=False)
     _row_axis(fig, row_labels)
     fig.update_layout(plot_bgcolor="#f4f4f4")
-    return _layout(fig, title, x_title, y_title, _height(len(row_labels)))
+    return plain_figure(_layout(fig, title, x_title, y_title, _height(len(row_labels))))
 
 
 def one_hot_slice(matrix: np.ndarray, column_labels: list[str], row_labels: list[str], *, title: str,
@@ -120,7 +122,7 @@ def one_hot_slice(matrix: np.ndarray, column_labels: list[str], row_labels: list
     vals, text = thin_ticks(column_labels, X_LABELS)
     fig.update_xaxes(tickmode="array", tickvals=vals, ticktext=text, tickangle=-60, tickfont=TICK_FONT)
     _row_axis(fig, row_labels)
-    return _layout(fig, title, x_title, y_title, _height(len(row_labels), extra=220))
+    return plain_figure(_layout(fig, title, x_title, y_title, _height(len(row_labels), extra=220)))
 
 
 def similarity_heatmap(sim: np.ndarray, labels: list[str], *, title: str, x_title: str, y_title: str,
@@ -136,7 +138,7 @@ def similarity_heatmap(sim: np.ndarray, labels: list[str], *, title: str, x_titl
         hovertemplate=f"%{{customdata}}<br>{value_title}: %{{z:.3f}}<extra></extra>",
     ))
     _square_axes(fig, labels)
-    return _layout(fig, title, x_title, y_title, _height(n, extra=200))
+    return plain_figure(_layout(fig, title, x_title, y_title, _height(n, extra=200)))
 
 
 def _pair_labels(labels: list[str]) -> np.ndarray:
@@ -172,7 +174,7 @@ def attention_heatmap(matrix: np.ndarray, labels: list[str], *, title: str, x_ti
         hovertemplate=f"%{{customdata}}<br>{value_title}: %{{z:.4f}}<extra></extra>",
     ))
     _square_axes(fig, labels)
-    return _layout(fig, title, x_title, y_title, _height(n, extra=200))
+    return plain_figure(_layout(fig, title, x_title, y_title, _height(n, extra=200)))
 
 
 def heads_grid(probs: np.ndarray, labels: list[str], *, title: str, head_titles: list[str], x_title: str,
@@ -205,7 +207,7 @@ def heads_grid(probs: np.ndarray, labels: list[str], *, title: str, head_titles:
                       margin={"l": 10, "r": 10, "t": 80, "b": 40})
     fig.update_xaxes(title_text=x_title, row=rows, col=1)
     fig.update_yaxes(title_text=y_title, row=(rows + 1) // 2, col=1)
-    return fig
+    return plain_figure(fig)
 
 
 def qkv_figure(q: np.ndarray, k: np.ndarray, v: np.ndarray, labels: list[str], *, titles: list[str],
@@ -227,7 +229,7 @@ def qkv_figure(q: np.ndarray, k: np.ndarray, v: np.ndarray, labels: list[str], *
         fig.update_xaxes(title_text=x_title, row=1, col=i + 1)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 50}, height=_height(len(labels)))
     fig.update_yaxes(title_text=y_title, row=1, col=1)
-    return fig
+    return plain_figure(fig)
 
 
 def shares_bar(observed: dict[str, float], expected: dict[str, float], names: dict[str, str], *, title: str,
@@ -246,7 +248,7 @@ def shares_bar(observed: dict[str, float], expected: dict[str, float], names: di
     fig.update_yaxes(tickformat=".0%", range=[0, 1.12])
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1,
                                                 "xanchor": "right"})
-    return _layout(fig, title, "", y_title, 380)
+    return plain_figure(_layout(fig, title, "", y_title, 380))
 
 
 def fertility_curve(sizes: list[int], curves: dict[str, list[float]], *, title: str, x_title: str,
@@ -262,7 +264,7 @@ def fertility_curve(sizes: list[int], curves: dict[str, list[float]], *, title: 
     if marker is not None:
         fig.add_vline(x=marker, line={"color": "black", "dash": "dot"})
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
-    return _layout(fig, title, x_title, y_title, 380)
+    return plain_figure(_layout(fig, title, x_title, y_title, 380))
 
 
 def merges_text(merges: list[tuple[str, str]]) -> str:

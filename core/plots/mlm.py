@@ -9,6 +9,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.plots.text import plain_figure
+
 GUESS = "#1f77b4"  # a guess
 RIGHT = "#2ca02c"  # the guess that is the original token
 MAX_PANELS = 8  # panels in one figure; the table lists every guess
@@ -42,7 +44,7 @@ def guesses_figure(guesses, *, title: str, panel_title: str, x_title: str) -> go
     fig.update_xaxes(title_text=x_title, row=rows, col=1)
     fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, height=80 + rows * 230,
                       margin={"l": 10, "r": 10, "t": 80, "b": 40})
-    return fig
+    return plain_figure(fig)
 
 
 def guesses_table(guesses, *, position: str, shown: str, original: str, guess: str) -> dict[str, list[str]]:

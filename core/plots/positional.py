@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from core.plots.text import plain_figure
 from core.plots.ticks import log_axis
 
 DIVERGING = "RdBu_r"  # red positive, blue negative, white at 0: the sign of a sin/cos is what matters
@@ -69,8 +70,8 @@ def table_heatmap(values: np.ndarray, positions: np.ndarray, columns: np.ndarray
                        "line": {"color": "black", "width": 2, "dash": "dash"}})
         notes.append({"text": limit_text, "xref": "x domain", "x": 1, "xanchor": "right", "yref": "y", "y": limit,
                       "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,255,255,0.85)"})
-    return go.Figure(heat, layout=_layout(title, x_title, y_title, height=HEIGHT + 60,
-                                          yaxis={"autorange": "reversed"}, shapes=shapes, annotations=notes))
+    return plain_figure(go.Figure(heat, layout=_layout(title, x_title, y_title, height=HEIGHT + 60,
+                                          yaxis={"autorange": "reversed"}, shapes=shapes, annotations=notes)))
 
 
 def pair_heatmap(values: np.ndarray, positions: np.ndarray, *, title: str, x_title: str, y_title: str,
@@ -86,9 +87,9 @@ def pair_heatmap(values: np.ndarray, positions: np.ndarray, *, title: str, x_tit
         z=values, x=positions, y=positions, colorbar={"title": {"text": colorbar_title}}, **scale,
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>{colorbar_title}: %{{z:.3f}}<extra></extra>",
     )
-    return go.Figure(heat, layout=_layout(
+    return plain_figure(go.Figure(heat, layout=_layout(
         title, x_title, y_title, height=HEIGHT + 60, xaxis={"constrain": "domain"},
-        yaxis={"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}))
+        yaxis={"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"})))
 
 
 def curve_plot(x: np.ndarray, curves, templates: dict[str, str], *, title: str, x_title: str,
@@ -141,7 +142,7 @@ def curve_plot(x: np.ndarray, curves, templates: dict[str, str], *, title: str, 
                      shapes=shapes, annotations=notes, showlegend=legend)
     if legend:
         layout["margin"] = {**layout["margin"], "b": 110}
-    return go.Figure(traces, layout=layout)
+    return plain_figure(go.Figure(traces, layout=layout))
 
 
 def bar_plot(labels, values: np.ndarray, *, title: str, x_title: str, y_title: str,
@@ -151,5 +152,5 @@ def bar_plot(labels, values: np.ndarray, *, title: str, x_title: str, y_title: s
         x=[str(v) for v in labels], y=values, marker_color=LINE_COLOURS[0],
         hovertemplate=f"{x_title}: %{{x}}<br>{y_title}: %{{y:.4g}}<extra></extra>",
     )
-    return go.Figure(bars, layout=_layout(title, x_title, y_title, height=HEIGHT - 80,
-                                          yaxis=log_axis(values) if log_y else {}))
+    return plain_figure(go.Figure(bars, layout=_layout(title, x_title, y_title, height=HEIGHT - 80,
+                                                       yaxis=log_axis(values) if log_y else {})))

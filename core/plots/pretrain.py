@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from core.plots.text import plain_figure
 from core.plots.ticks import span_axis
 from core.plots.training import PALETTE, legend_below
 
@@ -46,7 +47,7 @@ def eval_overlay_figure(series: dict[str, list[dict]], metric: str = "accuracy",
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
     _chance_line(fig, chance, chance_text)
     fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return legend_below(fig, len(series))
+    return plain_figure(legend_below(fig, len(series)))
 
 
 def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accuracy", *, title: str = "",
@@ -68,7 +69,7 @@ def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accu
     fig.update_yaxes(title=y_title or metric, rangemode="tozero")
     _chance_line(fig, chance, chance_text)
     fig.update_layout(title=title or None, barmode="group", height=360, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return legend_below(fig, (len(rows_by_run) + 2) // 3)  # full width: about three entries a line
+    return plain_figure(legend_below(fig, (len(rows_by_run) + 2) // 3))  # full width: about three entries a line
 
 
 def predictions_table(predictions: list[list[tuple[str, float]]]) -> dict[str, list[str]]:

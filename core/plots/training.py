@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.plots.text import plain, plain_figure
+
 MAX_POINTS = 1500  # a curve never needs more points than a plot is pixels wide
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 
@@ -54,7 +56,7 @@ def zipf_figure(
     if len(values):
         idx = _log_indices(len(values), max_points)
         ranks = idx + 1
-        hover = [f"#{r}: {words[i]} ({int(values[i])})" for r, i in zip(ranks, idx)] if words else None
+        hover = [f"#{r}: {plain(words[i])} ({int(values[i])})" for r, i in zip(ranks, idx)] if words else None
         fig.add_trace(go.Scatter(x=ranks, y=values[idx], mode="lines+markers", name=observed,
                                  marker={"size": 4, "color": PALETTE[0]}, line={"color": PALETTE[0]},
                                  hovertext=hover, hoverinfo="text" if hover else None))
@@ -70,7 +72,7 @@ def zipf_figure(
     fig.update_yaxes(type="log", title=y_title, dtick=1)
     fig.update_layout(title=title, height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20},
                       legend={"orientation": "h", "y": -0.2})
-    return fig
+    return plain_figure(fig)
 
 
 def _x_of(record: dict, x: str) -> float | None:
@@ -113,7 +115,7 @@ def live_figure(
         fig.update_xaxes(title_text=x_title, row=1, col=col)
         fig.update_yaxes(title_text=label, row=1, col=col, rangemode="tozero" if key != "loss" else "normal")
     fig.update_layout(title=title or None, height=320, showlegend=False, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return fig
+    return plain_figure(fig)
 
 
 def eval_figure(
@@ -138,7 +140,7 @@ def eval_figure(
     fig.update_yaxes(title=y_title)
     fig.update_layout(title=title, height=320, margin={"t": 50, "b": 40, "l": 60, "r": 20},
                       legend={"orientation": "h", "y": -0.25}, showlegend=True)  # the legend names the coverage
-    return fig
+    return plain_figure(fig)
 
 
 def overlay_figure(
@@ -172,7 +174,7 @@ def overlay_figure(
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title or metric)
     fig.update_layout(title=title or None, height=340, margin={"t": 50, "b": 40, "l": 60, "r": 20})
-    return legend_below(fig, len(series))
+    return plain_figure(legend_below(fig, len(series)))
 
 
 def legend_below(fig: go.Figure, entries: int, *, height: int | None = None) -> go.Figure:

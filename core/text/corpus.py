@@ -147,6 +147,7 @@ class Corpus:
         self.join_lines = join_lines
         self.segmented = segmented
         self.passes = 0
+        self.stopped = None  # why the last bounded pass (sentences(max_units=, deadline=)) ended early
         self._lines = None
         if kind != "zip":
             self._lines = TextLines(self.path, encoding=encoding, max_piece_bytes=MAX_PIECE_BYTES if kind == "txt" else MAX_ROW_BYTES)
@@ -195,13 +196,33 @@ class Corpus:
         yield from join_wrapped(self.texts(), self._wrapped_counts)
 
     def __iter__(self) -> Iterator[list[str]]:
+        return self.sentences()
+
+    def sentences(self, max_units: int | None = None, deadline: float | None = None) -> Iterator[list[str]]:
+        """One pass: a token list per line / cell / field (what ``iter(corpus)`` yields), optionally bounded.
+
+        ``max_units``: stop after this many text units (lines, cells, fields), counting empty ones;
+        ``deadline``: stop at this ``time.monotonic()`` value. A bounded pass that stopped early says
+        why in ``self.stopped`` (``"lines"`` or ``"time"``; None after a whole pass), so a preview of a
+        file of 100 MiB of blank lines ends on time instead of reading every line.
+        """
+        import time
+
         self.passes += 1
         self._units_read = 0
         self._wrapped_counts = {}
         self._dropped = []
         self._normalizer = normalize = Normalizer()
+        self.stopped = None
         for text in self._units():
             self._units_read += 1
+            if max_units is not None and self._units_read > max_units:
+                self._units_read -= 1
+                self.stopped = "lines"
+                return
+            if deadline is not None and self._units_read % 256 == 0 and time.monotonic() > deadline:
+                self.stopped = "time"
+                return
             text = normalize(text)  # NFKC: full-width ２０２３ / ＧＤＰ are the words 2023 / gdp
             if self.segmented:
                 tokens = text.lower().split() if self.lowercase else text.split()
@@ -359,12 +380,16 @@ def _jsonl_values(lines: Iterable[str], field_name: str | None, name: str) -> It
 
 
 def _zip_member_lines(zf: zipfile.ZipFile, member: str, encoding: str, name: str) -> Iterator[str]:
-    """Lines of one .txt member, decoded strictly (a bad byte names the member and line)."""
+    """Lines of one .txt member, decoded strictly (a bad byte names the member and line), streamed from
+    the archive: never inflated whole, and a line longer than ``MAX_PIECE_BYTES`` characters comes in
+    pieces, so a member of one endless line does not fill the memory."""
     number = 0
     with zf.open(member) as raw:
         wrapper = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline=None)
         try:
-            for number, line in enumerate(wrapper, start=1):
+            while line := wrapper.readline(MAX_PIECE_BYTES):
+                number += 1
+                line = line[:-1] if line.endswith("\n") else line
                 yield line.lstrip("\ufeff") if number == 1 else line
         except UnicodeDecodeError:
             raise CorpusError(

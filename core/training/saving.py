@@ -11,7 +11,9 @@ with Accelerate's ``save`` gather what they need) and the main process writes.
   states) plus ``trainer_state.json`` (the loop's counters) and, when the loop keeps
   them, ``best_weights.safetensors``;
 - :func:`load_checkpoint`: the reverse, with a message a user can act on when the
-  checkpoint is missing or does not fit.
+  checkpoint is missing or does not fit;
+- :func:`drop_checkpoint`: a run that ended on its own keeps its model, not the checkpoint
+  (what resume needs, and only while there is something to resume).
 """
 from __future__ import annotations
 
@@ -60,6 +62,17 @@ def save_checkpoint(accelerator, run_dir: Path, state: dict, best_weights: dict 
             save_file({k: v.contiguous() for k, v in best_weights.items()}, str(tmp / BEST_FILE))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
+    accelerator.wait_for_everyone()
+
+
+def drop_checkpoint(accelerator, run_dir: Path) -> None:
+    """Remove ``run_dir/checkpoint`` of a run that ended on its own (done, not cancelled): resume has nothing
+    left to continue there, and the model folder already holds the weights. The checkpoint is the model
+    again plus the optimizer's two moments (about 4x the model: 347 MB of a 435 MB MiniLM fine-tune run)."""
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        shutil.rmtree(Path(run_dir) / CHECKPOINT, ignore_errors=True)
+        shutil.rmtree(Path(run_dir) / (CHECKPOINT + ".tmp"), ignore_errors=True)
     accelerator.wait_for_everyone()
 
 

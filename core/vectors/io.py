@@ -269,6 +269,15 @@ def _binary_header(path: Path) -> tuple[int, int, int]:
         count, dim = _parse_header(raw.decode("ascii"), path.name)
     except UnicodeDecodeError:
         raise ValueError(f"{path.name}, line 1: expected a header '<count> <dim>'.") from None
+    # gensim allocates count x dim floats before reading a byte: a crafted header ("1000000000 1000000")
+    # would ask for petabytes. Each vector takes at least dim 4-byte floats and a one-character word + space.
+    # (A file a little short is left to the reader below, which names the vector where it ends.)
+    needed = count * (4 * dim + 2)
+    size = path.stat().st_size - len(line)
+    if needed > 2 * size + 2**20:
+        raise ValueError(f"{path.name}, line 1: the header says {count:,} vectors of dimension {dim:,}, at least "
+                         f"{needed:,} bytes, but the file has {size:,} bytes after the header: a damaged or "
+                         "wrong header.")
     return count, dim, len(line)
 
 
@@ -399,7 +408,10 @@ def save_projector_tsv(kv, vectors_path: str | Path, metadata_path: str | Path, 
     """The two files https://projector.tensorflow.org loads: vectors (n, dim) TSV and words, same order."""
     n = len(kv.index_to_key) if limit is None else min(limit, len(kv.index_to_key))
     vectors = np.asarray(kv.vectors[:n], dtype=np.float32)
-    words = [str(w).replace("\t", " ").replace("\n", " ").replace("\r", " ") for w in kv.index_to_key[:n]]
+    from core.spreadsheet import neutralise
+
+    # One word per line for a tool that may be a spreadsheet: no tabs or line breaks, no live formulas.
+    words = [neutralise(str(w).replace("\t", " ").replace("\n", " ").replace("\r", " ")) for w in kv.index_to_key[:n]]
 
     def write_vectors(fh):
         for row in vectors:

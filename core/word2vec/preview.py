@@ -11,7 +11,8 @@ class CorpusPreview:
 
     ``sentences``: the first few sentences as token lists; ``counts``: word
     frequencies, most frequent first (for the Zipf plot); ``tokens``: tokens
-    read; ``truncated``: True if the corpus is longer than what was read;
+    read; ``truncated``: True if the corpus is longer than what was read (``stopped_by`` says which
+    budget ended the reading: ``"tokens"``, ``"lines"`` or ``"time"``);
     ``report``: the reader's ``core.text.reader.ReadingReport`` (None when
     the reader gives none); ``segmented``: the corpus came split into words by
     its source (a ``dataset:`` corpus), so no segmenter ran.
@@ -25,6 +26,7 @@ class CorpusPreview:
     tokens: int = 0
     n_sentences: int = 0
     truncated: bool = False
+    stopped_by: str | None = None  # "tokens", "lines" or "time": which budget ended the preview (None: whole file)
     report: object | None = None
     segmented: bool = False
 
@@ -49,30 +51,53 @@ class CorpusPreview:
         return kept, counts[1] if len(counts) == 2 else 1
 
 
-def preview_corpus(config: dict, *, n_sentences: int = 5, max_tokens: int = 2_000_000) -> CorpusPreview:
-    """Read the head of a job's corpus (at most ``max_tokens`` tokens) for the page's preview.
+MAX_PREVIEW_TOKENS = 2_000_000  # the preview counts at most this many tokens ...
+MAX_PREVIEW_LINES = 500_000  # ... read at most this many lines (empty ones too) ...
+MAX_PREVIEW_SECONDS = 5.0  # ... and stops after this long, whichever comes first
 
-    ``config``: a word2vec job config (or just its reading fields, see
-    ``core.word2vec.job.open_corpus``). Raises ``ValueError``
-    (``core.text.CorpusError``) for files that cannot be used.
+
+def preview_corpus(config: dict, *, n_sentences: int = 5, max_tokens: int = MAX_PREVIEW_TOKENS,
+                   max_lines: int = MAX_PREVIEW_LINES, max_seconds: float = MAX_PREVIEW_SECONDS) -> CorpusPreview:
+    """Read the head of a job's corpus for the page's preview, within a budget.
+
+    Stops at ``max_tokens`` tokens, ``max_lines`` lines (cells, fields; blank lines count) or
+    ``max_seconds`` seconds of reading, whichever comes first; ``truncated`` is then True and
+    ``stopped_by`` says which (``"tokens"``, ``"lines"``, ``"time"``), so the page can say so. A zip
+    is streamed member by member, never inflated in memory. ``config``: a word2vec job config (or
+    just its reading fields, see ``core.word2vec.job.open_corpus``). Raises ``ValueError``
+    (``core.text.CorpusError``) for files that cannot be used, and when the part read has no words
+    (a message that says whether the rest of the file was left unread).
     """
+    import time
+
     from core.word2vec.job import open_corpus
 
     corpus = open_corpus(config)
     counter: Counter[str] = Counter()
     preview = CorpusPreview(corpus.name, corpus.encoding, corpus.language,
                             segmented=bool(getattr(corpus, "segmented", False)))
-    for sentence in corpus:
+    deadline = time.monotonic() + max_seconds
+    bounded = hasattr(corpus, "sentences")
+    sentences = corpus.sentences(max_units=max_lines, deadline=deadline) if bounded else iter(corpus)
+    for sentence in sentences:
         if len(preview.sentences) < n_sentences:
             preview.sentences.append(sentence)
         counter.update(sentence)
         preview.tokens += len(sentence)
         preview.n_sentences += 1
         if preview.tokens >= max_tokens:
-            preview.truncated = True
+            preview.stopped_by = "tokens"
             break
+        if not bounded and time.monotonic() > deadline:
+            preview.stopped_by = "time"
+            break
+    preview.stopped_by = preview.stopped_by or (getattr(corpus, "stopped", None) if bounded else None)
+    preview.truncated = preview.stopped_by is not None
     preview.report = getattr(corpus, "report", None)
     if preview.tokens == 0:
+        if preview.truncated:
+            raise ValueError(f"{corpus.name}: no words in the part read for the preview (it stopped after "
+                             f"{max_seconds:g} s or {max_lines:,} lines); check the file, column or field.")
         raise ValueError(f"{corpus.name} has no words after tokenizing; check the file, column or field.")
     preview.counts = counter.most_common()
     return preview

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = ["browser.gatherUsageStats", "client.toolbarMode", "server.headless", "server.maxUploadSize",
-           "logger.hideWelcomeMessage", "runner.postScriptGC"]
+           "logger.hideWelcomeMessage", "client.showErrorDetails", "client.disableDataExport", "runner.postScriptGC"]
 
 
 def _as_streamlit_reads_it() -> dict:
@@ -32,6 +32,9 @@ def test_config_turns_statistics_off_and_hides_deploy():
     assert seen["server.headless"][0] is True  # no e-mail prompt or browser launch on a server
     # headless start-up would ask a web service for the external IP to print it; offline means no such call
     assert seen["logger.hideWelcomeMessage"][0] is True
+    # no traceback, exception type or server path in a browser; no CSV export that passes formulas on
+    assert seen["client.showErrorDetails"][0] == "none" and seen["client.disableDataExport"][0] is True
+    assert seen["runner.postScriptGC"][0] is False  # a full collection after every rerun cost seconds each
 
 
 def test_upload_limit_lets_the_corpus_reader_use_its_own_limit():

@@ -47,7 +47,7 @@ def test_cli_run_goes_through_core_jobs_and_is_listed_like_an_app_run(tiny_model
 
     code = main(["finetune", "--train", str(separable_csv), "--valid", str(separable_csv), "--test-fraction", "0",
                  "--model", str(tiny_model), "--epochs", "2", "--batch-size", "8", "--lr", "3e-3", "--max-length", "32",
-                 "--device", "cpu", "--quiet"])
+                 "--device", "cpu", "--keep-checkpoint", "--quiet"])  # kept: the run is resumed below
     assert code == 0
     printed = capsys.readouterr().out
     assert "done: 6 steps" in printed and "model saved in" in printed

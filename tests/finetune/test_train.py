@@ -52,7 +52,7 @@ def test_tiny_finetune_learns_a_separable_task_through_the_job(tiny_model, separ
     assert ctx.updates[-1][0] == 1.0 and ctx.updates[-1][2].startswith("done")
     assert any(eta is not None and eta >= 0 for _, eta, _ in ctx.updates)
     saved = read_run(ctx.run_dir)
-    assert saved["has_model"] and saved["has_checkpoint"]
+    assert saved["has_model"] and not saved["has_checkpoint"]  # done: the model stays, the checkpoint (4x it) goes
     assert saved["report"]["valid"]["accuracy"] == 1.0 and saved["report"]["valid_details"]["misclassified"] == []
     model_config = json.loads((ctx.run_dir / "model" / "config.json").read_text())
     assert model_config["id2label"] == {"0": "neg", "1": "pos"}
@@ -88,8 +88,9 @@ def test_cancel_then_resume_continues_at_the_saved_step(tiny_model, separable_cs
     assert steps == list(range(5, 13))  # continues at step 5 of 12, no step repeated
     assert summary["steps"] == 12
     # Same data order, optimizer and schedule: the resumed run ends where the straight run ends.
-    a = load_file(str(straight.run_dir / "checkpoint" / "model.safetensors"))
-    b = load_file(str(second.run_dir / "checkpoint" / "model.safetensors"))
+    assert not (second.run_dir / "checkpoint").exists()  # it finished: nothing left to resume
+    a = load_file(str(straight.run_dir / "model" / "model.safetensors"))
+    b = load_file(str(second.run_dir / "model" / "model.safetensors"))
     assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
 
 

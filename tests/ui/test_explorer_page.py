@@ -1,6 +1,7 @@
 """The embedding explorer as a student uses it: MiniLM table and a finished run, in both languages."""
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -211,7 +212,8 @@ def test_words_sharing_one_vector_are_said_and_drawn_at_one_point(runs_root, lan
     spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "explorer_projection").proto.spec)
     points = spec["data"][0]
     x, y = _array(points["x"]), _array(points["y"])
-    pos = {h.split("</b>")[0][3:]: (x[i], y[i]) for i, h in enumerate(points["text"])}
+    # hover boxes carry the word escaped (plotly reads HTML: a raw <pad> would vanish as a tag)
+    pos = {html.unescape(h.split("</b>")[0][3:]): (x[i], y[i]) for i, h in enumerate(points["hovertext"])}
     assert pos["<pad>"] == pos["<unk>"] == pos["<s>"]
     assert len({pos[w] for w in ("river", "boat", "River", "fish", "<pad>")}) == 5
 

@@ -18,7 +18,7 @@ def test_2d_projection_is_webgl_with_word_and_count_in_hover():
                                   neighbours=["w4", "w5"], labels=["w9", "missing"], count_label="count")
     main = fig.data[0]
     assert isinstance(main, go.Scattergl) and len(main.x) == 500
-    assert "w0" in main.text[0] and "count: 500" in main.text[0]
+    assert "w0" in main.hovertext[0] and "count: 500" in main.hovertext[0]
     by_name = {trace.name: trace for trace in fig.data[1:]}
     assert [len(by_name[name].x) for name in ("highlight", "neighbours", "labels")] == [1, 2, 1]
     assert by_name["highlight"].x[0] == pytest.approx(coords[3, 0])
@@ -65,7 +65,7 @@ def test_special_token_labels_are_shown_as_written():
     fig = plots.projection_figure(np.eye(3)[:, :2], ["<pad>", "a", "b"], highlight=["<pad>"],
                                   shared={"<pad>": 3}, shared_label="shared by {n}")
     assert fig.layout.annotations[0].text == "&lt;pad&gt;"
-    assert "shared by 3" in fig.data[0].text[0]
+    assert "shared by 3" in fig.data[0].hovertext[0] and "&lt;pad&gt;" in fig.data[0].hovertext[0]
 
 
 def test_3d_projection_is_thinned_to_the_most_frequent_points():
@@ -73,7 +73,7 @@ def test_3d_projection_is_thinned_to_the_most_frequent_points():
     fig = plots.projection_figure(np.zeros((n, 3)), _words(n))
     assert isinstance(fig.data[0], go.Scatter3d)
     assert len(fig.data[0].x) == plots.MAX_3D_POINTS
-    assert fig.data[0].text[0].startswith("<b>w0</b>")
+    assert fig.data[0].hovertext[0].startswith("<b>w0</b>")
 
 
 def test_cluster_colours_are_categorical():

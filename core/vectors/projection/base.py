@@ -89,6 +89,7 @@ class ProjectionMethod:
     job_above: int | None = 3_000  # above this n the page runs a background job; None: always in the page
     min_points: int = 3  # fewest distinct vectors fit() accepts; fewer are placed exactly by PCA
     version: str = "1"  # part of the cache key: bump when the same parameters would give another picture
+    compiled: bool = False  # True: fit() runs numba kernels that the page warms once per process (UMAP)
 
     def defaults(self) -> dict:
         """``{param name: default}``."""

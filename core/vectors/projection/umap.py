@@ -29,6 +29,7 @@ class UMAP(ProjectionMethod):
     name = "umap"
     order = 20
     title = "UMAP"
+    compiled = True
     axis = "UMAP"
     params = (
         Param("n_neighbors", 15, 2, 100, 1, label="n_neighbors",
