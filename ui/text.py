@@ -19,11 +19,11 @@ import html
 import re
 
 # What makes Markdown (and Streamlit's Markdown) anywhere in a line, each broken by one backslash:
-# emphasis, code, LaTeX, tables and strikethrough (always); links and images (a ``]`` before ``(``, ``[``
+# emphasis, code, LaTeX, tables, strikethrough and quotes (always); links and images (a ``]`` before ``(``, ``[``
 # or ``:``); raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``); emphasis by ``_``
 # (not between two letters, where CommonMark never reads it); bare URLs (GFM autolinks). Plain brackets like ``[MASK]`` and a
 # lone ``a < b`` are left as they are.
-_ALWAYS = set("\\`*$|~")
+_ALWAYS = set("\\`*$|~>")
 _BLOCK_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")  # a heading, quote, list item or rule at the start
 
 

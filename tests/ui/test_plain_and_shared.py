@@ -15,7 +15,7 @@ from ui.text import md
 
 @pytest.mark.parametrize("text,escaped", [
     ("![x](http://127.0.0.1:9/i.png)", "![x\\](http\\://127.0.0.1:9/i.png)"),
-    ('<a href="x">y</a>', '\\<a href="x">y\\</a>'),
+    ('<a href="x">y</a>', '\\<a href="x"\\>y\\</a\\>'),
     ("**bold** and `code` and $x$", "\\*\\*bold\\*\\* and \\`code\\` and \\$x\\$"),
     ("# heading", "\\# heading"),
     ("1. item", "1\\. item"),
