@@ -14,6 +14,8 @@ scripted browser sends), and stops it:
 - ``upload_limit``: a body larger than the server's upload limit (``--limit-mb``, set on the
   command line as class mode sets it): the HTTP status (413, or 0 when the server closed the
   connection before reading the body) and the RSS change; a small body still goes through (204).
+  ``--class-mode``: no command-line limit; the runs folder holds a class with the default limits, and
+  the app applies the teacher's ``upload_mb`` (20 MiB) to the server itself.
 - ``zip_preview``: the 102 KB zip of one line of text and 100 MiB of blank lines, uploaded on
   the word2vec page: how long the page run takes, and the server's CPU seconds in the 30 s
   after the tab is closed (a script still reading burns them).
@@ -54,12 +56,19 @@ def emit(**fields) -> None:
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def start(args, name: str, extra: list[str] = (), warm: bool = False) -> Server:
+def start(args, name: str, extra: list[str] = (), warm: bool = False, class_mode: bool = False) -> Server:
     """The app on a free port; ``warm=False`` turns the pages' warm-up off (``EMBEDLAB_WARM_PAGES=0``), so
-    the memory and CPU measured are the abuse's, not the models the warm-up loads."""
+    the memory and CPU measured are the abuse's, not the models the warm-up loads. ``class_mode``: the runs
+    folder holds a class with the default limits (this checkout's ``core.classroom``), as after
+    ``python -m core class init``."""
     from scripts.screenshot import free_port
 
     work = Path(tempfile.mkdtemp(prefix=f"embedlab-abuse-{name}-"))
+    if class_mode:
+        from core.classroom import ClassSettings, save_settings
+
+        (work / "runs").mkdir(parents=True)
+        save_settings(ClassSettings(), work / "runs")
     env = {} if warm else {"EMBEDLAB_WARM_PAGES": "0"}
     server = Server(Path(args.app).resolve(), free_port(), work / "runs", Path(args.cache), work / "server.log",
                     env, extra_args=list(extra))
@@ -115,7 +124,10 @@ async def upload_flood(args) -> None:
 
 
 async def upload_limit(args) -> None:
-    server = start(args, "limit", [f"--server.maxUploadSize={args.limit_mb}"])
+    """With ``--class-mode`` the limit is the class's default (20 MiB), applied by the app itself; without,
+    the server is started with ``--server.maxUploadSize`` (what a teacher of the old version could do)."""
+    extra = [] if args.class_mode else [f"--server.maxUploadSize={args.limit_mb}"]
+    server = start(args, "limit", extra, class_mode=args.class_mode)
     try:
         tab = Session(server.url, timeout_s=120)
         await tab.open("", "")
@@ -125,8 +137,8 @@ async def upload_limit(args) -> None:
         small = await tab.put_file(f"/_stcore/upload_file/{tab.session_id}/small", "small.txt", b"a few words\n")
         after = server.memory()["server_mb"]
         await tab.close()
-        emit(measure="upload_limit", limit_mb=args.limit_mb, body_mb=args.limit_mb + 4, status=status,
-             small_status=small, rss_mb={"before": base, "after": after})
+        emit(measure="upload_limit", class_mode=args.class_mode, limit_mb=args.limit_mb, body_mb=args.limit_mb + 4,
+             status=status, small_status=small, rss_mb={"before": base, "after": after})
     finally:
         server.stop()
 
@@ -202,6 +214,8 @@ def main() -> int:
     parser.add_argument("--ttl-s", type=int, default=120, help="server.disconnectedSessionTTL for the flood")
     parser.add_argument("--after-s", type=int, default=30, help="wait this long past the TTL before reading RSS")
     parser.add_argument("--limit-mb", type=int, default=20, help="upload limit for upload_limit (class default)")
+    parser.add_argument("--class-mode", action="store_true",
+                        help="upload_limit in class mode: the class's own limit (needs core.classroom)")
     parser.add_argument("--step-timeout-s", type=float, default=600.0)
     parser.add_argument("--repeats", type=int, default=3, help="clear_cache: warm / after-clear visits each")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "embedlab-classroom-cache"))

@@ -54,3 +54,29 @@ def test_uploads_beyond_the_limit_are_refused_and_an_absent_visitors_uploads_are
     assert result["too_big"] in (0, 413)  # refused: 413, or the connection closed before the body was read
     assert result["junk"] == [204, 204, 204] and result["held_while_open"] == 3 * 2**20
     assert result["held_after"] == 0  # the closed tab's uploads left memory (Streamlit alone keeps them)
+
+
+def test_in_class_mode_the_teachers_upload_limit_is_what_the_server_refuses(tmp_path):
+    """No command-line limit: the app applies the class's ``upload_mb`` to the server on the first page run,
+    before anyone signs in, so a visitor who never signs in is held to it too."""
+    from benchmarks.wsclient import Session
+    from core.classroom import ClassSettings, Limits, save_settings
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    save_settings(ClassSettings(limits=Limits(upload_mb=1)), runs)
+    env = {"EMBEDLAB_RUNS": str(runs), "EMBEDLAB_WARM_PAGES": "0"}
+
+    async def scenario(url: str) -> dict:
+        tab = Session(url, timeout_s=120)
+        await tab.open("", "")  # the sign-in page: not signed in
+        path = f"/_stcore/upload_file/{tab.session_id}"
+        result = {"over": await tab.put_file(f"{path}/over", "over.txt", b"x" * (2 * 2**20)),
+                  "under": await tab.put_file(f"{path}/under", "under.txt", b"y" * (2**19))}
+        await tab.close()
+        return result
+
+    with serve_app(env=env) as url:
+        result = asyncio.run(scenario(url))
+    assert result["over"] in (0, 413)  # over the class's 1 MiB (the shipped config allows 2 GiB)
+    assert result["under"] == 204
