@@ -19,6 +19,9 @@ scripted browser sends), and stops it:
 - ``zip_preview``: the 102 KB zip of one line of text and 100 MiB of blank lines, uploaded on
   the word2vec page: how long the page run takes, and the server's CPU seconds in the 30 s
   after the tab is closed (a script still reading burns them).
+- ``finetune_disk``: the issue's fine-tune (the shipped MiniLM, 60 sentiment rows, 1 epoch) with
+  ``python -m core finetune ... --keep-checkpoint`` (what every run kept before): the run folder's
+  size with its ``checkpoint/`` (before) and without it (after: a finished run drops it).
 - ``clear_cache``: the input-layer page opened by a first visitor (cold); then ``--repeats``
   times: a visitor opens it (warm), another sends Streamlit's ``clear_cache`` message, a third
   opens it: the ratio of the median after-clear time to the median warm one.
@@ -200,8 +203,36 @@ async def clear_cache(args) -> None:
         server.stop()
 
 
+def _folder_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+async def finetune_disk(args) -> None:
+    """One small fine-tune through the CLI (a real job process); what its run folder weighs with and without the
+    resumable checkpoint. Runs the checkout's own CLI, one torch thread."""
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="embedlab-abuse-ftdisk-"))
+    env = {**os.environ, "EMBEDLAB_RUNS": str(work / "runs"), "OMP_NUM_THREADS": "1"}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "core", "finetune", "--train", "sample:sentiment",
+                           "--max-train-samples", "60", "--epochs", "1", "--device", "cpu", "--keep-checkpoint",
+                           "--name", "disk", "--quiet"], cwd=Path(args.app).resolve(), env=env,
+                          capture_output=True, text=True, timeout=args.step_timeout_s * 2)
+    seconds = round(time.perf_counter() - started, 1)
+    folders = [p for p in (work / "runs").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    if done.returncode != 0 or len(folders) != 1:
+        emit(measure="finetune_disk", error=(done.stderr or done.stdout)[-400:], returncode=done.returncode)
+        return
+    run = folders[0]
+    total, checkpoint = _folder_mb(run), _folder_mb(run / "checkpoint")
+    emit(measure="finetune_disk", model="all-MiniLM-L6-v2", rows=60, epochs=1, seconds=seconds,
+         run_folder_mb={"before": total, "after": round(total - checkpoint, 1)}, checkpoint_mb=checkpoint,
+         model_mb=_folder_mb(run / "model"))
+
+
 CHECKS = {"upload_flood": upload_flood, "upload_limit": upload_limit, "zip_preview": zip_preview,
-          "clear_cache": clear_cache}
+          "finetune_disk": finetune_disk, "clear_cache": clear_cache}
 
 
 def main() -> int:
