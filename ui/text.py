@@ -36,21 +36,46 @@ def _needs_escape(text: str, i: int) -> bool:
         return after in ("(", "[", ":")
     if ch == "<":
         return after.isalpha() or after in ("/", "!", "?")
-    if ch == ":":  # a bare http://... or mailto: would become a link (GFM autolinks)
-        return text[i + 1:i + 3] == "//" or text[max(0, i - 6):i].lower().endswith("mailto")
-    if ch == "." and text[max(0, i - 3):i].lower() == "www":
-        return True
+    if ch == ":":  # mailto: would become a link (GFM autolinks; http:// and www. are broken by _autolink_break)
+        return text[max(0, i - 6):i].lower().endswith("mailto")
     if ch == "_":
         before = text[i - 1] if i else ""
         return not (before.isalnum() and after.isalnum())
     return False
 
 
+# GFM autolinks (``http://``, ``www.``, ``name@host.tld``) are found in the text *after* Markdown has resolved
+# backslash escapes (remark-gfm links text nodes), so an escape cannot stop them: an invisible WORD JOINER
+# (U+2060) between ``:`` and ``//``, before ``.`` of ``www.`` and before ``@`` breaks the pattern, and the text
+# still reads as typed.
+_JOINER = "\u2060"
+_EMAIL_LOCAL = re.compile(r"[-.\w+]$")
+
+
+def _autolink_break(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch == ":":
+        return text[i + 1:i + 3] == "//"
+    if ch == ".":
+        return text[max(0, i - 3):i].lower() == "www"
+    if ch == "@":
+        return bool(_EMAIL_LOCAL.search(text[:i])) and i + 1 < len(text) and (text[i + 1].isalnum() or text[i + 1] == "-")
+    return False
+
+
 def md(text) -> str:
-    """``text`` with Markdown syntax backslash-escaped, on one line: rendered, it reads exactly as ``text``."""
+    """``text`` with Markdown syntax backslash-escaped, on one line: rendered, it reads exactly as ``text``
+    (no link, image, emphasis, HTML or autolink is made of it)."""
     text = " ".join(str(text).splitlines())
-    escaped = "".join("\\" + ch if _needs_escape(text, i) else ch for i, ch in enumerate(text))
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
+    out = []
+    for i, ch in enumerate(text):
+        if _autolink_break(text, i):
+            out.append(ch + _JOINER if ch == ":" else _JOINER + ch)
+        elif _needs_escape(text, i):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), "".join(out), count=1)
 
 
 def html_text(text) -> str:

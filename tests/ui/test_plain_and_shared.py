@@ -14,7 +14,9 @@ from ui.text import md
 
 
 @pytest.mark.parametrize("text,escaped", [
-    ("![x](http://127.0.0.1:9/i.png)", "![x\\](http\\://127.0.0.1:9/i.png)"),
+    ("![x](http://127.0.0.1:9/i.png)", "![x\\](http:\u2060//127.0.0.1:9/i.png)"),
+    # GFM links bare URLs and e-mails after escapes are resolved: an invisible word joiner breaks them
+    ("see www.x.org or me@x.org", "see www\u2060.x.org or me\u2060@x.org"),
     ('<a href="x">y</a>', '\\<a href="x"\\>y\\</a\\>'),
     ("**bold** and `code` and $x$", "\\*\\*bold\\*\\* and \\`code\\` and \\$x\\$"),
     ("# heading", "\\# heading"),
