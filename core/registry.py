@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import threading
 from typing import Callable, Generic, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -58,6 +59,8 @@ class Registry(Generic[T]):
         self._kinds: dict[str, T] = {}
         self._origins: dict[str, object] = {}
         self._discovered = package is None
+        self._discovering = False
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ adding
 
@@ -90,18 +93,26 @@ class Registry(Generic[T]):
         self._origins.pop(name, None)
 
     def discover(self) -> None:
-        """Import every kind file of ``package`` (once); each registers itself on import."""
+        """Import every kind file of ``package`` (once); each registers itself on import.
+
+        Thread-safe: the app's sessions run in threads, and a second thread asking while the first is still
+        importing waits for the whole list (thirty students at once got an empty one). A kind file that asks
+        its own registry while it is imported (same thread) sees the kinds registered so far.
+        """
         if self._discovered:
             return
-        self._discovered = True
-        try:
-            package = importlib.import_module(self.package)
-            for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-                if module.name not in self.skip and not module.name.startswith("_"):
-                    importlib.import_module(f"{self.package}.{module.name}")
-        except BaseException:
-            self._discovered = False  # the next call tries again and raises again, never half a list
-            raise
+        with self._lock:
+            if self._discovered or self._discovering:
+                return
+            self._discovering = True
+            try:
+                package = importlib.import_module(self.package)
+                for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+                    if module.name not in self.skip and not module.name.startswith("_"):
+                        importlib.import_module(f"{self.package}.{module.name}")
+                self._discovered = True  # only now: never half a list, and a failure is raised again next time
+            finally:
+                self._discovering = False
 
     # ------------------------------------------------------------------ asking
 

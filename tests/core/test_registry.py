@@ -132,3 +132,40 @@ def test_a_kind_file_that_fails_to_import_fails_every_time_not_half_a_list(tmp_p
     finally:
         for name in [m for m in sys.modules if m == "brokenaxis" or m.startswith("brokenaxis.")]:
             del sys.modules[name]
+
+
+def test_threads_asking_while_the_kind_files_import_all_get_the_whole_list(tmp_path, monkeypatch):
+    """The app's sessions are threads: thirty students opening the word2vec page at once got an empty
+    engine list from the one still importing (issue 20's classroom benchmark)."""
+    import threading
+
+    package = tmp_path / "slowaxis"
+    package.mkdir()
+    (package / "__init__.py").write_text("from core.registry import Registry\nKINDS = Registry('x', package=__name__)\n")
+    (package / "slow.py").write_text(textwrap.dedent("""
+        import time
+        from slowaxis import KINDS
+        time.sleep(0.3)  # a kind file that takes a while to import (torch, gensim)
+        @KINDS.register
+        class Slow:
+            name = "slow"
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        import slowaxis
+
+        seen, start = [], threading.Barrier(8)
+
+        def ask():
+            start.wait()
+            seen.append(slowaxis.KINDS.names())
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert seen == [("slow",)] * 8
+    finally:
+        for name in [m for m in sys.modules if m == "slowaxis" or m.startswith("slowaxis.")]:
+            del sys.modules[name]
