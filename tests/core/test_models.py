@@ -2,6 +2,7 @@
 import pytest
 
 from core import models
+from core.offline import HubDisabledError
 
 
 def test_default_model_dir_holds_a_safetensors_bert():
@@ -51,4 +52,7 @@ def test_a_model_is_found_by_its_name_under_models_or_by_its_run_id(tmp_path, mo
     (run_model / "config.json").write_text("{}")
     monkeypatch.setenv("EMBEDLAB_RUNS", str(runs))
     assert models.resolve_model("pretrain-20261201-000000-abcdef") == str(run_model.resolve())
-    assert models.resolve_model("no-such-model") == "no-such-model"  # left to from_pretrained (a hub id)
+    with pytest.raises(HubDisabledError, match="EMBEDLAB_ALLOW_HUB"):  # offline: never a hub request
+        models.resolve_model("no-such-model")
+    monkeypatch.setenv("EMBEDLAB_ALLOW_HUB", "1")
+    assert models.resolve_model("no-such-model") == "no-such-model"  # allowed: left to from_pretrained (a hub id)
