@@ -149,7 +149,7 @@ def test_uploads_are_stored_per_person_and_previewed_only_by_their_owner(klass):
     assert list(store.special_dir("uploads", klass).glob("*.txt")) == []  # nothing in the shared folder
 
 
-def test_models_list_only_what_the_person_may_see(klass):
+def test_models_list_only_what_the_person_may_see(klass, monkeypatch):
     from core import models
 
     folder = klass / "pretrain-alice-1"
@@ -171,6 +171,11 @@ def test_models_list_only_what_the_person_may_see(klass):
         submit("t_sleep", {"model": "bert-base-uncased"}, user="bob")
     with pytest.raises(AccessError):
         submit("t_sleep", {"model": str(folder / "model")}, user="bob")
+    from core.offline import HubDisabledError
+
+    with pytest.raises(HubDisabledError):  # the teacher may name a hub id, but an offline server never asks (issue 20)
+        models.resolve_model("someorg/some-model", user="teach")
+    monkeypatch.setenv("EMBEDLAB_ALLOW_HUB", "1")  # a server started online
     assert models.resolve_model("someorg/some-model", user="teach") == "someorg/some-model"
     from core.classroom import update_settings
 
