@@ -36,7 +36,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers import GenerationMixin, PretrainedConfig, PreTrainedModel
 from dataclasses import dataclass
 
 from transformers.modeling_outputs import (
@@ -512,11 +512,13 @@ class _GPTHead:
     body = EmbedLabGPTModel
 
 
-class EmbedLabGPTForCausalLM(_GPTHead, _Head):
+class EmbedLabGPTForCausalLM(_GPTHead, _Head, GenerationMixin):
     """Next-token LM (GPT, Radford et al. 2018): logits = h E_tok^T  (batch, seq, vocab), tied to the input table.
 
     Row i predicts token i + 1. ``labels`` are the input ids themselves (Hugging Face's convention):
     loss = mean_i CE(logits_i, labels_{i+1}) over i < seq - 1 and labels != -100.
+    ``generate`` is transformers' (greedy, top-k / temperature sampling); there is no key/value
+    cache, so each new token re-reads the whole sequence (fine at teaching sizes).
     """
 
     def __init__(self, config):
@@ -528,8 +530,9 @@ class EmbedLabGPTForCausalLM(_GPTHead, _Head):
         logits = F.linear(out.last_hidden_state, self._embedding_matrix())
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]).float(), labels[:, 1:].reshape(-1),
-                                   ignore_index=-100)
+            # row i's target is token i + 1 and the last row has none (-100): no copy of the sliced logits
+            targets = F.pad(labels[:, 1:], (0, 1), value=-100)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), ignore_index=-100)
         return CausalLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
 
 
