@@ -34,11 +34,15 @@ from ui.text import md
 
 @shared(max_entries=8)
 def _tokenizer(model: str):
+    """Shared by every visitor, so it loads as the server: callers pass only what ``model_picker.readable`` allowed."""
+    from core.jobs import SHELL
     from core.models import load_tokenizer
     from ui.warmup import transformers_ready
 
+    if not model:
+        raise ValueError("no model this person may read")
     transformers_ready()
-    return load_tokenizer(model)
+    return load_tokenizer(model, user=SHELL)
 
 
 @shared(max_entries=20)
@@ -247,9 +251,10 @@ def data_section(values: dict, names: dict):
         with st.spinner(t("finetune.reading")):
             args = (values["task"], values["train_file"], options, values["valid_file"], values["test_file"])
             model_before = st.session_state["ft_model"]
-            view = inspect_data(*args, model_before, max_length, tuple(sorted(names.items())))
+            view = inspect_data(*args, model_picker.readable(model_before), max_length, tuple(sorted(names.items())))
             if model_picker.apply_default("ft_model", view.language) != model_before:  # lengths in the new tokens
-                view = inspect_data(*args, st.session_state["ft_model"], max_length, tuple(sorted(names.items())))
+                view = inspect_data(*args, model_picker.readable(st.session_state["ft_model"]), max_length,
+                                    tuple(sorted(names.items())))
     except ValueError as err:
         st.error(_bad(err, names))
         return None, mapping, reading

@@ -28,12 +28,17 @@ DEFAULT_MASK = (0.15, 0)  # (select_prob, seed) the page starts with
 
 @shared(max_entries=4)
 def load_model_and_tokenizer(path: str):
-    """The model (with its MLM head when it has one, eager attention, eval mode) and its tokenizer."""
+    """The model (with its MLM head when it has one, eager attention, eval mode) and its tokenizer.
+
+    Shared by every visitor, so it loads as the server (``SHELL``): the page only passes a path the
+    person may read (a model ``list_models(user=me())`` listed, or one ``check_typed_model`` allowed).
+    """
+    from core.jobs import SHELL
     from core.models import load_tokenizer
     from ui.warmup import transformers_ready
 
     transformers_ready()
-    return il.load_input_model(path), load_tokenizer(path)
+    return il.load_input_model(path, user=SHELL), load_tokenizer(path, user=SHELL)
 
 
 @shared(max_entries=4)

@@ -103,3 +103,15 @@ def pick_model(key: str, language: str, *, label: str, help: str | None = None) 
             st.warning(t("models.english_on_chinese", name=md(picked),
                          other=zh_models[0] if zh_models else t("models.none_zh")))
     return picked or DEFAULT_MODEL_NAME
+
+
+def readable(model: str) -> str:
+    """``model`` when the signed-in person may load it (``core.models.resolve_model`` checks it), else ""."""
+    from core.models import resolve_model
+    from ui.auth import user as me
+
+    try:
+        resolve_model(model, user=me())
+    except (OSError, ValueError):
+        return ""
+    return model

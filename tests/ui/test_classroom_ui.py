@@ -248,3 +248,24 @@ def test_students_pick_only_listed_models(klass, runs_root):
     assert picker(klass["teach"]).proto.accept_new_options is True
     update_settings(runs_root, allow_paths=True)
     assert picker(klass["bob"]).proto.accept_new_options is True
+
+
+def test_a_student_walks_the_input_layer_with_the_shipped_model(klass):
+    """Class mode: the input-layer page loads the shipped model for a signed-in student (no "sign in first")."""
+    at = app(klass["alice"], page="input_layer")
+    shown = texts(at)
+    assert "sign in" not in shown.lower(), shown[:500]
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_a_students_fine_tune_data_is_measured_in_the_models_tokens(klass):
+    """Class mode: the fine-tune page's reading counts tokens with the picked model's tokenizer for a student."""
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state["lang"] = "en"
+    at.session_state["_auth_token"] = klass["alice"]
+    at.session_state["ft_max_length"] = 8
+    at.run()
+    at.switch_page("app_pages/finetune.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("longer than max_length = 8 tokens" in w.value for w in at.warning), [w.value for w in at.warning]
