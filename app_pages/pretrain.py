@@ -15,6 +15,7 @@ import streamlit as st
 
 import core.jobs as jobs
 from core.plots import training as training_plots
+from core.pretrain import objectives as pretrain_objectives
 from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig
 from core.pretrain.results import comparable_runs, read_extrapolation
 from ui import runs as ui_runs
@@ -48,11 +49,12 @@ def devices() -> list[str]:
 
 @shared(max_entries=2)
 def mlm_model(model_dir: str, finished: str):
+    from core.jobs import SHELL
     from core.pretrain.predict import load
     from ui.warmup import transformers_ready
 
     transformers_ready()
-    return load(model_dir)
+    return load(model_dir, user=SHELL)  # shared by every visitor: the run's folder came from jobs.run_dir(user=me())
 
 
 # ------------------------------------------------------------------ the form
@@ -157,7 +159,12 @@ def draw_results(run_id: str, status: dict) -> None:
                            chance=chance_of([summary]))
     if (folder / "model" / "config.json").is_file():
         st.caption(t("pretrain.model_folder", path=str(folder / "model")))
-        try_masks(str(folder / "model"), status.get("finished") or "", summary.get("language"))
+        objective = pretrain_objectives.get(((jobs.read_config(run_id, user=me()) or {}).get("config") or {})
+                                            .get("objective") or PretrainConfig().objective)
+        if objective.view == "masks":
+            try_masks(str(folder / "model"), status.get("finished") or "", summary.get("language"))
+        else:  # the prompt boxes of the other objectives are not on this page yet
+            st.info(t("pretrain.try_other_objective", objective=objective.name))
 
 
 def try_masks(model_dir: str, finished: str, language: str | None) -> None:

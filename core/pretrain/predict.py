@@ -4,11 +4,14 @@ from __future__ import annotations
 MAX_CHARS = 500
 
 
-def load(model_dir: str):
-    """``(model, tokenizer)`` of a model folder with an MLM head, in eval mode (safetensors, no remote code)."""
+def load(model_dir: str, *, user=None):
+    """``(model, tokenizer)`` of a model folder with an MLM head, in eval mode (safetensors, no remote code).
+
+    ``user``: the acting person in class mode (``core.models.resolve_model``); refused without one there.
+    """
     from core.models import load_model, load_tokenizer
 
-    return load_model(model_dir, "AutoModelForMaskedLM").eval(), load_tokenizer(model_dir)
+    return load_model(model_dir, "AutoModelForMaskedLM", user=user).eval(), load_tokenizer(model_dir, user=user)
 
 
 def predict_masks(model, tokenizer, text: str, top_k: int = 5) -> list[list[tuple[str, float]]]:

@@ -100,3 +100,26 @@ def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):
     assert widget(at, "selectbox", "pretrain_sample").value == "lee"
     assert not any("Session State" in w.value for w in at.warning)  # no widget given two values
     assert any("76,800" in c.value for c in at.caption)  # the budget: 300 x 8 x 32 tokens
+
+
+def test_a_causal_run_is_not_offered_the_mask_box_and_says_where_to_try_it(runs_root):
+    """A finished GPT (clm) run: the page says its prompt is not the [MASK] box, instead of failing to load it."""
+    at = page()
+    widget(at, "multiselect", "pretrain_positions").set_value(["rope"])
+    widget(at, "selectbox", "pretrain_hp_objective").set_value("clm")
+    for key, value in (("steps", 4), ("batch_size", 4), ("seq_len", 16), ("vocab_size", 200)):
+        widget(at, "number_input", f"pretrain_hp_{key}").set_value(value)
+    widget(at, "selectbox", "pretrain_hp_device").set_value("cpu")
+    at.run()
+    widget(at, "button", "pretrain_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (run,) = jobs.list_runs("pretrain")
+    assert run["config"]["objective"] == "clm"
+    deadline = time.monotonic() + 240
+    while jobs.get_status(run["id"])["state"] in jobs.ACTIVE and time.monotonic() < deadline:
+        time.sleep(2)
+    assert jobs.get_status(run["id"])["state"] == "done", jobs.get_status(run["id"])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("learned the clm objective" in i.value for i in at.info), [i.value for i in at.info]
