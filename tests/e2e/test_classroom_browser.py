@@ -6,7 +6,6 @@ each of them signed in (the session cookie). Skipped without Chromium, as tests/
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -16,14 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshot import CHROMIUM, CHROMIUM_ARGS, serve_app, wait_idle  # noqa: E402
+from screenshot import serve_app, wait_idle  # noqa: E402  (Chromium and `browser`: tests/e2e/conftest.py)
 
 pytestmark = pytest.mark.e2e
-
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"CI needs Chromium at {CHROMIUM}; .ci/run installs it")
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 PASSWORDS = {"teach": "teacher-pass", "alice": "alice-pass", "bob": "bob-pass"}
 
@@ -62,16 +56,6 @@ def class_url(class_runs):
     with serve_app(env={"EMBEDLAB_RUNS": str(class_runs), "EMBEDLAB_MAX_CPU_JOBS": "1",
                         "EMBEDLAB_WARM_UMAP": "0"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(browser, url: str, name: str):
