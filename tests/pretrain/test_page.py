@@ -47,14 +47,22 @@ def test_no_encoding_chosen_is_a_message(runs_root):
     assert any("at least one position encoding" in e.value for e in at.error)
 
 
-def test_a_two_encoding_shootout_runs_and_shows_extrapolation(runs_root):
+def _train_tiny_from_the_page(positions: list[str], objective: str | None = None) -> AppTest:
+    """The page with a 4-step run per encoding in ``positions`` submitted from its form (CPU, tiny sizes)."""
     at = page()
-    widget(at, "multiselect", "pretrain_positions").set_value(["rope", "alibi"])
+    widget(at, "multiselect", "pretrain_positions").set_value(positions)
+    if objective:
+        widget(at, "selectbox", "pretrain_hp_objective").set_value(objective)
     for key, value in (("steps", 4), ("batch_size", 4), ("seq_len", 16), ("vocab_size", 200)):
         widget(at, "number_input", f"pretrain_hp_{key}").set_value(value)
     widget(at, "selectbox", "pretrain_hp_device").set_value("cpu")
     at.run()
     widget(at, "button", "pretrain_start").click().run()
+    return at
+
+
+def test_a_two_encoding_shootout_runs_and_shows_extrapolation(runs_root):
+    at = _train_tiny_from_the_page(["rope", "alibi"])
     assert not at.exception, [e.value for e in at.exception]
     runs = jobs.list_runs("pretrain")
     assert sorted(r["config"]["position_encoding"] for r in runs) == ["alibi", "rope"]
@@ -104,14 +112,7 @@ def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):
 
 def test_a_causal_run_is_not_offered_the_mask_box_and_says_where_to_try_it(runs_root):
     """A finished GPT (clm) run: the page says its prompt is not the [MASK] box, instead of failing to load it."""
-    at = page()
-    widget(at, "multiselect", "pretrain_positions").set_value(["rope"])
-    widget(at, "selectbox", "pretrain_hp_objective").set_value("clm")
-    for key, value in (("steps", 4), ("batch_size", 4), ("seq_len", 16), ("vocab_size", 200)):
-        widget(at, "number_input", f"pretrain_hp_{key}").set_value(value)
-    widget(at, "selectbox", "pretrain_hp_device").set_value("cpu")
-    at.run()
-    widget(at, "button", "pretrain_start").click().run()
+    at = _train_tiny_from_the_page(["rope"], objective="clm")
     assert not at.exception, [e.value for e in at.exception]
     (run,) = jobs.list_runs("pretrain")
     assert run["config"]["objective"] == "clm"
