@@ -6,8 +6,10 @@
 Also: BERT's masked-LM 15% / 80-10-10 rule (mlm.py), what a masked-LM head guesses
 at each [MASK] (predict.py), a BPE/WordPiece trainer (subword.py), and ``walk``
 which runs all of it for one sentence (walk.py). The walk takes any model family
-``families/`` knows: Hugging Face BERT (families/bert.py) and EmbedLab's own masked-LM
-models with any position encoding (families/embedlab.py).
+``families/`` knows: Hugging Face BERT (families/bert.py) and EmbedLab's own models, the
+bidirectional embedlab-bert and the causal embedlab-gpt, with any position encoding
+(families/embedlab.py). For a causal model it adds the causal mask (a token sees itself and
+earlier ones) and ``guess_next`` gives its next-token guesses.
 """
 from core.input_layer.attention import AttentionSteps, first_layer_attention, model_attentions
 from core.input_layer.embeddings import (
@@ -24,7 +26,7 @@ from core.input_layer.subword import (
 from core.input_layer.tokens import (
     MAX_TOKENS, TokenView, chip_kinds, one_hot, one_hot_slice, one_hot_summary, one_hot_window, ordinary_ids, sparsity, tokenize,
 )
-from core.input_layer.predict import TOP_K, MaskGuess, guess_at, guess_masks
+from core.input_layer.predict import TOP_K, MaskGuess, guess_at, guess_masks, guess_next
 from core.input_layer.walk import InputWalk, load_input_model, model_class_for, walk
 
 EXAMPLES = {  # (sentence A, sentence B) the page starts with, by language
@@ -35,7 +37,7 @@ EXAMPLES = {  # (sentence A, sentence B) the page starts with, by language
 __all__ = [
     "ACTIONS", "EXAMPLES", "MAX_TOKENS", "POSITION_KINDS", "TOP_K",
     "AttentionSteps", "EmbeddingParts", "EmbeddingSteps", "EncoderFamily", "InputWalk", "MaskConfig", "MaskGuess",
-    "MaskResult", "SubwordConfig", "TokenView", "as_family", "embedding_parts", "guess_at", "guess_masks",
+    "MaskResult", "SubwordConfig", "TokenView", "as_family", "embedding_parts", "guess_at", "guess_masks", "guess_next",
     "model_class_for", "position_choices",
     "one_hot_slice", "one_hot_summary", "action_names", "chip_kinds", "compare", "fertility", "shown_tokens", "cosine_matrix", "embedding_steps", "first_layer_attention", "load_input_model", "mask_tokens",
     "masking_statistics", "merges", "model_attentions", "one_hot", "one_hot_window", "ordinary_ids",

@@ -5,6 +5,7 @@
     split into h heads of d_k = dim / h columns                         (h, seq_len, d_k)
     q, k <- R(p theta) q, R(s theta) k       RoPE only (Su et al. 2021)
     S = Q K^T / sqrt(d_k)  (+ B, ALiBi's -m_h |i - j|, Press et al. 2022)   (h, seq_len, seq_len)
+    S[i, j] = -inf for j > i   causal models only (GPT): a token sees itself and earlier tokens
     A = softmax(S) over the key axis; head output = A V                 (h, seq_len, d_k)
 
 Where the weights live and which of the optional steps apply is the model family's
@@ -27,7 +28,9 @@ class AttentionSteps:
     (the query) takes from each token (the keys); it sums to 1. position_scores: what position adds
     to the scores inside attention, ``(heads, seq_len, seq_len)`` (ALiBi: its bias -m_h |i - j|;
     RoPE: R q . R k / sqrt(d_k) - q . k / sqrt(d_k)), or None where position enters at the input
-    or nowhere.
+    or nowhere. mask: ``(seq_len, seq_len)`` bool, True where query i may attend to key j (a causal
+    model's lower triangle), or None when every token sees every token; ``scores`` are q . k before
+    the mask, ``probs`` are 0 where it forbids.
     """
 
     q: torch.Tensor
@@ -37,6 +40,7 @@ class AttentionSteps:
     probs: torch.Tensor
     context: torch.Tensor
     position_scores: torch.Tensor | None = None
+    mask: torch.Tensor | None = None
 
     @property
     def heads(self) -> int:
@@ -85,11 +89,13 @@ def first_layer_attention(model, x: torch.Tensor) -> AttentionSteps:
     position_scores = None
     if family.where == "attention":
         position_scores = scores - q @ k.transpose(1, 2) / scale
-    probs = torch.softmax(scores, dim=-1)
+    mask = family.attention_mask(x.shape[0])
+    masked = scores if mask is None else scores.masked_fill(~mask.to(scores.device), float("-inf"))
+    probs = torch.softmax(masked, dim=-1)
     context = probs @ v
     cpu = (lambda t: None if t is None else t.cpu())
     return AttentionSteps(q=cpu(q_pos), k=cpu(k_pos), v=cpu(v), scores=cpu(scores), probs=cpu(probs),
-                          context=cpu(context), position_scores=cpu(position_scores))
+                          context=cpu(context), position_scores=cpu(position_scores), mask=cpu(mask))
 
 
 def model_attentions(model, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> torch.Tensor:

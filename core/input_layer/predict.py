@@ -1,6 +1,7 @@
-"""What a masked-LM model guesses at each [MASK] (or each token the 80/10/10 rule selected).
+"""What a language model guesses: a masked LM at each [MASK], a causal LM the token after each position.
 
     p(w | x~) = softmax(logits_i)_w,  logits_i = MLM-head(h_i)  (vocab,)      Devlin et al. 2019, sec. 3.1
+    p(x_{i+1} = w | x_1..x_i) = softmax(h_i E^T)_w                            Radford et al. 2018 (GPT)
 
 BERT's head (and EmbedLab's) is LN(GELU(W h_i)) W_E^T + b: a transform of the last hidden
 row, scored against every row of the word-embedding table. ``top_k`` keeps the k most
@@ -85,3 +86,27 @@ def guess_masks(model, tokenizer, text: str, pair: str | None = None, top_k: int
     if not where:
         raise ValueError(f"write {mask} where the model should guess a token, e.g. The cat sat on the {mask}.")
     return guess_at(model, tokenizer, view.input_ids, where, view.token_type_ids, top_k=top_k)
+
+
+@torch.no_grad()
+def guess_next(model, tokenizer, text: str, top_k: int = TOP_K, max_tokens: int = MAX_TOKENS) -> list[MaskGuess]:
+    """A causal LM's ``top_k`` guesses for the token after each position of ``text`` (read without [CLS]/[SEP]).
+
+    Guess i: ``shown`` = the token at i (the last one the model has read), ``original`` = the token
+    that really comes next (None after the last), ``tokens`` / ``probs`` = the guesses. ValueError
+    when the model has no next-token head or the text is empty or too long.
+    """
+    family = as_family(model)
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}.")
+    view = tokenize(tokenizer, text, None, max_tokens=max_tokens, special_tokens=False)
+    logits = family.next_logits(view.input_ids)  # (seq_len, vocab); row i scores token i + 1
+    k = min(top_k, logits.shape[1])
+    out = []
+    for i in range(view.seq_len):
+        top = logits[i].softmax(-1).topk(k)
+        out.append(MaskGuess(
+            position=i, shown=view.tokens[i], original=view.tokens[i + 1] if i + 1 < view.seq_len else None,
+            tokens=tuple(tokenizer.convert_ids_to_tokens(top.indices.tolist())),
+            probs=tuple(float(v) for v in top.values)))
+    return out

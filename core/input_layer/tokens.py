@@ -60,8 +60,12 @@ class TokenView:
         return [f"{i} {tok}" for i, tok in enumerate(self.tokens)]
 
 
-def tokenize(tokenizer, text: str, pair: str | None = None, max_tokens: int = MAX_TOKENS) -> TokenView:
+def tokenize(tokenizer, text: str, pair: str | None = None, max_tokens: int = MAX_TOKENS,
+             special_tokens: bool = True) -> TokenView:
     """Run a Hugging Face *fast* tokenizer on ``text`` (and ``pair``) without truncation.
+
+    ``special_tokens=False`` reads the text as it is, without [CLS] / [SEP] (how a causal LM read
+    its training text).
 
     Raises ``ValueError`` for an empty sentence or more than ``max_tokens`` tokens.
     """
@@ -77,6 +81,7 @@ def tokenize(tokenizer, text: str, pair: str | None = None, max_tokens: int = MA
         return_offsets_mapping=True,
         return_special_tokens_mask=True,
         truncation=False,
+        add_special_tokens=special_tokens,
     )
     ids = enc["input_ids"]
     if len(ids) > max_tokens:

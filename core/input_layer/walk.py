@@ -29,7 +29,7 @@ class InputWalk:
     model itself computes (only when the position part is the model's own, else None);
     family: the model family ("bert", "embedlab-bert"); position_encoding: the model's own
     encoding (learned, sinusoidal, rope, alibi, none); where: where it enters ("input",
-    "attention", "none").
+    "attention", "none"); causal: whether each token attends only to itself and earlier ones (GPT).
     """
 
     tokens: TokenView
@@ -42,6 +42,7 @@ class InputWalk:
     family: str = "bert"
     position_encoding: str = "learned"
     where: str = "input"
+    causal: bool = False
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """Shape of every step, in order (what ``python -m core inspect`` prints)."""
@@ -53,9 +54,11 @@ class InputWalk:
 
 
 def model_class_for(model=None) -> str:
-    """The transformers Auto class that loads ``model`` with its masked-LM head when it has one, else without.
+    """The transformers Auto class that loads ``model`` with its language-model head when it has one, else without.
 
-    Reads only the config (``architectures``); EmbedLab's own model type is registered first.
+    Masked-LM (and MLM + NSP) models -> ``AutoModelForMaskedLM``, causal LMs ->
+    ``AutoModelForCausalLM``, anything else -> ``AutoModel``. Reads only the config
+    (``architectures``); EmbedLab's own model types are registered first.
     """
     from transformers import AutoConfig
 
@@ -65,7 +68,11 @@ def model_class_for(model=None) -> str:
     register()
     config = AutoConfig.from_pretrained(resolve_model(model), trust_remote_code=False)
     heads = config.architectures or []
-    return "AutoModelForMaskedLM" if any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in heads) else "AutoModel"
+    if any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in heads):
+        return "AutoModelForMaskedLM"
+    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in heads):
+        return "AutoModelForCausalLM"
+    return "AutoModel"
 
 
 def load_input_model(model=None):
@@ -90,11 +97,15 @@ def walk(model, tokenizer, text: str, pair: str | None = None, position: str | N
     model: a model of any known family, or its family object (``as_family``).
     position: None for the model's own position part, or a kind of
         ``core.input_layer.position_kinds()`` to swap in ("learned", "sinusoidal", "none", ...).
+    A causal model reads the text without [CLS] / [SEP] and without a second sentence, as in its
+    training (``family.special_tokens``); ValueError when a pair is given for it.
     verify: when the position part is the model's own, also run the model's own modules and
         report the largest difference.
     """
     family = as_family(model)
-    view = tokenize(tokenizer, text, pair, max_tokens=max_tokens)
+    if pair and not family.special_tokens:
+        raise ValueError("a causal (GPT-style) model reads one text, not a sentence pair; leave sentence B empty.")
+    view = tokenize(tokenizer, text, pair, max_tokens=max_tokens, special_tokens=family.special_tokens)
     steps = embedding_steps(family, view.input_ids, view.token_type_ids, position=position)
     attention = first_layer_attention(family, steps.final)
     emb_err = att_err = None
@@ -113,4 +124,5 @@ def walk(model, tokenizer, text: str, pair: str | None = None, position: str | N
         family=family.name,
         position_encoding=family.position_encoding,
         where=family.where,
+        causal=family.causal,
     )

@@ -36,7 +36,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers import GenerationMixin, PretrainedConfig, PreTrainedModel
 from dataclasses import dataclass
 
 from transformers.modeling_outputs import (
@@ -512,11 +512,13 @@ class _GPTHead:
     body = EmbedLabGPTModel
 
 
-class EmbedLabGPTForCausalLM(_GPTHead, _Head):
+class EmbedLabGPTForCausalLM(_GPTHead, _Head, GenerationMixin):
     """Next-token LM (GPT, Radford et al. 2018): logits = h E_tok^T  (batch, seq, vocab), tied to the input table.
 
     Row i predicts token i + 1. ``labels`` are the input ids themselves (Hugging Face's convention):
     loss = mean_i CE(logits_i, labels_{i+1}) over i < seq - 1 and labels != -100.
+    ``generate`` is transformers' (greedy, top-k / temperature sampling); there is no key/value
+    cache, so each new token re-reads the whole sequence (fine at teaching sizes).
     """
 
     def __init__(self, config):

@@ -12,31 +12,32 @@ def minilm():
 
 @pytest.fixture(scope="session")
 def embedlab_folder(tmp_path_factory):
-    """``folder(position) -> path``: a tiny EmbedLab masked-LM model saved with ``save_pretrained``."""
+    """``folder(position, objective="mlm") -> path``: a tiny EmbedLab model saved with ``save_pretrained``."""
     from tests.input_layer.tiny_models import save_tiny_embedlab
 
     made = {}
 
-    def folder(position: str):
-        if position not in made:
-            made[position] = save_tiny_embedlab(tmp_path_factory.mktemp(f"embedlab-{position}"), position)
-        return made[position]
+    def folder(position: str, objective: str = "mlm"):
+        if (position, objective) not in made:
+            made[position, objective] = save_tiny_embedlab(
+                tmp_path_factory.mktemp(f"embedlab-{objective}-{position}"), position, objective=objective)
+        return made[position, objective]
 
     return folder
 
 
 @pytest.fixture(scope="session")
 def embedlab(embedlab_folder):
-    """``load(position) -> (model, tokenizer)`` loaded back through ``core.models`` as the page loads it."""
+    """``load(position, objective="mlm") -> (model, tokenizer)`` loaded back through ``core.models`` as the page does."""
     loaded = {}
 
-    def load(position: str):
-        if position not in loaded:
+    def load(position: str, objective: str = "mlm"):
+        if (position, objective) not in loaded:
             from core.input_layer import load_input_model
             from core.models import load_tokenizer
 
-            folder = embedlab_folder(position)
-            loaded[position] = load_input_model(folder), load_tokenizer(folder)
-        return loaded[position]
+            folder = embedlab_folder(position, objective)
+            loaded[position, objective] = load_input_model(folder), load_tokenizer(folder)
+        return loaded[position, objective]
 
     return load

@@ -125,7 +125,8 @@ def test_families_know_their_facts(embedlab, minilm):
 
     facts = as_family(embedlab("alibi")[0]).facts()
     assert facts == {"family": "embedlab-bert", "layers": 1, "dim": 32, "heads": 2, "positions": 64,
-                     "vocab": facts["vocab"], "position": "alibi", "where": "attention", "mlm_head": True}
+                     "vocab": facts["vocab"], "position": "alibi", "where": "attention", "mlm_head": True,
+                     "causal": False, "predicts": "masked"}
     mini = as_family(minilm[0]).facts()
     assert (mini["family"], mini["position"], mini["where"], mini["mlm_head"]) == ("bert", "learned", "input", False)
 

@@ -8,8 +8,11 @@ TINY_LINES = ["the cat sat on the mat .", "a dog ran in the park .", "我 们 �
               "the dog sat on a mat in the park .", "天 天 学 中 文 。"] * 10
 
 
-def save_tiny_embedlab(path: str | Path, position: str, seed: int = 0) -> Path:
-    """Save a 1-layer, 32-wide, 2-head EmbedLab masked-LM model with ``position`` and its tokenizer to ``path``.
+def save_tiny_embedlab(path: str | Path, position: str, seed: int = 0, objective: str = "mlm") -> Path:
+    """Save a 1-layer, 32-wide, 2-head EmbedLab model with ``position`` and its tokenizer to ``path``.
+
+    ``objective`` picks the model class (``core.pretrain.objectives``): masked LM, MLM + NSP, or
+    the causal (GPT-style) LM.
 
     Weights are drawn wider than the trainer's (std 0.3, not 0.02) and the LayerNorms get a
     random scale and shift (not 1 and 0), so attention is far from uniform and a wrong or
@@ -17,15 +20,18 @@ def save_tiny_embedlab(path: str | Path, position: str, seed: int = 0) -> Path:
     """
     import torch
 
+    from core.pretrain import model as m
+    from core.pretrain import objectives
     from core.pretrain.data import train_tokenizer
-    from core.pretrain.model import EmbedLabBertConfig, EmbedLabBertForMaskedLM
 
     tokenizer = train_tokenizer(TINY_LINES, 60, min_frequency=1)
     torch.manual_seed(seed)
-    config = EmbedLabBertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                                intermediate_size=64, max_position_embeddings=64, position_encoding=position,
-                                initializer_range=0.3, pad_token_id=tokenizer.pad_token_id)
-    model = EmbedLabBertForMaskedLM(config)
+    kind = objectives.get(objective)
+    config = getattr(m, kind.config_class)(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
+        max_position_embeddings=64, position_encoding=position, initializer_range=0.3,
+        pad_token_id=tokenizer.pad_token_id, causal=kind.causal, objective=kind.name)
+    model = getattr(m, kind.model_class)(config)
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, torch.nn.LayerNorm):

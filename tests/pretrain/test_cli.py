@@ -50,3 +50,25 @@ def test_pretrain_runs_a_job_and_models_lists_it(tmp_path):
     assert len(runs_listed) == 1 and runs_listed[0]["position_encoding"] == "sinusoidal"
     assert runs_listed[0]["mlm_head"] is True and runs_listed[0]["language"] == "zh"
     assert models[0]["name"] == "all-MiniLM-L6-v2" and models[0]["mlm_head"] is False
+
+
+def test_pretrain_objective_flag_and_models_json_gives_each_models_objective(tmp_path):
+    import os
+
+    from core.pretrain import objectives
+
+    text = " ".join(cli("pretrain", "--help").stdout.split())
+    assert "--objective {" + ",".join(objectives.names()) + "}" in text
+    out = cli("pretrain", "--objective", "span", "--runs", str(tmp_path))
+    assert out.returncode == 2 and "invalid choice: 'span'" in out.stderr
+    runs = tmp_path / "runs"
+    env = {**os.environ, "EMBEDLAB_RUNS": str(runs)}
+    out = cli("pretrain", "--corpus", "zh", "--objective", "clm", "--steps", "4", "--seq-len", "16", "--batch-size", "4",
+              "--vocab-size", "200", "--eval-tokens", "200", "--valid-fraction", "0.1", "--log-every", "2",
+              "--device", "cpu", "--quiet", env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "next-token accuracy" in out.stdout and "masked-token" not in out.stdout
+    models = {m["name"]: m for m in json.loads(cli("models", "--json", env=env).stdout)}
+    run = next(m for m in models.values() if m["source"] == "run")
+    assert (run["objective"], run["mlm_head"]) == ("clm", False)
+    assert models["embedlab-bert-zh"]["objective"] == "mlm" and models["all-MiniLM-L6-v2"]["objective"] == ""

@@ -11,7 +11,8 @@ each family is one short file that answers the verbs below:
     project_qkv(h)               Q, K, V split into heads                         3 x (heads, seq, d_k)
     rotate(q, k)                 q, k after position is put in them (RoPE), else unchanged
     score_bias(seq_len)          what is added to the scores (ALiBi), (heads, seq, seq) or None
-    own_embeddings / own_attentions / mlm_logits   the model's own outputs, to verify against
+    causal                       True when a token attends only to itself and earlier tokens (GPT)
+    own_embeddings / own_attentions / mlm_logits / next_logits   the model's own outputs, to verify against
 
 Each family is one file of ``core/input_layer/families/`` decorated with
 ``families.register``; ``families.as_family`` wraps a model in the first family
@@ -69,7 +70,33 @@ class EncoderFamily:
     @property
     def has_mlm_head(self) -> bool:
         """Whether the loaded model predicts tokens (a masked-LM head on top of the encoder)."""
-        return self.model is not self.base and type(self.model).__name__.endswith("ForMaskedLM")
+        return self.model is not self.base and type(self.model).__name__.endswith(("ForMaskedLM", "ForPreTraining"))
+
+    @property
+    def causal(self) -> bool:
+        """Whether attention is masked to the past: query i sees keys j <= i only (GPT-style models)."""
+        return bool(getattr(self.config, "causal", False) or getattr(self.config, "is_decoder", False))
+
+    @property
+    def has_lm_head(self) -> bool:
+        """Whether the loaded model predicts the next token (a causal-LM head)."""
+        return self.model is not self.base and type(self.model).__name__.endswith(("ForCausalLM", "LMHeadModel"))
+
+    @property
+    def predicts(self) -> str | None:
+        """What the loaded model's head guesses: "masked" ([MASK] tokens), "next" (the next token) or None."""
+        return "masked" if self.has_mlm_head else "next" if self.has_lm_head else None
+
+    @property
+    def special_tokens(self) -> bool:
+        """Whether a sentence is read with [CLS] ... [SEP] (BERT) or as it is (a causal LM never saw [CLS])."""
+        return not self.causal
+
+    def attention_mask(self, seq_len: int) -> torch.Tensor | None:
+        """``(seq, seq)`` bool, True where query i may attend to key j (j <= i for a causal model), or None (all)."""
+        if not self.causal:
+            return None
+        return torch.ones(seq_len, seq_len, dtype=torch.bool).tril()
 
     @property
     def device(self) -> torch.device:
@@ -80,7 +107,8 @@ class EncoderFamily:
         c = self.config
         return {"family": self.name, "layers": int(c.num_hidden_layers), "dim": int(c.hidden_size),
                 "heads": self.heads, "positions": int(c.max_position_embeddings), "vocab": int(c.vocab_size),
-                "position": self.position_encoding, "where": self.where, "mlm_head": self.has_mlm_head}
+                "position": self.position_encoding, "where": self.where, "mlm_head": self.has_mlm_head,
+                "causal": self.causal, "predicts": self.predicts}
 
     # ------------------------------------------------------------------ the steps
 
@@ -136,3 +164,14 @@ class EncoderFamily:
             kwargs["token_type_ids"] = token_type_ids[None].to(self.device)
         with torch.no_grad():
             return self.model(**kwargs).logits[0].float().cpu()
+
+    def next_logits(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """The causal-LM head's logits for ``(seq,)`` ids: ``(seq, vocab)`` float32 on the CPU; row i scores token i + 1.
+
+        ValueError when the model has no causal-LM head.
+        """
+        if not self.has_lm_head:
+            raise ValueError(f"{type(self.model).__name__} has no next-token head, so it cannot continue a text.")
+        with torch.no_grad():
+            return self.model(input_ids=input_ids[None].to(self.device)).logits[0].float().cpu()
+

@@ -1,4 +1,4 @@
-"""EmbedLab's own masked-LM encoder (``model_type "embedlab-bert"``, :mod:`core.pretrain.model`).
+"""EmbedLab's own models (``model_type "embedlab-bert"`` and the causal ``"embedlab-gpt"``, :mod:`core.pretrain.model`).
 
 Pre-LayerNorm blocks (x + Attn(LN_1(x))), one fused qkv projection, and a position
 module ``bert.positions`` that says where position enters (``.where``) and puts it
@@ -9,6 +9,7 @@ there: rows added at the input (learned, sinusoidal), q/k rotated (RoPE, Su et a
     [Q K V] = LN_1(X) W_qkv^T + b_qkv                             3 x (heads, seq, d_k)
     q, k <- R(p theta) q, R(s theta) k          (RoPE)
     S = q k^T / sqrt(d_k) (- m_h |i - j|)      (ALiBi)
+    S[i, j] = -inf for j > i                    (embedlab-gpt: the causal mask)
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from core.input_layer.families.base import EncoderFamily
 class EmbedLabFamily(EncoderFamily):
     name = "embedlab-bert"
     order = 20
-    description = "EmbedLab's own masked-LM models (embedlab-bert, any position encoding)"
+    description = "EmbedLab's own models (embedlab-bert and the causal embedlab-gpt, any position encoding)"
     attention_formula = (r"\tilde X = \mathrm{LN}_1(X),\quad [\,Q\;K\;V\,] = \tilde X W_{qkv}^{\top} + b_{qkv}"
                          r"\quad\text{(pre-LayerNorm)}")
 

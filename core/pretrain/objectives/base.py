@@ -83,6 +83,7 @@ class Objective:
     view: str = "masks"  # what the page shows for a prompt: masks (top-5 per [MASK]), pair (NSP), generate
     scores: tuple[str, ...] = ("loss", "accuracy", "top5", "perplexity")  # held-out scores (the shoot-out's columns)
     source: str = ""  # the paper
+    formula: str = ""  # the loss in LaTeX, drawn next to the curves
     accuracy_name: str = "masked-token accuracy"  # what "accuracy" counts (CLI output; pages use the locale strings)
     nan_message = "the loss became NaN: lower the learning rate (e.g. 5e-4) or use mixed_precision 'no'."
 

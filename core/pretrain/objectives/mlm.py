@@ -52,6 +52,7 @@ class MaskedLM(Objective):
     architectures = ("ForMaskedLM",)
     view = "masks"
     source = "Devlin et al. 2019, BERT, sec. 3.1 (masked LM); Liu et al. 2019, RoBERTa (dynamic masking)"
+    formula = r"\mathcal{L}_{\mathrm{MLM}} = -\frac{1}{|M|}\sum_{i \in M} \log p_\theta\big(x_i \mid \tilde{x}\big)"
 
     def prepare(self, text, config) -> dict:
         from core.pretrain.data import make_blocks
