@@ -12,6 +12,7 @@ import streamlit as st
 from core import input_layer as il
 from core import positional as pe
 from core.plots import input_layer as plots
+from ui import family_compare
 from ui.errors import bad_input
 from ui.i18n import lang, t
 from ui.input_layer_attention_mlm import MAX_PAGE_TOKENS, section_attention, section_mlm
@@ -325,6 +326,9 @@ except (OSError, ValueError) as err:
     st.error(t("input_layer.load_failed", name=name, message=str(err)))
     st.stop()
 model_caption(name, family)
+if family.causal and pair.strip():  # a GPT reads one text: the second sentence is left out, and said so
+    st.info(t("input_layer.causal_no_pair", name=name))
+    pair = ""
 try:
     base = il.walk(family, tokenizer, text, pair, max_tokens=MAX_PAGE_TOKENS)
 except ValueError as err:
@@ -337,4 +341,8 @@ section_subword()
 section_embeddings(base)
 swapped = section_positions(family, tokenizer, text, pair, base)
 section_attention(swapped, family)
-section_mlm(base, family, tokenizer, name, model_language)
+family_compare.bert_vs_gpt(text, model_language or lang(), models(), load=lambda path: load_model_and_tokenizer(path))
+if family.predicts == "next":
+    family_compare.next_token_section(family, tokenizer, text, name)
+else:
+    section_mlm(base, family, tokenizer, name, model_language)

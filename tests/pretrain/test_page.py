@@ -22,7 +22,7 @@ def page(lang="en", run=None) -> AppTest:
 def test_page_renders_in_both_languages(runs_root, lang):
     at = page(lang)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == {"en": "Pretrain a BERT from zero", "zh": "从零预训练一个 BERT"}[lang]
+    assert at.title[0].value == {"en": "Pretrain a BERT or a GPT from zero", "zh": "从零预训练一个 BERT 或 GPT"}[lang]
     budget = {"en": "Budget:", "zh": "预算："}[lang]
     assert any(c.value.startswith(budget) for c in at.caption)
     # the budget follows the widgets: 2000 steps x 32 x 128 by default
@@ -100,3 +100,36 @@ def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):
     assert widget(at, "selectbox", "pretrain_sample").value == "lee"
     assert not any("Session State" in w.value for w in at.warning)  # no widget given two values
     assert any("76,800" in c.value for c in at.caption)  # the budget: 300 x 8 x 32 tokens
+
+
+def test_an_objective_shootout_compares_bert_and_gpt_and_each_run_has_its_prompt_box(runs_root):
+    at = page()
+    widget(at, "multiselect", "pretrain_objectives").set_value(["mlm", "clm"])
+    widget(at, "multiselect", "pretrain_positions").set_value(["rope"])
+    for key, value in (("steps", 4), ("batch_size", 4), ("seq_len", 16), ("vocab_size", 200)):
+        widget(at, "number_input", f"pretrain_hp_{key}").set_value(value)
+    widget(at, "selectbox", "pretrain_hp_device").set_value("cpu")
+    at.run()
+    assert any("2 run(s)" in c.value for c in at.caption)  # one run per objective
+    widget(at, "button", "pretrain_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    runs = jobs.list_runs("pretrain")
+    assert sorted(r["config"]["objective"] for r in runs) == ["clm", "mlm"]
+    deadline = time.monotonic() + 240
+    while any(jobs.get_status(r["id"])["state"] in jobs.ACTIVE for r in runs) and time.monotonic() < deadline:
+        time.sleep(2)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "next-token accuracy" in d.value.columns)
+    rows = dict(zip(table["objective"], table.to_dict("records")))
+    assert set(rows) == {"Masked LM (BERT)", "Causal LM (GPT)"}
+    assert rows["Masked LM (BERT)"]["next-token accuracy"] == "–" != rows["Masked LM (BERT)"]["masked-token accuracy"]
+    assert rows["Causal LM (GPT)"]["masked-token accuracy"] == "–" != rows["Causal LM (GPT)"]["next-token accuracy"]
+    assert any(s.value == "Objective shoot-out" for s in at.subheader)
+    gpt = next(r["id"] for r in runs if r["config"]["objective"] == "clm")
+    at = page(run=gpt)  # the causal run's own box: the next tokens and two continuations
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at, "text_input", "pretrain_prompt").value == "The government"
+    assert any("next token" in d.value.columns for d in at.dataframe)
+    assert len(at.text) >= 2 and all(x.value.startswith("The government") for x in at.text[-2:])
+    assert any("Greedy" in c.value for c in at.caption)
