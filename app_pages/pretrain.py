@@ -116,8 +116,9 @@ def budget_caption(values: dict, chosen: list[str], positions: list[str]) -> Non
 # ------------------------------------------------------------------ drawing
 
 def steps_figure(steps: list[dict]):
+    extra = (("nsp_accuracy", t("pretrain.score.nsp_accuracy")),) if steps and "nsp_accuracy" in steps[-1] else ()
     return training_plots.live_figure(
-        steps, panels=(("loss", t("pretrain.loss")), ("accuracy", t("pretrain.accuracy")),
+        steps, panels=(("loss", t("pretrain.loss")), ("accuracy", t("pretrain.accuracy")), *extra,
                        ("tokens_per_s", t("pretrain.tokens_per_s")), ("lr", t("pretrain.lr"))),
         x="step", x_title=t("pretrain.step"))
 

@@ -45,7 +45,7 @@ def finished_run(runs: Path, name: str) -> Path | None:
 
 
 def pretrain(objective: str, args) -> dict:
-    name = f"objective shoot-out · {objective} · {args.position}"
+    name = f"objective shoot-out · {objective} · {args.position} · {args.steps}x{args.batch_size}x{args.seq_len}"
     run_dir = finished_run(Path(args.runs), name)
     seconds = None
     if run_dir is None:
@@ -80,11 +80,11 @@ def main() -> None:
     parser.add_argument("--corpus", default="dataset:peoples_daily")
     parser.add_argument("--language", default="zh")
     parser.add_argument("--position", default="rope")
-    parser.add_argument("--steps", type=int, default=1200)
+    parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--seq-len", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--eval-every", type=int, default=200)
+    parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--cls-train", type=int, default=4000, help="reviews to fine-tune on (seeded sample; 0 = all)")
     parser.add_argument("--ft-epochs", type=int, default=2)
     parser.add_argument("--ft-lr", type=float, default=1e-3)

@@ -59,7 +59,7 @@ def prompt_box(model_dir: str, finished: str, objective_name: str | None, langua
     from core.pretrain import objectives
 
     kind = objectives.get(objective_name or "mlm")
-    st.markdown(f"**{t('pretrain.try')}**")
+    st.markdown(f"**{t(f'pretrain.try_title.{kind.view}')}**")
     st.caption(t(f"pretrain.try_about.{kind.view}"))
     try:
         model, tokenizer = load(model_dir, kind.head, finished)
@@ -118,7 +118,8 @@ def _generate(model, tokenizer, language) -> None:
     with right.container(border=True):
         st.caption(t("pretrain.sampled", k=int(top_k), temperature=f"{float(temperature):g}", seed=int(seed)))
         st.text(prompt + sampled)
-    st.latex(r"x_{i+1} \sim \mathrm{softmax}\big(h_i W_E^{\top} / T\big) \text{ over the } k \text{ most probable}")
+    st.latex(r"x_{i+1} = \arg\max_w\, \big(h_i W_E^{\top}\big)_w,\qquad "
+             r"x_{i+1} \sim \mathrm{softmax}\big(\mathrm{top}_k(h_i W_E^{\top}) / T\big)")
 
 
 # ------------------------------------------------------------------ the objective shoot-out
