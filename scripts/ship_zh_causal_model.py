@@ -44,6 +44,17 @@ def card(facts: dict, measures: list[dict], size_mb: float) -> str:
     subset = next((m["subset"] for m in measures if m.get("step") == "finetune"), "")
     curve = "\n".join(f"| {e['step']:,} | {e['tokens'] / 1e6:.1f} M | {e['loss']:.3f} | {e['accuracy']:.3f} | "
                       f"{e['top5']:.3f} | {e['perplexity']:.1f} |" for e in facts["evals"])
+    finetuned = "" if not tuned else f"""Fine-tuned for sentiment on the same reviews ({subset}; 2 epochs, batch 32, learning rate 5e-4;
+test: the whole `zh_sentiment` test split), against its masked-LM twin:
+
+| model | accuracy | macro F1 | time |
+|---|---|---|---|
+{tuned}
+
+The GPT classifies from its last token (the only one that has read the whole review), the BERT from
+[CLS]; at this size the comparison says which objective gave the better encoder.
+
+"""
     hours = facts["train_seconds"] / 3600
     runs_text = (f"one run, stopped at step {facts['resumed_at']:,} and resumed to its end with the learning-rate "
                  f"schedule shortened to {s['total_steps']:,} steps" if facts.get("resumed_at") else "one run")
@@ -99,17 +110,7 @@ same tokenizer (its top-1 is the most frequent follower of the previous token):
 |---|---|---|
 {chr(10).join(rows)}
 
-Fine-tuned for sentiment on the same reviews ({subset}; 2 epochs, batch 32, learning rate 5e-4;
-test: the whole `zh_sentiment` test split), against its masked-LM twin:
-
-| model | accuracy | macro F1 | time |
-|---|---|---|---|
-{tuned}
-
-The GPT classifies from its last token (the only one that has read the whole review), the BERT from
-[CLS]; at this size the comparison says which objective gave the better encoder.
-
-## Licence and sources
+{finetuned}## Licence and sources
 
 - The model weights: trained by EmbedLab from the three sources below (no other data, no other model);
   the tokenizer is embedlab-bert-zh's, trained on the same text. They carry the research-and-teaching
