@@ -13,14 +13,12 @@ Refuses a model over 30 MB or one that is not a causal LM.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from ship_zh_model import LIMIT_MB, _read, _runs_facts  # noqa: E402  (the same run facts as the BERT's card)
+from ship_zh_model import _read, ship  # noqa: E402  (the same run facts and copy as the BERT's)
 
 DEST = ROOT / "models" / "embedlab-gpt-zh"
 TITLE = "EmbedLab Chinese causal LM (People's Daily + reviews + MSRA)"
@@ -142,31 +140,9 @@ def main() -> int:
     parser.add_argument("--measures", default="", help="benchmarks/zh_causal_model.py output (JSON lines)")
     args = parser.parse_args()
     runs = [Path(r) for r in args.runs]
-    model = runs[0] / "model"
-    config = _read(model / "config.json", {})
-    if not config.get("causal"):
-        sys.exit(f"{model} is not a causal LM (config.json has no causal: true)")
-    size_mb = sum(p.stat().st_size for p in model.glob("*.safetensors")) / 2**20
-    if size_mb > LIMIT_MB:
-        sys.exit(f"the model is {size_mb:.1f} MB, over the {LIMIT_MB} MB limit")
-    measures = []
-    if args.measures:
-        measures = [json.loads(line) for line in Path(args.measures).read_text(encoding="utf-8").splitlines()
-                    if line.strip().startswith("{")]
-    facts = _runs_facts(runs)
-    if len(runs) > 1:
-        state = _read(runs[1] / "checkpoint" / "trainer_state.json", {}) or {}
-        facts["resumed_at"] = state.get("step", "?")
-    if DEST.exists():
-        shutil.rmtree(DEST)
-    shutil.copytree(model, DEST)
-    (DEST / "embedlab.json").write_text(json.dumps({
-        "language": "zh", "title": TITLE, "trained_by": "EmbedLab pretraining job (causal LM)",
-        "steps": facts["summary"]["steps"], "tokens": facts["summary"]["tokens"]}, ensure_ascii=False, indent=1) + "\n",
-        encoding="utf-8")
-    (DEST / "README.md").write_text(card(facts, measures, size_mb), encoding="utf-8")
-    print(f"shipped {model} -> {DEST} ({size_mb:.1f} MB)")
-    return 0
+    if not _read(runs[0] / "model" / "config.json", {}).get("causal"):
+        sys.exit(f"{runs[0] / 'model'} is not a causal LM (config.json has no causal: true)")
+    return ship(runs, args.measures, DEST, card, TITLE, "EmbedLab pretraining job (causal LM)")
 
 
 if __name__ == "__main__":

@@ -137,35 +137,45 @@ FINETUNE = {"learning_rate": 5e-4, "epochs": 3, "max_length": 128, "batch_size":
                    "model; 1e-4 leaves a 1,000-review run near chance"}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="+", help="the run to ship, then the runs it resumed from")
-    parser.add_argument("--measures", default="", help="benchmarks/zh_model.py output (JSON lines)")
-    args = parser.parse_args()
-    runs = [Path(r) for r in args.runs]
+def ship(runs: list[Path], measures_path: str, dest: Path, card, title: str, trained_by: str,
+         extra: dict | None = None) -> int:
+    """Copy ``runs[0]/model`` to ``dest`` with ``embedlab.json`` (+ ``extra``) and the card ``card(facts, measures,
+    size_mb)``.
+
+    ``runs[1:]`` are the runs it resumed from; ``measures_path`` a benchmark's JSON lines (or "").
+    Exits with a message for a model over the size limit.
+    """
     model = runs[0] / "model"
     size_mb = sum(p.stat().st_size for p in model.glob("*.safetensors")) / 2**20
     if size_mb > LIMIT_MB:
         sys.exit(f"the model is {size_mb:.1f} MB, over the {LIMIT_MB} MB limit")
     measures = []
-    if args.measures:
-        measures = [json.loads(line) for line in Path(args.measures).read_text(encoding="utf-8").splitlines()
+    if measures_path:
+        measures = [json.loads(line) for line in Path(measures_path).read_text(encoding="utf-8").splitlines()
                     if line.strip().startswith("{")]
     facts = _runs_facts(runs)
     if len(runs) > 1:
         state = _read(runs[1] / "checkpoint" / "trainer_state.json", {}) or {}
         facts["resumed_at"] = state.get("step", "?")
-    if DEST.exists():
-        shutil.rmtree(DEST)
-    shutil.copytree(model, DEST)
-    (DEST / "embedlab.json").write_text(json.dumps({
-        "language": "zh", "title": "EmbedLab Chinese masked LM (People's Daily + reviews + MSRA)",
-        "trained_by": "EmbedLab pretraining job", "steps": facts["summary"]["steps"],
-        "tokens": facts["summary"]["tokens"], "finetune": FINETUNE}, ensure_ascii=False, indent=1) + "\n",
-        encoding="utf-8")
-    (DEST / "README.md").write_text(card(facts, measures, size_mb), encoding="utf-8")
-    print(f"shipped {model} -> {DEST} ({size_mb:.1f} MB)")
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(model, dest)
+    (dest / "embedlab.json").write_text(json.dumps({
+        "language": "zh", "title": title, "trained_by": trained_by, "steps": facts["summary"]["steps"],
+        "tokens": facts["summary"]["tokens"], **(extra or {})}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (dest / "README.md").write_text(card(facts, measures, size_mb), encoding="utf-8")
+    print(f"shipped {model} -> {dest} ({size_mb:.1f} MB)")
     return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="+", help="the run to ship, then the runs it resumed from")
+    parser.add_argument("--measures", default="", help="benchmarks/zh_model.py output (JSON lines)")
+    args = parser.parse_args()
+    return ship([Path(r) for r in args.runs], args.measures, DEST, card,
+                "EmbedLab Chinese masked LM (People's Daily + reviews + MSRA)", "EmbedLab pretraining job",
+                extra={"finetune": FINETUNE})
 
 
 if __name__ == "__main__":
