@@ -530,8 +530,9 @@ class EmbedLabGPTForCausalLM(_GPTHead, _Head, GenerationMixin):
         logits = F.linear(out.last_hidden_state, self._embedding_matrix())
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]).float(), labels[:, 1:].reshape(-1),
-                                   ignore_index=-100)
+            # row i's target is token i + 1 and the last row has none (-100): no copy of the sliced logits
+            targets = F.pad(labels[:, 1:], (0, 1), value=-100)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), ignore_index=-100)
         return CausalLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
 
 
