@@ -1,6 +1,6 @@
 """Our models against transformers' own, in the same plain training loop: tokens/s of a training step.
 
-    python benchmarks/lm_throughput.py                    # tiny preset sizes, 30 timed steps per round, 3 rounds
+    python benchmarks/lm_throughput.py                    # tiny preset sizes, 3 rounds of 20 timed steps
     python benchmarks/lm_throughput.py --steps 5 --rounds 1   # a quick look
 
 Pairs, same sizes (the tiny preset: 2 layers x 128, 2 heads, feed-forward 512, 8,000-token
@@ -12,8 +12,10 @@ ids, 32 x 128), same plain loop (forward with labels, backward, AdamW step), one
   is timed twice: scoring every position as BERT's head does, and scoring only the labelled
   positions (``only_labelled=True``, what the pretraining job does).
 
-The two of a pair alternate round by round, so both see the same machine load; one JSON
-line per round and a summary per pair (median tokens/s, overhead = 1 - ours / theirs).
+The contenders of a pair take turns step by step (ours, theirs, ours, theirs, ...), each step
+timed on its own, so both see the same machine load even on a busy shared box; one JSON line
+per round (tokens over the summed step times) and a summary per pair: the median over all
+steps of the per-step time ratio, overhead = 1 - ours / theirs in tokens/s.
 """
 from __future__ import annotations
 
@@ -76,28 +78,28 @@ def batches(kind: str, n: int, batch: int, seq_len: int):
     return out
 
 
-def timed(model, data: list[dict], warmup: int, **extra) -> dict:
-    """The plain loop: forward with labels, backward, AdamW step; tokens/s over the steps after ``warmup``."""
+def step_timer(model, **extra):
+    """One step of the plain loop (forward with labels, backward, AdamW step) -> seconds, as a function of a batch."""
     import torch
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
-    start = None
-    for i, batch in enumerate(data):
-        if i == warmup:
-            start = time.perf_counter()
+
+    def step(batch: dict) -> float:
+        start = time.perf_counter()
         loss = model(**batch, **extra).loss
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-    seconds = time.perf_counter() - start
-    tokens = sum(b["input_ids"].numel() for b in data[warmup:])
-    return {"tokens_per_s": tokens / seconds, "seconds": seconds, "last_loss": float(loss)}
+        step.last_loss = float(loss)
+        return time.perf_counter() - start
+
+    return step
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=30, help="timed steps per round")
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per round")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -118,23 +120,31 @@ def main() -> None:
         contenders = {"ours": (lambda: ours(kind), {}), "transformers": (lambda: theirs(kind), {})}
         if kind == "mlm":
             contenders["ours, labelled positions only"] = (lambda: ours(kind), {"only_labelled": True})
-        speeds = {name: [] for name in contenders}
+        ratios = {name: [] for name in contenders if name != "transformers"}  # per step: our time / theirs
         for rnd in range(args.rounds):
+            steppers, seconds = {}, {name: 0.0 for name in contenders}
             for name, (make, extra) in contenders.items():
                 torch.manual_seed(0)
                 model = make()
-                result = timed(model, data, args.warmup, **extra)
-                speeds[name].append(result["tokens_per_s"])
+                steppers[name] = (model, step_timer(model, **extra))
+            for i, batch in enumerate(data):
+                times = {name: stepper(batch) for name, (_, stepper) in steppers.items()}
+                if i < args.warmup:
+                    continue
+                for name, took in times.items():
+                    seconds[name] += took
+                for name in ratios:
+                    ratios[name].append(times[name] / times["transformers"])
+            tokens = sum(b["input_ids"].numel() for b in data[args.warmup:])
+            for name, (model, stepper) in steppers.items():
                 emit(kind="round", pair=kind, model=name, cls=type(model).__name__, round=rnd,
-                     parameters=sum(p.numel() for p in model.parameters()),
-                     **{k: round(v, 3) for k, v in result.items()})
-        median = {name: statistics.median(v) for name, v in speeds.items()}
-        for name in contenders:
-            if name != "transformers":
-                emit(kind="summary", pair=kind, model=name, tokens_per_s=round(median[name]),
-                     peer_tokens_per_s=round(median["transformers"]),
-                     overhead_pct=round(100 * (1 - median[name] / median["transformers"]), 2), target_pct=5.0)
-
+                     parameters=sum(p.numel() for p in model.parameters()), seconds=round(seconds[name], 3),
+                     tokens_per_s=round(tokens / seconds[name], 1), last_loss=round(stepper.last_loss, 3))
+        tokens_per_step = args.batch_size * args.seq_len
+        for name, values in ratios.items():
+            ratio = statistics.median(values)
+            emit(kind="summary", pair=kind, model=name, steps=len(values), median_time_ratio=round(ratio, 4),
+                 overhead_pct=round(100 * (1 - 1 / ratio), 2), target_pct=5.0, tokens_per_step=tokens_per_step)
 
 if __name__ == "__main__":
     main()

@@ -7,10 +7,12 @@ Each pretraining run is the real CLI (``python -m core pretrain --objective ...`
 folder in ``--runs``), so the pretraining page opened with ``EMBEDLAB_RUNS=<--runs>`` shows
 the same runs in its objective shoot-out (the figure in benchmarks/RESULTS.md is a
 screenshot of it). A run already finished in ``--runs`` under the same name is reused.
-Then each run's model is fine-tuned (``core.finetune.train``) on the same seeded sample of
-Chinese reviews (``zh_sentiment``), scored on its whole test split, next to TF-IDF
-character 1-2-grams + logistic regression on the same files: which objective gives the
-better encoder for classification at this size? One JSON line per run and per fine-tune.
+Then each run's model is fine-tuned as the page's "fine-tune each" button does (a
+fine-tune job in ``--runs``, so the page's table shows its test accuracy) on the same
+seeded sample of Chinese reviews (``zh_sentiment``), scored on its whole test split, next
+to TF-IDF character 1-2-grams + logistic regression on a sample of the same size: which
+objective gives the better encoder for classification at this size? One JSON line per run
+and per fine-tune.
 """
 from __future__ import annotations
 
@@ -108,29 +110,38 @@ def main() -> None:
         return
     from zh_model import subset_files, tfidf_sentiment
 
-    from core.finetune import train
-    from core.finetune.config import FinetuneConfig
-
     folder = Path(tempfile.mkdtemp(prefix="objective_shootout_"))
     sizes = {"train": args.cls_train, "valid": 0, "test": 0}
     files = subset_files(folder, "classification", "zh_sentiment", sizes)
     label = ", ".join(f"{split} {'all' if n == 0 else f'{n:,} (seeded sample)'}" for split, n in sizes.items())
     emit(tfidf_sentiment(files, label))
     for row in runs:
-        if "error" in row:
-            continue
-        config = FinetuneConfig(train_file=files["train"], valid_file=files["valid"], test_file=files["test"],
-                                model=row["model"], epochs=args.ft_epochs, batch_size=32, learning_rate=args.ft_lr,
-                                seed=1, max_length=128, device="cpu")
-        start = time.perf_counter()
-        with tempfile.TemporaryDirectory() as run_dir:
-            summary = train(config, run_dir)
-        scores = {k: round(v, 4) for k, v in (summary.get("scores") or {}).items() if isinstance(v, float)}
-        emit({"step": "finetune", "dataset": "zh_sentiment", "subset": label, "objective": row["objective"],
-              "model": row["run"], "learning_rate": args.ft_lr, "epochs": args.ft_epochs, "train": summary["n_train"],
-              "test": summary["n_test"], "steps": summary["steps"], **scores,
-              "seconds": round(time.perf_counter() - start, 1)})
+        if "error" not in row:
+            emit(finetune(row, args))
 
+
+def finetune(row: dict, args) -> dict:
+    """The page's "fine-tune each" for one run: a fine-tune job in ``--runs`` (reused when already done there)."""
+    from core import jobs
+    from core.finetune.config import FinetuneConfig
+
+    name = f"objective shoot-out fine-tune · {row['objective']} · zh_sentiment · {args.cls_train}"
+    run_dir = finished_run(Path(args.runs), name)
+    if run_dir is None:
+        config = FinetuneConfig(train_file="dataset:zh_sentiment", model=row["model"], max_train_samples=args.cls_train,
+                                epochs=args.ft_epochs, batch_size=32, learning_rate=args.ft_lr, max_length=128, seed=1,
+                                early_stopping=0, device="cpu")
+        run_id = jobs.submit("finetune", config.to_dict(), name=name, runs_root=args.runs)
+        status = jobs.wait(run_id, runs_root=args.runs)
+        if status.get("state") != "done":
+            return {"step": "finetune", "objective": row["objective"], "error": status.get("error") or status}
+        run_dir = Path(args.runs) / run_id
+    summary = json.loads((run_dir / "train_summary.json").read_text())
+    scores = {k: round(v, 4) for k, v in (summary.get("scores") or {}).items() if isinstance(v, float)}
+    return {"step": "finetune", "dataset": "zh_sentiment", "objective": row["objective"], "run": run_dir.name,
+            "model": row["run"], "learning_rate": args.ft_lr, "epochs": args.ft_epochs, "train": summary.get("n_train"),
+            "test": summary.get("n_test"), "steps": summary.get("steps"), **scores,
+            "train_seconds": summary.get("train_seconds")}
 
 if __name__ == "__main__":
     main()
