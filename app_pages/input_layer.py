@@ -13,6 +13,7 @@ from core import input_layer as il
 from core import positional as pe
 from core.plots import input_layer as plots
 from ui import family_compare
+from ui.auth import user as me
 from ui.errors import bad_input
 from ui.i18n import lang, t
 from ui.input_layer_attention_mlm import MAX_PAGE_TOKENS, section_attention, section_mlm
@@ -33,11 +34,14 @@ CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def load_model_and_tokenizer(path: str):
-    """The model (with its MLM head when it has one, eager attention, eval mode) and its tokenizer."""
+def load_model_and_tokenizer(path: str, _user=None):
+    """The model (with its LM head when it has one, eager attention, eval mode) and its tokenizer.
+
+    ``path`` is one of the person's ``available_models()``; ``_user`` (not part of the cache key) is
+    who reads it, for class mode's check."""
     from core.models import load_tokenizer
 
-    return il.load_input_model(path), load_tokenizer(path)
+    return il.load_input_model(path, user=_user), load_tokenizer(path, user=_user)
 
 
 def models() -> dict[str, dict]:
@@ -86,7 +90,6 @@ def model_ui(text: str) -> tuple[str, str, str]:
     info = models().get(picked)
     if info is None:  # a folder path typed into the picker (class mode: only where the teacher allows it)
         from core.models import check_typed_model
-        from ui.auth import user as me
 
         try:
             check_typed_model(picked, user=me())
@@ -320,7 +323,7 @@ text, pair = sentence_ui()
 name, path, model_language = model_ui(text)
 try:
     with st.spinner(t("input_layer.loading")):
-        model, tokenizer = load_model_and_tokenizer(path)
+        model, tokenizer = load_model_and_tokenizer(path, _user=me())
         family = il.as_family(model)
 except (OSError, ValueError) as err:
     st.error(t("input_layer.load_failed", name=name, message=str(err)))
@@ -341,7 +344,7 @@ section_subword()
 section_embeddings(base)
 swapped = section_positions(family, tokenizer, text, pair, base)
 section_attention(swapped, family)
-family_compare.bert_vs_gpt(text, model_language or lang(), models(), load=lambda path: load_model_and_tokenizer(path))
+family_compare.bert_vs_gpt(text, model_language or lang(), models(), load=lambda path: load_model_and_tokenizer(path, _user=me()))
 if family.predicts == "next":
     family_compare.next_token_section(family, tokenizer, text, name)
 else:

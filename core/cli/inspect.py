@@ -91,9 +91,11 @@ def run(args) -> int:
         raise ValueError("Type a sentence first: the text is empty.")
     if args.position is not None:
         check_position_kind(args.position)  # before loading a model
+    from core.jobs import SHELL
+
     path = model_path(args.model_dir)
-    tokenizer = load_tokenizer(path)
-    model = load_input_model(path)
+    tokenizer = load_tokenizer(path, user=SHELL)  # the shell acts as the teacher in class mode
+    model = load_input_model(path, user=SHELL)
     family = as_family(model)
     facts = family.facts()
     print(f"model: {args.model_dir or 'all-MiniLM-L6-v2'} ({facts['family']}): {facts['layers']} layers, "

@@ -53,12 +53,13 @@ class InputWalk:
         return out
 
 
-def model_class_for(model=None) -> str:
+def model_class_for(model=None, *, user=None) -> str:
     """The transformers Auto class that loads ``model`` with its language-model head when it has one, else without.
 
     Masked-LM (and MLM + NSP) models -> ``AutoModelForMaskedLM``, causal LMs ->
     ``AutoModelForCausalLM``, anything else -> ``AutoModel``. Reads only the config
-    (``architectures``); EmbedLab's own model types are registered first.
+    (``architectures``); EmbedLab's own model types are registered first. ``user``: the acting
+    person in class mode (``core.models.resolve_model``).
     """
     from transformers import AutoConfig
 
@@ -66,7 +67,7 @@ def model_class_for(model=None) -> str:
     from core.pretrain import register
 
     register()
-    config = AutoConfig.from_pretrained(resolve_model(model), trust_remote_code=False)
+    config = AutoConfig.from_pretrained(resolve_model(model, user=user), trust_remote_code=False)
     heads = config.architectures or []
     if any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in heads):
         return "AutoModelForMaskedLM"
@@ -75,15 +76,15 @@ def model_class_for(model=None) -> str:
     return "AutoModel"
 
 
-def load_input_model(model=None):
+def load_input_model(model=None, *, user=None):
     """The model (with its MLM head when it has one) with eager attention, in eval mode.
 
     Eager attention lets a Hugging Face BERT return its attention probabilities. ValueError
-    when no input-layer family fits the model.
+    when no input-layer family fits the model; ``user`` as in :func:`model_class_for`.
     """
     from core.models import load_model
 
-    net = load_model(model, model_class_for(model), attn_implementation="eager")
+    net = load_model(model, model_class_for(model, user=user), user=user, attn_implementation="eager")
     as_family(net)
     net.eval()
     return net

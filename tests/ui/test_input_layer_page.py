@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from tests.ui.test_classroom_ui import klass  # noqa: F401  (the class-mode fixture)
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "input_layer.py")
@@ -202,3 +203,14 @@ def test_a_causal_model_walks_with_its_mask_and_guesses_the_next_token(runs_root
     assert len(at.get("plotly_chart")) >= 6  # two attention maps, the mask, two guess panels, the next-token panels
     assert sum("Checked: our attention weights" in c.value for c in at.caption) == 2  # both models verified
     assert any("reads: " in c.value and "[MASK]" in c.value for c in at.caption)
+
+
+def test_a_student_in_class_mode_walks_the_chinese_bert_beside_the_gpt(klass, fresh_caches):
+    """Class mode: the page loads the models as the signed-in student (no "sign in" refusal on the walk)."""
+    from tests.ui.test_classroom_ui import app
+
+    at = app(klass["alice"], lang="zh", page="input_layer")
+    assert not at.error, [e.value for e in at.error]
+    headers = [h.value for h in at.header]
+    assert len(headers) == 8 and headers[6].startswith("7 · BERT 与 GPT 并排")
+    assert sum("已核对" in c.value for c in at.caption) >= 2  # both models' attention checked against their own
