@@ -152,6 +152,7 @@ def shootout_rows(run_ids: list[str]) -> list[dict]:
         causal = objectives.get(name).causal
         accuracy = summary.get("valid_accuracy")
         rows.append({"id": run_id, "label": meta.get("name") or run_id, "objective": name,
+                     "language": summary.get("language") or config.get("language"),
                      "position": config.get("position_encoding"), "tokens": summary.get("tokens"),
                      "valid_loss": summary.get("valid_loss"),
                      "masked_accuracy": None if causal else accuracy, "next_accuracy": accuracy if causal else None,
@@ -161,7 +162,8 @@ def shootout_rows(run_ids: list[str]) -> list[dict]:
 
 
 def objective_shootout(run_ids: list[str], language: str | None = None) -> None:
-    """The table and bars of the chosen runs' scores, by objective; and the fine-tune-each button."""
+    """The table and bars of the chosen runs' scores, by objective; and the fine-tune-each button, which offers
+    datasets in the runs' language first (else ``language``)."""
     from core.plots.pretrain import objective_scores_figure
 
     rows = shootout_rows(run_ids)
@@ -170,18 +172,19 @@ def objective_shootout(run_ids: list[str], language: str | None = None) -> None:
     st.subheader(t("pretrain.objective_shootout"))
     st.write(t("pretrain.objective_shootout_intro"))
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-    st.dataframe({
+    scores = {t(f"pretrain.score.{k}"): [fmt(r[k]) for r in rows] for k in SCORE_COLUMNS}
+    st.table({  # a static table wraps its headers: all eight columns stay readable (and on a projector)
         t("pretrain.col.run"): [r["label"] for r in rows],
         t("pretrain.col.objective"): [objective_label(r["objective"]) for r in rows],
         t("pretrain.col.position"): [t(f"pretrain.position.{r['position']}") for r in rows],
         t("pretrain.tokens_seen"): [f"{r['tokens'] or 0:,}" for r in rows],
-        **{t(f"pretrain.score.{k}"): [fmt(r[k]) for r in rows] for k in SCORE_COLUMNS},
+        **scores,
     }, hide_index=True)
     st.plotly_chart(objective_scores_figure(
         rows, {k: t(f"pretrain.score.{k}") for k in SCORE_COLUMNS if k != "valid_loss"},
         title=t("pretrain.objective_scores_title"), y_title=t("pretrain.accuracy")), key="pretrain_objective_scores")
     st.caption(t("pretrain.objective_scores_explain"))
-    finetune_each(rows, language)
+    finetune_each(rows, next((r["language"] for r in rows if r.get("language") in ("en", "zh")), language))
 
 
 def finetune_each(rows: list[dict], language: str | None) -> None:

@@ -89,6 +89,8 @@ def objective_scores_figure(rows: list[dict], scores: dict[str, str], *, title: 
                              marker={"color": PALETTE[i % len(PALETTE)]}, text=[f"{row[k]:.3f}" for k in keys],
                              textposition="outside",
                              hovertemplate=f"{row['label']}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
+    present = [label for k, label in scores.items() if any(row.get(k) is not None for row in rows)]
+    fig.update_xaxes(categoryorder="array", categoryarray=present)  # the scores' order, not the first run's
     fig.update_yaxes(title=y_title, rangemode="tozero")
     fig.update_layout(title=title or None, barmode="group", height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20})
     return legend_below(fig, (len(rows) + 1) // 2)

@@ -120,7 +120,7 @@ def test_an_objective_shootout_compares_bert_and_gpt_and_each_run_has_its_prompt
         time.sleep(2)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    table = next(d.value for d in at.dataframe if "next-token accuracy" in d.value.columns)
+    table = next(d.value for d in at.table if "next-token accuracy" in d.value.columns)
     rows = dict(zip(table["objective"], table.to_dict("records")))
     assert set(rows) == {"Masked LM (BERT)", "Causal LM (GPT)"}
     assert rows["Masked LM (BERT)"]["next-token accuracy"] == "–" != rows["Masked LM (BERT)"]["masked-token accuracy"]
