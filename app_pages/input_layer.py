@@ -35,10 +35,7 @@ CORPUS_FOR_LANGUAGE = {"en": "lee", "zh": "zh"}  # the shipped corpus a user of 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_model_and_tokenizer(path: str, _user=None):
-    """The model (with its LM head when it has one, eager attention, eval mode) and its tokenizer.
-
-    ``path`` is one of the person's ``available_models()``; ``_user`` (not part of the cache key) is
-    who reads it, for class mode's check."""
+    """The model (its LM head if any, eager attention, eval mode) and tokenizer, read as ``_user`` (class mode)."""
     from core.models import load_tokenizer
 
     return il.load_input_model(path, user=_user), load_tokenizer(path, user=_user)
@@ -344,7 +341,8 @@ section_subword()
 section_embeddings(base)
 swapped = section_positions(family, tokenizer, text, pair, base)
 section_attention(swapped, family)
-family_compare.bert_vs_gpt(text, model_language or lang(), models(), load=lambda path: load_model_and_tokenizer(path, _user=me()))
+family_compare.bert_vs_gpt(text, model_language or lang(), models(),
+                           load=lambda path: load_model_and_tokenizer(path, _user=me()))
 if family.predicts == "next":
     family_compare.next_token_section(family, tokenizer, text, name)
 else:

@@ -228,6 +228,18 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     loop.run()
 
     # 4. save, then measure
+    summary = _save_and_measure(accelerator, model, tokenizer, objective, prepared, config, loop, run_dir, progress,
+                                {"parameters": n_params, "vocab_size": text.vocab.size, "unk_share": unk,
+                                 "corpus": {**corpus_info, "train_runs": len(corpus_info.get("train_runs") or [])}})
+    accelerator.wait_for_everyone()
+    accelerator.end_training()
+    return summary
+
+
+def _save_and_measure(accelerator, model, tokenizer, objective, prepared, config, loop, run_dir: Path, progress,
+                      facts: dict) -> dict:
+    """Save the model, score it at 1x / 2x / 4x the training length, write extrapolation.json and
+    train_summary.json (``facts``: parameters, vocabulary, corpus); returns the summary."""
     progress(0.99, message="saving the model")
     unwrapped = accelerator.unwrap_model(model)
     save_model(accelerator, unwrapped, tokenizer, run_dir / "model")
@@ -244,22 +256,20 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     state = loop.state
     summary = {
         "objective": objective.name, "steps": state["step"], "total_steps": config.steps, "tokens": state["tokens"],
-        "cancelled": loop.cancelled, "parameters": n_params, "vocab_size": text.vocab.size, "unk_share": unk,
+        "cancelled": loop.cancelled, "parameters": facts["parameters"], "vocab_size": facts["vocab_size"],
+        "unk_share": facts["unk_share"],
         "position_encoding": config.position_encoding, "preset": config.preset, "init_vectors": config.init_vectors,
         "seq_len": config.seq_len, "train_seconds": round(state["train_seconds"], 2),
         "tokens_per_s": state["tokens"] / max(1e-9, state["train_seconds"]) if state["train_seconds"] else None,
-        "device": str(accelerator.device), "mixed_precision": accelerator.mixed_precision,
-        "corpus": {**corpus_info, "train_runs": len(corpus_info.get("train_runs") or [])},
+        "device": str(accelerator.device), "mixed_precision": accelerator.mixed_precision, "corpus": facts["corpus"],
         "valid_accuracy": final["accuracy"] if final else None, "valid_top5": final["top5"] if final else None,
         "valid_loss": final["loss"] if final else None,
         "valid_scores": None if loop.cancelled else loop.last_scores,
         "baseline": baseline,
     }
-    if main:
+    if accelerator.is_main_process:
         atomic_write_json(run_dir / "extrapolation.json", {"factors": list(FACTORS), "train_seq_len": config.seq_len,
                                                            "rows": extrapolation, "baseline": baseline},
                           indent=1, default=float)
         atomic_write_json(run_dir / "train_summary.json", summary, indent=1, default=float)
-    accelerator.wait_for_everyone()
-    accelerator.end_training()
     return summary
