@@ -129,7 +129,7 @@ def test_an_objective_shootout_compares_bert_and_gpt_and_each_run_has_its_prompt
     gpt = next(r["id"] for r in runs if r["config"]["objective"] == "clm")
     at = page(run=gpt)  # the causal run's own box: the next tokens and two continuations
     assert not at.exception, [e.value for e in at.exception]
-    assert widget(at, "text_input", "pretrain_prompt").value == "The government"
+    assert widget(at, "text_input", "pretrain_prompt").value == "今天天气"  # the start of a text in the corpus's language
     assert any("next token" in d.value.columns for d in at.dataframe)
-    assert len(at.text) >= 2 and all(x.value.startswith("The government") for x in at.text[-2:])
+    assert len(at.text) >= 2 and all(x.value.startswith("今天天气") for x in at.text[-2:])
     assert any("Greedy" in c.value for c in at.caption)
