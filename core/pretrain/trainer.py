@@ -230,7 +230,8 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     # 4. save, then measure
     summary = _save_and_measure(accelerator, model, tokenizer, objective, prepared, config, loop, run_dir, progress,
                                 {"parameters": n_params, "vocab_size": text.vocab.size, "unk_share": unk,
-                                 "corpus": {**corpus_info, "train_runs": len(corpus_info.get("train_runs") or [])}})
+                                 "corpus": {**corpus_info, "train_runs": len(corpus_info.get("train_runs") or [])},
+                                 "baseline": baseline})
     accelerator.wait_for_everyone()
     accelerator.end_training()
     return summary
@@ -239,7 +240,7 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
 def _save_and_measure(accelerator, model, tokenizer, objective, prepared, config, loop, run_dir: Path, progress,
                       facts: dict) -> dict:
     """Save the model, score it at 1x / 2x / 4x the training length, write extrapolation.json and
-    train_summary.json (``facts``: parameters, vocabulary, corpus); returns the summary."""
+    train_summary.json (``facts``: parameters, vocabulary, corpus, the unigram baseline); returns the summary."""
     progress(0.99, message="saving the model")
     unwrapped = accelerator.unwrap_model(model)
     save_model(accelerator, unwrapped, tokenizer, run_dir / "model")
@@ -265,11 +266,11 @@ def _save_and_measure(accelerator, model, tokenizer, objective, prepared, config
         "valid_accuracy": final["accuracy"] if final else None, "valid_top5": final["top5"] if final else None,
         "valid_loss": final["loss"] if final else None,
         "valid_scores": None if loop.cancelled else loop.last_scores,
-        "baseline": baseline,
+        "baseline": facts["baseline"],
     }
     if accelerator.is_main_process:
         atomic_write_json(run_dir / "extrapolation.json", {"factors": list(FACTORS), "train_seq_len": config.seq_len,
-                                                           "rows": extrapolation, "baseline": baseline},
+                                                           "rows": extrapolation, "baseline": facts["baseline"]},
                           indent=1, default=float)
         atomic_write_json(run_dir / "train_summary.json", summary, indent=1, default=float)
     return summary
