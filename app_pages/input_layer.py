@@ -13,6 +13,7 @@ from core import input_layer as il
 from core import positional as pe
 from core.plots import input_layer as input_layer_plots
 from ui.cache import shared_builders
+from ui import family_compare
 from ui.errors import bad_input, message as error_message
 from ui.i18n import lang, t
 from ui.input_layer_attention_mlm import section_attention, section_mlm
@@ -303,6 +304,9 @@ except (OSError, ValueError) as err:
     st.error(t("input_layer.load_failed", name=md(name), message=error_message(err)))
     st.stop()
 model_caption(name, family)
+if family.causal and pair.strip():  # a GPT reads one text: the second sentence is left out, and said so
+    st.info(t("input_layer.causal_no_pair", name=name))
+    pair = ""
 try:
     base = walk(path, text, pair)
 except ValueError as err:
@@ -315,4 +319,8 @@ section_subword()
 section_embeddings(base)
 swapped = section_positions(family, path, text, pair, base)
 section_attention(swapped, family)
-section_mlm(base, family, tokenizer, name, model_language, path, text, pair)
+family_compare.bert_vs_gpt(text, model_language or lang(), models())
+if family.predicts == "next":
+    family_compare.next_token_section(path, text)
+else:
+    section_mlm(base, family, tokenizer, name, model_language, path, text, pair)

@@ -1,11 +1,12 @@
-"""Pretrain a BERT from zero: corpus -> WordPiece -> masked-LM encoder, one run per position encoding.
+"""Pretrain a BERT or a GPT from zero: corpus -> WordPiece -> a Transformer, one run per objective and encoding.
 
 Form (``ui.form`` over ``PretrainConfig``'s schema) -> ``core.pretrain.job.build_job_config``
--> ``core.jobs.submit`` (one run per chosen encoding and start, same corpus and token
+-> ``core.jobs.submit`` (one run per chosen objective, encoding and start, same corpus and token
 budget); the first run goes into ``?run=`` so a refresh or a shared link reattaches, with
 the run's own settings in the form. The live block (``ui.runs.live_status``) refreshes
 once a second. Below, the shoot-out overlays the curves of the chosen runs and their
-masked-token accuracy at 1x, 2x and 4x the training length.
+held-out accuracy at 1x, 2x and 4x the training length; the objective shoot-out
+(``ui.pretrain_objectives``) puts their held-out scores side by side and fine-tunes each.
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from core.plots import training as training_plots
 from core.pretrain import objectives as pretrain_objectives
 from core.pretrain.config import INIT_VECTORS, POSITIONS, PRESETS, PretrainConfig
 from core.pretrain.results import comparable_runs, read_extrapolation
+from ui import pretrain_objectives as objective_views
 from ui import runs as ui_runs
 from ui.corpus_datasets import corpus_datasets
 from ui.corpus_picker import pick_corpus, picked, samples
 from ui.form import Form
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.auth import user as me
 from ui.cache import shared
 from ui.errors import bad_input
@@ -48,41 +50,48 @@ def devices() -> list[str]:
 
 
 @shared(max_entries=2)
-def mlm_model(model_dir: str, finished: str):
+def lm_model(model_dir: str, head: str, finished: str):
+    """A finished run's model with its objective's head (``head``: an Auto class name), in eval mode, and its tokenizer.
+
+    Shared by every visitor, so it loads as the server (``SHELL``): ``model_dir`` came from
+    ``jobs.run_dir(run_id, user=me())``, which checked the person. ``finished`` keys a rerun of the same folder."""
     from core.jobs import SHELL
-    from core.pretrain.predict import load
+    from core.models import load_model, load_tokenizer
     from ui.warmup import transformers_ready
 
     transformers_ready()
-    return load(model_dir, user=SHELL)  # shared by every visitor: the run's folder came from jobs.run_dir(user=me())
+    return load_model(model_dir, head, user=SHELL).eval(), load_tokenizer(model_dir, user=SHELL)
 
 
 # ------------------------------------------------------------------ the form
 
 def make_form() -> Form:
-    """PretrainConfig's fields, plus the corpus choice and the encodings / initial vectors (one run each)."""
+    """PretrainConfig's fields, plus the corpus choice and the objectives / encodings / initial vectors (one run each)."""
     extra = {"pretrain_source": "sample", "pretrain_sample": "zh" if "zh" in samples() else next(iter(samples())),
-             "pretrain_dataset": None, "pretrain_positions": ["learned"], "pretrain_init": ["random"],
-             "pretrain_name": ""}
+             "pretrain_dataset": None, "pretrain_objectives": ["mlm"], "pretrain_positions": ["learned"],
+             "pretrain_init": ["random"], "pretrain_name": ""}
     allowed = {"pretrain_sample": lambda: list(samples()), "pretrain_dataset": lambda: list(corpus_datasets()),
+               "pretrain_objectives": objective_views.objective_choices,
                "pretrain_positions": lambda: [[p] for p in POSITIONS], "pretrain_init": lambda: [[i] for i in INIT_VECTORS]}
     return Form("pretrain_hp", PretrainConfig, extra=extra, allowed=allowed)
 
 
 def run_settings(run_id: str) -> dict:
-    """The form's values for an attached run: its settings, its encoding and start, its corpus."""
+    """The form's values for an attached run: its settings, its objective, encoding and start, its corpus."""
     config = (jobs.read_config(run_id, user=me()) or {}).get("config") or {}
-    values = {k: v for k, v in config.items() if k not in ("corpus", "position_encoding", "init_vectors")}
-    values.update({"pretrain_positions": [config.get("position_encoding")], "pretrain_init": [config.get("init_vectors")]})
+    values = {k: v for k, v in config.items() if k not in ("corpus", "objective", "position_encoding", "init_vectors")}
+    values.update({"pretrain_objectives": [config.get("objective") or "mlm"],
+                   "pretrain_positions": [config.get("position_encoding")], "pretrain_init": [config.get("init_vectors")]})
     values.update(picked("pretrain", config.get("corpus"), encoding=config.get("encoding") or ""))
     return values
 
 
-def settings_ui(form: Form) -> tuple[dict, list[str], list[str], str]:
-    """(PretrainConfig fields except corpus/position/init, encodings, initial vectors, run name)."""
+def settings_ui(form: Form) -> tuple[dict, list[str], list[str], list[str], str]:
+    """(PretrainConfig fields except corpus/objective/position/init, objectives, encodings, initial vectors, run name)."""
     st.subheader(t("pretrain.settings"))
     values = {"preset": form.widget("preset", label=t("pretrain.preset"), format_func={
         p: t("pretrain.preset_label", name=p, layers=PRESETS[p][0], hidden=PRESETS[p][1]) for p in PRESETS}.get)}
+    chosen_objectives = objective_views.objectives_ui()
     positions = st.multiselect(t("pretrain.positions"), list(POSITIONS), key="pretrain_positions",
                                format_func={p: t(f"pretrain.position.{p}") for p in POSITIONS}.get,
                                help=t("pretrain.help.positions"))
@@ -94,24 +103,27 @@ def settings_ui(form: Form) -> tuple[dict, list[str], list[str], str]:
     values["device"] = form.widget("device", label=t("pretrain.device"), options=devices())
     name = st.text_input(t("pretrain.run_name"), key="pretrain_name", max_chars=120,
                          placeholder=t("pretrain.run_name_hint"))
-    return values, positions, init, name
+    return values, chosen_objectives, positions, init, name
 
 
-def budget_caption(values: dict, positions: list[str]) -> None:
+def budget_caption(values: dict, chosen: list[str], positions: list[str]) -> None:
     try:
-        n = parameters(json.dumps({**values, "position_encoding": (positions or ["learned"])[0]}, sort_keys=True))
+        n = parameters(json.dumps({**values, "position_encoding": (positions or ["learned"])[0],
+                                   "objective": (chosen or ["mlm"])[0]}, sort_keys=True))
     except ValueError as err:
         st.error(bad_input(err))
         return
     tokens = int(values["steps"]) * int(values["batch_size"]) * int(values["seq_len"])
-    st.caption(t("pretrain.budget", tokens=f"{tokens:,}", parameters=f"{n:,}", runs=max(1, len(positions))))
+    runs = max(1, len(positions)) * max(1, len(chosen))
+    st.caption(t("pretrain.budget", tokens=f"{tokens:,}", parameters=f"{n:,}", runs=runs))
 
 
 # ------------------------------------------------------------------ drawing
 
 def steps_figure(steps: list[dict]):
+    extra = (("nsp_accuracy", t("pretrain.score.nsp_accuracy")),) if steps and "nsp_accuracy" in steps[-1] else ()
     return training_plots.live_figure(
-        steps, panels=(("loss", t("pretrain.loss")), ("accuracy", t("pretrain.accuracy")),
+        steps, panels=(("loss", t("pretrain.loss")), ("accuracy", t("pretrain.accuracy")), *extra,
                        ("tokens_per_s", t("pretrain.tokens_per_s")), ("lr", t("pretrain.lr"))),
         x="step", x_title=t("pretrain.step"))
 
@@ -159,27 +171,10 @@ def draw_results(run_id: str, status: dict) -> None:
                            chance=chance_of([summary]))
     if (folder / "model" / "config.json").is_file():
         st.caption(t("pretrain.model_folder", path=str(folder / "model")))
-        objective = pretrain_objectives.get(((jobs.read_config(run_id, user=me()) or {}).get("config") or {})
-                                            .get("objective") or PretrainConfig().objective)
-        if objective.view == "masks":
-            try_masks(str(folder / "model"), status.get("finished") or "", summary.get("language"))
-        else:  # the prompt boxes of the other objectives are not on this page yet
-            st.info(t("pretrain.try_other_objective", objective=objective.name))
-
-
-def try_masks(model_dir: str, finished: str, language: str | None) -> None:
-    from core.plots.pretrain import predictions_table
-    from core.pretrain.predict import predict_masks
-
-    st.markdown(f"**{t('pretrain.try')}**")
-    example = t("pretrain.try_example_zh") if language == "zh" else t("pretrain.try_example_en")
-    text = st.text_input(t("pretrain.try_input"), value=example, key="pretrain_try")
-    try:
-        model, tokenizer = mlm_model(model_dir, finished)
-        st.dataframe(predictions_table(predict_masks(model, tokenizer, text)), hide_index=True)
-    except ValueError as err:
-        st.error(bad_input(err))
-    st.latex(r"p(w \mid \tilde{x}) = \mathrm{softmax}\big(W_E\, h_{[\mathrm{MASK}]} + b\big)_w")
+        objective = (((jobs.read_config(run_id, user=me()) or {}).get("config") or {}).get("objective")
+                     or summary.get("objective"))
+        objective_views.prompt_box(str(folder / "model"), status.get("finished") or "", objective,
+                                   summary.get("language"), load=lm_model)
 
 
 def chance_of(summaries: list[dict]) -> tuple[float | None, str]:
@@ -213,6 +208,7 @@ def draw_shootout() -> None:
     if "pretrain_runs_compare" not in st.session_state:
         st.session_state["pretrain_runs_compare"] = comparable_runs(jobs.list_runs(KIND, user=me()))
     selected = ui_runs.runs_table(KIND, key="pretrain_runs", select_label=t("pretrain.compare"), columns={
+        t("pretrain.col.objective"): lambda run: objective_views.objective_label(run["config"].get("objective") or "mlm"),
         t("pretrain.col.position"): lambda run: t(f"pretrain.position.{run['config'].get('position_encoding')}"),
         t("pretrain.col.preset"): lambda run: run["config"].get("preset"),
         t("pretrain.col.init"): lambda run: t(f"pretrain.init.{run['config'].get('init_vectors')}"),
@@ -239,6 +235,7 @@ def draw_shootout() -> None:
     rows_by_run = {label: rows for label, rows in rows_by_run.items() if rows}
     if rows_by_run:
         draw_extrapolation(rows_by_run, key="pretrain_overlay_extrapolation", chance=chance)
+    objective_views.objective_shootout(selected, lang())
 
 
 def draw_attached(run_id: str) -> None:
@@ -248,7 +245,8 @@ def draw_attached(run_id: str) -> None:
         head, close = st.columns([5, 1])
         head.markdown("### " + t("pretrain.current_run", name=ui_runs.escape_markdown(meta.get("name") or run_id)))
         head.caption(t("pretrain.run_info", run=run_id, position=t(f"pretrain.position.{config.get('position_encoding')}"),
-                       preset=config.get("preset", "–")))
+                       preset=config.get("preset", "–"),
+                       objective=objective_views.objective_label(config.get("objective") or "mlm")))
         if close.button(t("pretrain.new_run"), key="pretrain_detach", icon=":material/close:"):
             ui_runs.detach()
             st.rerun()
@@ -257,22 +255,24 @@ def draw_attached(run_id: str) -> None:
             draw_results(run_id, status)
 
 
-def start(form: Form, chosen, values: dict, positions: list[str], init: list[str], name: str) -> None:
-    """Submit one run per (encoding, initial vectors); attach the first. Bad settings -> st.error, nothing queued."""
+def start(form: Form, chosen, values: dict, objectives: list[str], positions: list[str], init: list[str],
+          name: str) -> None:
+    """Submit one run per (objective, encoding, initial vectors); attach the first. Bad settings -> st.error."""
     from core.pretrain.job import build_job_config
 
-    if not positions:
-        st.error(t("common.bad_input", message=t("pretrain.pick_position")))
+    if not positions or not objectives:
+        st.error(t("common.bad_input", message=t("pretrain.pick_position" if not positions else "pretrain.pick_objective")))
         return
     try:
-        configs = [(p, i, build_job_config({**values, **chosen.reading, "corpus": chosen.source, "position_encoding": p,
-                                            "init_vectors": i})) for p in positions for i in (init or ["random"])]
+        configs = [(o, p, i, build_job_config({**values, **chosen.reading, "corpus": chosen.source, "objective": o,
+                                               "position_encoding": p, "init_vectors": i}))
+                   for o in objectives for p in positions for i in (init or ["random"])]
     except ValueError as err:
         st.error(bad_input(err))
         return
     ids = []
-    for position, vectors, config in configs:
-        label = f"{name or chosen.name} · {position} · {values['preset']}" + (
+    for objective, position, vectors, config in configs:
+        label = f"{name or chosen.name} · {objective} · {position} · {values['preset']}" + (
             " · word2vec" if len(init) > 1 and vectors != "random" else "")
         ids.append(ui_runs.submit_once(KIND, config, name=label))
     st.session_state["pretrain_runs_compare"] = ids
@@ -286,8 +286,8 @@ def start(form: Form, chosen, values: dict, positions: list[str], init: list[str
 ui_runs.ensure_recovered()
 st.title(t("pretrain.title"))
 st.write(t("pretrain.intro"))
-st.latex(r"\mathcal{L} = -\frac{1}{|M|}\sum_{i \in M} \log p_\theta\big(x_i \mid \tilde{x}\big)"
-         r"\qquad \mathrm{perplexity} = e^{\mathcal{L}}")
+objective_views.formulas(st.session_state.get("pretrain_objectives") or ["mlm"])
+st.latex(r"\mathrm{perplexity} = e^{\mathcal{L}}")
 st.caption(t("pretrain.formula_explain"))
 
 form = make_form()
@@ -303,11 +303,11 @@ with corpus_column:
     st.markdown(f"**{t('pretrain.where_title')}**")
     st.markdown(t("pretrain.where"))
 with settings_column:
-    values, positions, init, run_name = settings_ui(form)
-    budget_caption(values, positions)
+    values, objectives, positions, init, run_name = settings_ui(form)
+    budget_caption(values, objectives, positions)
     if st.button(t("pretrain.start"), type="primary", key="pretrain_start", icon=":material/play_arrow:",
                  disabled=chosen is None):
-        start(form, chosen, values, positions, init, run_name)
+        start(form, chosen, values, objectives, positions, init, run_name)
 form.keep_in_url()
 
 st.divider()

@@ -75,6 +75,34 @@ def own_guesses(path: str, text: str):
     return il.guess_masks(il.as_family(model), tokenizer, text, max_tokens=MAX_PAGE_TOKENS)
 
 
+COMPARE_TOKENS = 64  # the BERT-vs-GPT view: two heatmaps side by side, more tokens than this do not read
+
+
+@shared(max_entries=32)
+def compare_walk(path: str, text: str) -> il.InputWalk:
+    """The walk of ``text`` alone (no pair) through the model at ``path``, for the BERT-vs-GPT view."""
+    model, tokenizer = load_model_and_tokenizer(path)
+    return il.walk(il.as_family(model), tokenizer, text, max_tokens=COMPARE_TOKENS)
+
+
+@shared(max_entries=64)
+def next_guesses(path: str, text: str, max_tokens: int = COMPARE_TOKENS):
+    """A causal model's top-5 for the token after each position of ``text``."""
+    model, tokenizer = load_model_and_tokenizer(path)
+    return il.guess_next(il.as_family(model), tokenizer, text, max_tokens=max_tokens)
+
+
+@shared(max_entries=64)
+def guess_masked(path: str, text: str, at: int):
+    """The MLM head's top-5 at position ``at`` of ``text``'s walk with that one token replaced by [MASK]."""
+    model, tokenizer = load_model_and_tokenizer(path)
+    view = compare_walk(path, text).tokens
+    masked = view.input_ids.clone()
+    masked[at] = tokenizer.mask_token_id
+    return il.guess_at(il.as_family(model), tokenizer, masked, [at], view.token_type_ids,
+                       original_ids=view.input_ids)[0]
+
+
 @shared(max_entries=8)
 def corpus_lines(source: str, data: bytes | None, name: str) -> list[str]:
     return il.read_lines(data, name) if source == "upload" else il.sample_lines(source)
@@ -107,3 +135,9 @@ def warm() -> None:
             fertility(lines)
         except Exception:  # noqa: BLE001 - a warm-up never breaks anything: the page computes and reports it
             continue
+    shipped = {m.name: str(m.path) for m in models}
+    try:  # the BERT-vs-GPT view's Chinese default: the shipped pair on the example sentence
+        for name in ("embedlab-bert-zh", "embedlab-gpt-zh"):
+            compare_walk(shipped[name], il.EXAMPLES["zh"][0])
+    except Exception:  # noqa: BLE001 - as above
+        pass

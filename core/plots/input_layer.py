@@ -346,3 +346,19 @@ def mask_chips_html(original: list[str], shown: list[str], actions: list[str], a
     chips_kind = [kinds[a] if a != "not_selected" else "word" for a in actions]
     subtitles = [f"{arrow_labels.get(a, '')} {o}".strip() if a != "not_selected" else "" for a, o in zip(actions, original)]
     return chips_html(shown, subtitles, chips_kind, notes=original)
+
+
+def causal_mask_figure(mask: np.ndarray, labels: list[str], *, title: str, x_title: str, y_title: str,
+                       allowed: str, blocked: str) -> go.Figure:
+    """The causal mask ``(query, key)`` as a picture: dark where query i may attend to key j (j <= i), white else."""
+    mask = np.asarray(mask, dtype=bool)
+    n = mask.shape[0]
+    words = np.where(mask, allowed, blocked).astype(object)
+    fig = go.Figure(go.Heatmap(
+        z=mask.astype(np.float32), x=list(range(n)), y=list(range(n)), zmin=0.0, zmax=1.0,
+        colorscale=[[0.0, "#ffffff"], [0.5, "#ffffff"], [0.5, "#08306b"], [1.0, "#08306b"]], showscale=False,
+        xgap=1, ygap=1, customdata=np.stack([_pair_labels(labels), words], axis=-1),
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+    ))
+    _square_axes(fig, labels)
+    return _layout(fig, title, x_title, y_title, _height(n, extra=200))

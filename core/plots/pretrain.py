@@ -75,3 +75,23 @@ def extrapolation_figure(rows_by_run: dict[str, list[dict]], metric: str = "accu
 def predictions_table(predictions: list[list[tuple[str, float]]]) -> dict[str, list[str]]:
     """``{"[MASK] 1": ["天 (0.41)", ...], ...}``: the top guesses for each [MASK], one column per mask."""
     return {f"[MASK] {i + 1}": [f"{token} ({p:.2f})" for token, p in guesses] for i, guesses in enumerate(predictions)}
+
+
+def objective_scores_figure(rows: list[dict], scores: dict[str, str], *, title: str = "", y_title: str = "") -> go.Figure:
+    """Grouped bars: one group per score (``scores`` maps a row key to its label), one bar per run.
+
+    ``rows``: ``{"label": run label, <score key>: value or None, ...}``; a run without a score
+    (e.g. NSP accuracy of a causal LM) has no bar there, so only comparable numbers stand side by side.
+    """
+    fig = go.Figure()
+    for i, row in enumerate(rows):
+        keys = [k for k in scores if row.get(k) is not None]
+        fig.add_trace(go.Bar(x=[scores[k] for k in keys], y=[row[k] for k in keys], name=row["label"],
+                             marker={"color": PALETTE[i % len(PALETTE)]}, text=[f"{row[k]:.3f}" for k in keys],
+                             textposition="outside",
+                             hovertemplate=f"{row['label']}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
+    present = [label for k, label in scores.items() if any(row.get(k) is not None for row in rows)]
+    fig.update_xaxes(categoryorder="array", categoryarray=present)  # the scores' order, not the first run's
+    fig.update_yaxes(title=y_title, rangemode="tozero")
+    fig.update_layout(title=title or None, barmode="group", height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20})
+    return legend_below(fig, (len(rows) + 1) // 2)

@@ -44,7 +44,7 @@ class PretrainConfig:
     language: str = setting("auto", choices=LANGUAGES, advanced=True)
     encoding: str = setting("", form=False)  # "": detect (asked when it cannot be told); else a codec name
     lowercase: bool = setting(True, advanced=True)
-    objective: str = setting("mlm", choices=lambda: _objectives().names())  # what the model learns to predict
+    objective: str = setting("mlm", choices=lambda: _objectives().names(), form=False)  # the page draws a multiselect
     preset: str = setting("tiny", choices=tuple(PRESETS))
     position_encoding: str = setting("learned", choices=POSITIONS, flags=("--position",), form=False)
     tokenizer_from: str = setting("", advanced=True)  # "": train a WordPiece tokenizer; else a model whose to reuse

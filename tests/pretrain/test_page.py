@@ -22,7 +22,7 @@ def page(lang="en", run=None) -> AppTest:
 def test_page_renders_in_both_languages(runs_root, lang):
     at = page(lang)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == {"en": "Pretrain a BERT from zero", "zh": "从零预训练一个 BERT"}[lang]
+    assert at.title[0].value == {"en": "Pretrain a BERT or a GPT from zero", "zh": "从零预训练一个 BERT 或 GPT"}[lang]
     budget = {"en": "Budget:", "zh": "预算："}[lang]
     assert any(c.value.startswith(budget) for c in at.caption)
     # the budget follows the widgets: 2000 steps x 32 x 128 by default
@@ -47,12 +47,12 @@ def test_no_encoding_chosen_is_a_message(runs_root):
     assert any("at least one position encoding" in e.value for e in at.error)
 
 
-def _train_tiny_from_the_page(positions: list[str], objective: str | None = None) -> AppTest:
-    """The page with a 4-step run per encoding in ``positions`` submitted from its form (CPU, tiny sizes)."""
+def _train_tiny_from_the_page(positions: list[str], objectives: list[str] | None = None) -> AppTest:
+    """The page with a 4-step run per objective and encoding submitted from its form (CPU, tiny sizes)."""
     at = page()
     widget(at, "multiselect", "pretrain_positions").set_value(positions)
-    if objective:
-        widget(at, "selectbox", "pretrain_hp_objective").set_value(objective)
+    if objectives:
+        widget(at, "multiselect", "pretrain_objectives").set_value(objectives)
     for key, value in (("steps", 4), ("batch_size", 4), ("seq_len", 16), ("vocab_size", 200)):
         widget(at, "number_input", f"pretrain_hp_{key}").set_value(value)
     widget(at, "selectbox", "pretrain_hp_device").set_value("cpu")
@@ -110,17 +110,27 @@ def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):
     assert any("76,800" in c.value for c in at.caption)  # the budget: 300 x 8 x 32 tokens
 
 
-def test_a_causal_run_is_not_offered_the_mask_box_and_says_where_to_try_it(runs_root):
-    """A finished GPT (clm) run: the page says its prompt is not the [MASK] box, instead of failing to load it."""
-    at = _train_tiny_from_the_page(["rope"], objective="clm")
+def test_an_objective_shootout_compares_bert_and_gpt_and_each_run_has_its_prompt_box(runs_root):
+    at = _train_tiny_from_the_page(["rope"], objectives=["mlm", "clm"])
     assert not at.exception, [e.value for e in at.exception]
-    (run,) = jobs.list_runs("pretrain")
-    assert run["config"]["objective"] == "clm"
+    assert any("2 run(s)" in c.value for c in at.caption)  # one run per objective
+    runs = jobs.list_runs("pretrain")
+    assert sorted(r["config"]["objective"] for r in runs) == ["clm", "mlm"]
     deadline = time.monotonic() + 240
-    while jobs.get_status(run["id"])["state"] in jobs.ACTIVE and time.monotonic() < deadline:
+    while any(jobs.get_status(r["id"])["state"] in jobs.ACTIVE for r in runs) and time.monotonic() < deadline:
         time.sleep(2)
-    assert jobs.get_status(run["id"])["state"] == "done", jobs.get_status(run["id"])
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert any("learned the clm objective" in i.value for i in at.info), [i.value for i in at.info]
+    table = next(d.value for d in at.table if "next-token accuracy" in d.value.columns)
+    rows = dict(zip(table["objective"], table.to_dict("records")))
+    assert set(rows) == {"Masked LM (BERT)", "Causal LM (GPT)"}
+    assert rows["Masked LM (BERT)"]["next-token accuracy"] == "–" != rows["Masked LM (BERT)"]["masked-token accuracy"]
+    assert rows["Causal LM (GPT)"]["masked-token accuracy"] == "–" != rows["Causal LM (GPT)"]["next-token accuracy"]
+    assert any(s.value == "Objective shoot-out" for s in at.subheader)
+    gpt = next(r["id"] for r in runs if r["config"]["objective"] == "clm")
+    at = page(run=gpt)  # the causal run's own box: the next tokens and two continuations
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at, "text_input", "pretrain_prompt").value == "今天天气"  # the start of a text in the corpus's language
+    assert any("next token" in d.value.columns for d in at.dataframe)
+    assert len(at.text) >= 2 and all(x.value.startswith("今天天气") for x in at.text[-2:])
+    assert any("Greedy" in c.value for c in at.caption)

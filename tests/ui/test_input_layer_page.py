@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from tests.ui.test_classroom_ui import klass  # noqa: F401  (the class-mode fixture)
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "input_layer.py")
@@ -20,7 +21,7 @@ def test_page_runs_in_both_languages(lang):
     at = _run(lang)
     assert not at.error
     headers = [h.value for h in at.header]
-    assert len(headers) == 7 and headers[0].startswith("1")
+    assert len(headers) == 8 and headers[0].startswith("1")
     assert len(at.success) == 2  # embeddings and attention checked against the model itself
 
 
@@ -100,15 +101,15 @@ def fresh_caches():
     st.cache_data.clear()
 
 
-def _pretrain_run(runs_root, position: str, language: str = "zh") -> str:
+def _pretrain_run(runs_root, position: str, language: str = "zh", objective: str = "mlm") -> str:
     """A finished "pretrain" run holding a tiny model, as ``core.models.list_models`` finds it."""
     import json
 
     from tests.input_layer.tiny_models import save_tiny_embedlab
 
-    run_id = f"pretrain-test-{position}"
+    run_id = f"pretrain-test-{objective}-{position}"
     folder = runs_root / run_id
-    save_tiny_embedlab(folder / "model", position)
+    save_tiny_embedlab(folder / "model", position, objective=objective)
     (folder / "config.json").write_text(json.dumps({"kind": "pretrain", "name": f"tiny {position}", "config": {}}))
     (folder / "status.json").write_text(json.dumps({"state": "done"}))
     (folder / "summary.json").write_text(json.dumps({"language": language, "position_encoding": position}))
@@ -150,7 +151,7 @@ def test_every_encoding_walks_and_shows_where_position_enters(tmp_path, fresh_ca
     assert not at.exception, at.exception
     assert not at.error
     headers = [h.value for h in at.header]
-    assert len(headers) == 7 and headers[4] == WHERE_HEADER[position]
+    assert len(headers) == 8 and headers[4] == WHERE_HEADER[position]
     assert len(at.success) == 2  # embeddings and attention checked against the model itself
     assert any(f"position: {position}" in c.value for c in at.caption)
     if position in ("learned", "sinusoidal"):  # the swap offers the model's own part, marked as such
@@ -179,3 +180,53 @@ def test_the_mask_guesses_of_an_embedlab_model(runs_root, fresh_caches):
     at.text_input(key="il_guess_text_en").input("no mask here").run()
     assert not at.exception
     assert at.error and "write [MASK]" in at.error[0].value
+
+
+def test_a_causal_model_walks_with_its_mask_and_guesses_the_next_token(runs_root, fresh_caches):
+    """A GPT-style run: one text (no pair), the causal mask, next-token guesses; beside a BERT-style run."""
+    bert = _pretrain_run(runs_root, "learned", language="en")
+    gpt = _pretrain_run(runs_root, "learned", language="en", objective="clm")
+    at = _run("en")
+    at.selectbox(key="il_model").set_value(gpt).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert any("reads one text, so sentence B is left out" in i.value for i in at.info)
+    headers = [h.value for h in at.header]
+    assert len(headers) == 8 and headers[-1] == "8 · Causal language modelling: the next token"
+    assert headers[6].startswith("7 · BERT and GPT side by side")
+    assert len(at.success) == 2  # its own embeddings and (masked) attention equal our sums
+    table = at.dataframe[-1].value
+    assert list(table.columns[:3]) == ["position", "last token read", "really next"]
+    at.selectbox(key="il_cmp_bert").set_value(bert).run()
+    at.selectbox(key="il_cmp_gpt").set_value(gpt).run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 6  # two attention maps, the mask, two guess panels, the next-token panels
+    assert sum("Checked: our attention weights" in c.value for c in at.caption) == 2  # both models verified
+    assert any("reads: " in c.value and "[MASK]" in c.value for c in at.caption)
+
+
+def test_a_student_in_class_mode_walks_the_chinese_bert_beside_the_gpt(klass, fresh_caches):
+    """Class mode: the page loads the models as the signed-in student (no "sign in" refusal on the walk)."""
+    from tests.ui.test_classroom_ui import app
+
+    at = app(klass["alice"], lang="zh", page="input_layer")
+    assert not at.error, [e.value for e in at.error]
+    headers = [h.value for h in at.header]
+    assert len(headers) == 8 and headers[6].startswith("7 · BERT 与 GPT 并排")
+    assert sum("已核对" in c.value for c in at.caption) >= 2  # both models' attention checked against their own
+
+
+def test_the_bert_vs_gpt_view_is_computed_once_for_all_sessions():
+    """A second visitor on the default Chinese sentence reads both walks from the server's shared cache."""
+    from ui.input_layer_data import compare_walk
+
+    def compare_walks() -> dict:
+        cache = compare_walk.cache
+        return {"entries": len(cache.values), "hits": cache.hits, "misses": cache.misses}
+
+    _run("zh")
+    first = compare_walks()
+    assert first["entries"] >= 2  # the shipped BERT and GPT on the example sentence
+    _run("zh")
+    second = compare_walks()
+    assert second["misses"] == first["misses"] and second["hits"] >= first["hits"] + 2
