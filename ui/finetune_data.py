@@ -58,7 +58,7 @@ def tag_column_ui(view) -> None:
     (the CLI's ``--label-col N``). Drawn only when the report names two or more tag columns.
     """
     roles = [(column, role) for column, role, _ in view.report.columns_roles]
-    columns = [column for column, role in roles if role in ("ner", "ner_other")]
+    columns = [column for column, role in roles if role in ("tags", "tags_other")]
     if len(columns) < 2:
         return
     if st.session_state.get(TAG_KEY) not in (None, *columns):

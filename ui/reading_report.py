@@ -41,7 +41,7 @@ def _decided_for_the_user(report) -> bool:
     """Line endings other than LF / CRLF alone, or CoNLL columns whose roles are not the plain word-tag layout."""
     endings = [kind for kind, _ in (report.line_endings or ())]
     roles = {role for _, role, _ in (report.columns_roles or ())}
-    return "CR" in endings or len(endings) > 1 or bool(roles & {"index", "ner_other"})
+    return "CR" in endings or len(endings) > 1 or bool(roles & {"index", "tags_other"})
 
 
 def _escape(text: str) -> str:

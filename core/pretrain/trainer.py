@@ -204,7 +204,7 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     # 2. model
     model = objective.build(config, tokenizer)
     init_info = None
-    if config.init_vectors == "word2vec" and source is None and main:  # DDP copies rank 0's weights to the others
+    if config.init_vectors != "random" and source is None and main:  # DDP copies rank 0's weights to the others
         progress(0.0, message="training word2vec for the initial token vectors")
         init_info = word2vec_init(model, tokenizer, train_lines, config.seed)
     n_params = sum(p.numel() for p in model.parameters())

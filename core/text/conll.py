@@ -157,10 +157,10 @@ def read_columns(text: str, name: str, *, tag_column: int | None = None, token_c
                 roles[col] = ("chunk", note("role_chunk", "B-/I- tags over phrase types ({types})",
                                             types=", ".join(sorted(types)[:5])))
             elif types:
-                roles[col] = ("ner", note("role_ner", "O and B-/I- tags over entity types ({types})",
+                roles[col] = ("tags", note("role_ner", "O and B-/I- tags over entity types ({types})",
                                           types=", ".join(sorted(types)[:5])))
             else:
-                roles[col] = ("ner", note("role_ner_o", "only O tags"))
+                roles[col] = ("tags", note("role_ner_o", "only O tags"))
     if conllu:
         roles.setdefault(1, ("token", note("role_conllu", "CoNLL-U column {column}", column="FORM")))
         for col in range(2, min(n_cols, 10)):
@@ -184,31 +184,31 @@ def read_columns(text: str, name: str, *, tag_column: int | None = None, token_c
         token = 1 if conllu else words[0]
         if token not in roles or roles[token][0] != "token":
             roles[token] = ("token", note("role_token", "the first column that is neither numbers nor tags"))
-    ner_columns = tuple(c for c in range(n_cols) if roles.get(c, ("",))[0] == "ner" and c != token)
+    ner_columns = tuple(c for c in range(n_cols) if roles.get(c, ("",))[0] == "tags" and c != token)
     misc = None
     if tag_column is not None:
         if not 1 <= tag_column <= n_cols or tag_column - 1 == token:
             raise ValueError(f"{name} has {n_cols} columns (words in column {token + 1}); choose another one of "
                              f"them for the tags, not {tag_column}.")
         chosen = tag_column - 1
-        roles[chosen] = ("ner", note("role_given", "as chosen"))
+        roles[chosen] = ("tags", note("role_given", "as chosen"))
         for c in ner_columns:  # GermEval's outer column when the inner one was chosen: said, not used
             if c != chosen:
-                roles[c] = ("ner_other", note("role_ner_unused", "entity tags too; not used (column {chosen} was "
+                roles[c] = ("tags_other", note("role_ner_unused", "entity tags too; not used (column {chosen} was "
                                               "chosen)", chosen=chosen + 1))
     elif ner_columns:
         chosen = ner_columns[0]
         if len(ner_columns) > 1:
             others = ", ".join(str(c + 1) for c in ner_columns[1:])
-            roles[chosen] = ("ner", note("role_ner_outer", "entity tags, the first of {n} tag columns: the outer "
+            roles[chosen] = ("tags", note("role_ner_outer", "entity tags, the first of {n} tag columns: the outer "
                                          "entities (GermEval); column {others} holds the inner ones: pass "
                                          "--label-col {first} (or pick it) to train on those",
                                          n=len(ner_columns), others=others, first=ner_columns[1] + 1))
             for c in ner_columns[1:]:
-                roles[c] = ("ner_other", note("role_ner_other", "entity tags too (inner, embedded entities); not used"))
+                roles[c] = ("tags_other", note("role_ner_other", "entity tags too (inner, embedded entities); not used"))
     elif conllu and n_cols >= 10 and any(_MISC_NER.search(v) for v in _column(sentences, 9)):
         chosen, misc = 9, "misc"
-        roles[9] = ("ner", note("role_misc", "the NER= attribute of the MISC column"))
+        roles[9] = ("tags", note("role_misc", "the NER= attribute of the MISC column"))
     else:
         chosen = n_cols - 1  # the classic layout: the tag is last; its first bad value is named below
     tokens, tags, raw = [], [], []
@@ -266,7 +266,7 @@ def _first_and_last(sentences: list[list[_Line]], name: str, comments: int, docs
         notes.append(note("conll_comments", "{n} comment line(s) starting with # were skipped.", n=comments))
     if docstarts:
         notes.append(note("conll_docstart", "{n} -DOCSTART- line(s) were skipped.", n=docstarts))
-    return ConllRead(tokens, tags, raw, (("1", "token", why), ("last", "ner", why)), notes, 0, -1, (), comments,
+    return ConllRead(tokens, tags, raw, (("1", "token", why), ("last", "tags", why)), notes, 0, -1, (), comments,
                      docstarts, 0)
 
 

@@ -182,8 +182,11 @@ def _ending_name(name: str, t: Translate) -> str:
     return name if text == key else text
 
 
+_RENAMED_ROLES = {"ner": "tags", "ner_other": "tags_other"}  # the names in reports saved before 2026-12-02
+
+
 def _role_name(role: str, t: Translate) -> str:
-    key = f"reading.role.{role}"
+    key = f"reading.role.{_RENAMED_ROLES.get(role, role)}"
     text = t(key)
     return role if text == key else text
 

@@ -253,17 +253,22 @@ def test_germeval_words_from_the_token_column_tags_from_the_outer_column():
     assert len(data) == 6 and data.tokens[0][:4] == ["Die", "Brücke", "bei", "Köln"]
     assert all(s[:3] != ["1", "2", "3"] for s in data.tokens)  # never the index "1", "2", "3" as words
     assert data.tags[0][3] == "B-LOC"
-    assert _roles(report) == {"1": "index", "2": "token", "3": "ner", "4": "ner_other"}
+    assert _roles(report) == {"1": "index", "2": "token", "3": "tags", "4": "tags_other"}
     assert any("--label-col 4" in line for line in report.lines())  # the outer taken, and said how to take the inner
     inner, inner_report = fd.load(str(CASES / "conll-index-column" / "germeval_train.conll"), "ner", label_col="4")
     assert inner.tokens == data.tokens and inner.tags != data.tags and inner_report.label_column == "4"
-    assert _roles(inner_report) == {"1": "index", "2": "token", "3": "ner_other", "4": "ner"}  # the outer: not used
+    assert _roles(inner_report) == {"1": "index", "2": "token", "3": "tags_other", "4": "tags"}  # the outer: not used
+    shown = [line for line in report.lines() if line.startswith(("Column 3", "Column 4"))]
+    assert "the entity tags used" in shown[0] and "other entity tags" in shown[1], shown
+    saved = report.replace(columns_roles=tuple((c, {"tags": "ner", "tags_other": "ner_other"}.get(r, r), w)
+                                               for c, r, w in report.columns_roles))
+    assert saved.lines() == report.lines()  # a report saved under the old role names reads the same
 
 
 def test_indexed_conll03_takes_the_ner_column_after_pos_and_chunk_and_converts_iob1():
     data, report = fd.load(str(CASES / "conll-index-column" / "conll03_indexed.conll"), "ner")
     assert data.tokens[0][:3] == ["EU", "rejects", "German"] and data.tags[0][:3] == ["B-ORG", "O", "B-MISC"]
-    assert _roles(report) == {"1": "index", "2": "token", "3": "pos", "4": "chunk", "5": "ner"}
+    assert _roles(report) == {"1": "index", "2": "token", "3": "pos", "4": "chunk", "5": "tags"}
 
 
 def test_germeval_as_distributed_skips_its_comment_lines():
@@ -301,13 +306,13 @@ def test_conllu_takes_form_skips_ranges_and_comments_and_reads_ner_from_misc(tmp
     assert data.tokens[0] == ["Visité", "el", "Museo", "de", "el", "Prado", "en", "Madrid", "."]
     assert data.tags[0][2:6] == ["B-LOC", "I-LOC", "I-LOC", "I-LOC"] and data.tags[1][0] == "B-PER"
     roles = _roles(report)
-    assert roles["1"] == "index" and roles["2"] == "token" and roles["10"] == "ner"
+    assert roles["1"] == "index" and roles["2"] == "token" and roles["10"] == "tags"
     assert {n.code for n in report.notes} >= {"conll_comments", "conllu_ranges"}
     multiconer = ("# id 5c1e domain=en\nthe _ _ O\n#1 _ _ O\nsong _ _ O\nby _ _ O\ntaylor _ _ B-PER\nswift _ _ I-PER\n\n"
                   "# id 77aa domain=en\nparis _ _ B-LOC\n")
     data, report = fd.load(str(write(tmp_path, "en_train.conll", multiconer.encode())), "ner")
     assert data.tokens == [["the", "#1", "song", "by", "taylor", "swift"], ["paris"]]  # "#1" is a token
-    assert data.tags[0][4:] == ["B-PER", "I-PER"] and _roles(report)["4"] == "ner"
+    assert data.tags[0][4:] == ["B-PER", "I-PER"] and _roles(report)["4"] == "tags"
 
 
 def test_an_indexed_iobes_file_with_a_chunk_column(tmp_path):
@@ -315,7 +320,7 @@ def test_an_indexed_iobes_file_with_a_chunk_column(tmp_path):
            "5\tYork\tNNP\tI-NP\tE-LOC\n\n1\tMary\tNNP\tB-NP\tS-PER\n2\tsmiles\tVBZ\tB-VP\tO\n"
     data, report = fd.load(str(write(tmp_path, "iobes.txt", text.encode())), "ner")
     assert data.tags[0] == ["B-PER", "O", "O", "B-LOC", "I-LOC"]
-    assert _roles(report) == {"1": "index", "2": "token", "3": "pos", "4": "chunk", "5": "ner"}
+    assert _roles(report) == {"1": "index", "2": "token", "3": "pos", "4": "chunk", "5": "tags"}
 
 
 # ---------------------------------------------------------------- labelling-tool exports

@@ -84,6 +84,7 @@ class Task:
     report_metrics: ClassVar[tuple[tuple[str, str], ...]] = ()  # (score key, label string key) atop the report
     report_formula: ClassVar[str] = ""  # LaTeX of the scores, drawn with the report
     report_explain: ClassVar[str] = ""  # string key of the sentence under the formula
+    needs_two_classes: ClassVar[bool] = True  # a training file with one label is refused (readiness' ``one_class``)
 
     # ------------------------------------------------------------ data
     def read(self, path: Path, fmt: str, options: ReadOptions, info: dict):

@@ -214,6 +214,7 @@ class NER(Task):
     headline_keys = ("f1", "precision", "recall")
     report_view = "per_word"
     columns = False
+    needs_two_classes = False  # its tags are per word; a file of one entity type still has B-, I- and O
     help = "one BIO tag per word (CoNLL files: word ... TAG per line, blank line between sentences)"
     report_metrics = (("f1", "finetune.entity_f1"), ("precision", "finetune.entity_precision"),
                       ("recall", "finetune.entity_recall"), ("accuracy", "finetune.token_accuracy"))
