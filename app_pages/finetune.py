@@ -20,9 +20,10 @@ from core.sources import parse_source
 from ui import encoding_picker, finetune_plan, model_picker
 from ui import runs as ui_runs
 from ui.finetune_data import DELIMITERS, NONE, ROLE_KEYS, TAG_KEY, mapping_ui, reading_ui, show_data, tag_column_ui
+from ui.finetune_names import bad, help_text, source_label
 from ui.finetune_views import draw_run
 from ui.form import URL_PARAM, Form
-from ui.i18n import lang, t
+from ui.i18n import t, t_or
 from ui.auth import user as me
 from ui.cache import shared
 from ui.errors import bad_input
@@ -57,53 +58,6 @@ def inspect_data(task: str, train_file: str, options: tuple, valid_file: str, te
         tokenizer = None  # a bad model path is reported when training starts
     return inspect(task, train_file, ReadOptions(*options), valid_file=valid_file, test_file=test_file,
                    tokenizer=tokenizer, max_length=max_length, names=dict(names))
-
-
-# ------------------------------------------------------------------ names the user knows
-
-def _t_or(key: str, fallback: str) -> str:
-    """``t(key)``, or ``fallback`` for a task registered without its strings yet."""
-    text = t(key)
-    return text if text != key else fallback
-
-
-def _help(name: str) -> str:
-    return t(f"finetune.help.{name}")
-
-
-def _source_label(source: str, train_name: str = "") -> str:
-    """What a data source is called on the page: the upload's own name, a sample's or dataset's title."""
-    from core.finetune.data import display_name
-
-    parsed = parse_source(source)
-    if train_name:
-        return train_name
-    if parsed.kind == "sample":
-        return _t_or(f"finetune.sample_title.{parsed.name}", display_name(source))
-    if parsed.kind == "dataset":
-        try:
-            from core import datasets
-
-            ds = datasets.get(parsed.name)
-            return ds.title_zh if lang() == "zh" else ds.title_en
-        except (ImportError, ValueError):
-            pass
-    return display_name(source)
-
-
-def _user_names(message: str, names: dict) -> str:
-    """An error about a stored upload names the file the user chose, not its content hash."""
-    for stored, original in names.items():
-        message = message.replace(str(stored), original).replace(Path(stored).name, original)
-    return message
-
-
-def _bad(err: Exception | str, names: dict) -> str:
-    """``bad_input`` of ``err`` for st.error: translated when it names a message, else its words with the
-    uploads' own names (put in before ``ui.errors`` escapes them and takes server paths out)."""
-    if isinstance(err, Exception) and getattr(err, "key", None):
-        return bad_input(err)
-    return bad_input(_user_names(str(err), names))
 
 
 # ------------------------------------------------------------------ the form
@@ -158,11 +112,11 @@ def uploads_ui(task_obj, values: dict, names_map: dict) -> None:
     uploads = {
         "train_file": left.file_uploader(t("finetune.upload_train"), type=types, key=f"ft_up_train_{task_obj.name}"),
         "valid_file": mid.file_uploader(t("finetune.upload_valid"), type=types, key=f"ft_up_valid_{task_obj.name}",
-                                        help=_help("valid_file")),
+                                        help=help_text("valid_file")),
         "test_file": right.file_uploader(t("finetune.upload_test"), type=types, key=f"ft_up_test_{task_obj.name}",
-                                         help=_help("test_file")),
+                                         help=help_text("test_file")),
     }
-    st.caption(_t_or(f"finetune.upload_hint.{task_obj.name}", task_obj.help))
+    st.caption(t_or(f"finetune.upload_hint.{task_obj.name}", task_obj.help))
     for key, upload in uploads.items():
         if upload is None:
             continue
@@ -181,9 +135,9 @@ def data_ui() -> tuple[dict, dict]:
     """Task, data source (sample, named dataset, upload, or the open run's files): (config values, stored names)."""
     from core.finetune.data import datasets_for
 
-    labels = {name: _t_or(f"finetune.task.{name}", name) for name in tasks.names()}
+    labels = {name: t_or(f"finetune.task.{name}", name) for name in tasks.names()}
     task = st.radio(t("finetune.task"), list(labels), horizontal=True, key="ft_task", format_func=labels.get,
-                    help=_help("task"))
+                    help=help_text("task"))
     task_obj, named = tasks.get(task), datasets_for(task)
     run_files = st.session_state.get("ft_run_files") or {}
     sources = ["sample"] + (["dataset"] if named else []) + ["upload"]
@@ -197,12 +151,12 @@ def data_ui() -> tuple[dict, dict]:
     names_map: dict[str, str] = {}
     if source == "sample":
         values["train_file"] = task_obj.sample
-        st.caption(_t_or(f"finetune.sample_note.{task}", task_obj.help))
+        st.caption(t_or(f"finetune.sample_note.{task}", task_obj.help))
     elif source == "dataset":
         by_name = {f"dataset:{d.name}": d for d in named}
         if st.session_state.get("ft_dataset") not in by_name:
             st.session_state["ft_dataset"] = next(iter(by_name))
-        titles = {s: _source_label(s) for s in by_name}  # translated now (AppTest formats outside the page)
+        titles = {s: source_label(s) for s in by_name}  # translated now (AppTest formats outside the page)
         values["train_file"] = st.selectbox(t("finetune.dataset"), list(by_name), key="ft_dataset",
                                             format_func=titles.get)
         ds = by_name[values["train_file"]]
@@ -210,12 +164,12 @@ def data_ui() -> tuple[dict, dict]:
                      source=ds.source, licence=ds.licence))
     elif source == "run":
         values.update({k: run_files.get(k, "") for k in ("train_file", "valid_file", "test_file", "train_name")})
-        st.caption(t("finetune.run_files", name=md(_source_label(run_files["train_file"],
+        st.caption(t("finetune.run_files", name=md(source_label(run_files["train_file"],
                                                                   run_files.get("train_name", "")))))
     else:
         uploads_ui(task_obj, values, names_map)
     if values["train_file"]:  # what the reading report and the errors call the training file
-        names_map.setdefault(values["train_file"], _source_label(values["train_file"], values["train_name"]))
+        names_map.setdefault(values["train_file"], source_label(values["train_file"], values["train_name"]))
     return values, names_map
 
 
@@ -256,7 +210,7 @@ def data_section(values: dict, names: dict):
                 view = inspect_data(*args, model_picker.readable(st.session_state["ft_model"]), max_length,
                                     tuple(sorted(names.items())))
     except ValueError as err:
-        st.error(_bad(err, names))
+        st.error(bad(err, names))
         return None, mapping, reading
     from ui.reading_report import show
 
@@ -275,14 +229,14 @@ def data_section(values: dict, names: dict):
     else:
         show_data(view, max_length)
     for problem in view.errors:
-        st.error(_bad(problem, names))
+        st.error(bad(problem, names))
     return view, current_mapping(task_obj, values["train_file"]), reading
 
 
 def settings_ui(form: Form, language: str, seeded: bool):
     """Model and hyperparameters (the schema's own bounds), starting from the model's own defaults;
     the model defaults to the data's language's. Returns (settings, the model's defaults)."""
-    model = model_picker.pick_model("ft_model", language, label=t("finetune.model"), help=_help("model"))
+    model = model_picker.pick_model("ft_model", language, label=t("finetune.model"), help=help_text("model"))
     found = finetune_plan.model_defaults(form, model.strip() or FinetuneConfig().model, seeded=seeded)
     values = form.draw(list(form.specs), columns=4, advanced=t("finetune.advanced"))
     finetune_plan.defaults_caption(found)
@@ -294,9 +248,9 @@ def start(values: dict, mapping: dict, reading: dict, settings: dict, names: dic
     try:
         config = FinetuneConfig(**values, **mapping, **reading, **settings)
         new_id = ui_runs.submit_once("finetune", config.to_dict(),
-                                     name=name.strip() or _source_label(config.train_file, config.train_name))
+                                     name=name.strip() or source_label(config.train_file, config.train_name))
     except ValueError as err:
-        st.error(_bad(err, names))
+        st.error(bad(err, names))
     else:
         ui_runs.attach(new_id)
         st.rerun()
@@ -312,8 +266,8 @@ def runs_section() -> None:
 
     st.subheader(t("finetune.runs"))
     selected = ui_runs.runs_table(kind="finetune", key="ft_runs", columns={
-        t("finetune.col.task"): lambda r: _t_or(f"finetune.task.{r['config'].get('task', '')}", ""),
-        t("finetune.col.data"): lambda r: _source_label(r["config"].get("train_file", ""),
+        t("finetune.col.task"): lambda r: t_or(f"finetune.task.{r['config'].get('task', '')}", ""),
+        t("finetune.col.data"): lambda r: source_label(r["config"].get("train_file", ""),
                                                        r["config"].get("train_name", "")),
         t("finetune.col.model"): lambda r: Path(str(r["config"].get("model", ""))).name,
         t("finetune.col.accuracy"): lambda r: (r.get("summary") or {}).get("accuracy"),

@@ -20,7 +20,7 @@ from ui import runs as ui_runs
 from ui.corpus_datasets import corpus_datasets
 from ui.corpus_picker import dataset_title, pick_corpus, picked, sample_label, samples
 from ui.form import Form
-from ui.i18n import lang, t
+from ui.i18n import lang, t, t_or
 from ui.word2vec_results import benchmark_label
 from ui.auth import user as me
 from ui.cache import shared
@@ -66,17 +66,12 @@ def device_text(engine: str, choice: str) -> str:
 
 # ------------------------------------------------------------------ labels
 
-def _t_or(key: str, fallback: str) -> str:
-    text = t(key)
-    return text if text != key else fallback
-
-
 def engine_label(name: str) -> str:
-    return _t_or(f"train.engine.{name}", name)
+    return t_or(f"train.engine.{name}", name)
 
 
 def engine_about(name: str) -> str:
-    return _t_or(f"train.engine_about.{name}", engines().get(name).description if name in engines().ENGINES else "")
+    return t_or(f"train.engine_about.{name}", engines().get(name).description if name in engines().ENGINES else "")
 
 
 def corpus_label(config: dict) -> str:
@@ -206,7 +201,7 @@ def draw_preview(source: dict, min_count: int):
     b.metric(t("train.vocab_at_min_count", min_count=min_count), f"{preview.vocab_size(min_count):,}")
     splitting = t("train.language.segmented") if preview.segmented else t(f"train.language.{preview.language}")
     judged = getattr(preview.report, "language", None)  # ja / ko / zh-Hant: the language read, then how it is split
-    splitting = _t_or(f"train.language.{judged}_{preview.language}", splitting)
+    splitting = t_or(f"train.language.{judged}_{preview.language}", splitting)
     st.caption(t("train.detected", encoding=preview.encoding, language=splitting))
     if preview.stopped_by in ("lines", "time"):
         from core.word2vec.preview import MAX_PREVIEW_SECONDS

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.finetune import tasks
 from core.plots import finetune as plots
+from ui.finetune_names import help_text
 from ui.i18n import t
 from ui.text import md
 
@@ -18,18 +19,14 @@ ROLE_KEYS = {"text": "ft_text_col", "label": "ft_label_col", "text_pair": "ft_pa
 TAG_KEY = "ft_tag_col"  # CoNLL with several entity-tag columns: the one the tags come from (config label_col)
 
 
-def _help(name: str) -> str:
-    return t(f"finetune.help.{name}")
-
-
 def reading_ui() -> None:
     """How to read a table: the delimiter (or sniff it) and whether the first row is data."""
     with st.expander(t("finetune.reading_options")):
         left, right = st.columns(2)
         labels = {"": t("finetune.delim.auto"), ",": ",", ";": ";", "\t": t("finetune.delim.tab"), "|": "|"}
         left.selectbox(t("finetune.delimiter"), DELIMITERS, key="ft_delimiter", format_func=labels.get,
-                       help=_help("delimiter"))
-        right.checkbox(t("finetune.no_header"), key="ft_no_header", help=_help("no_header"))
+                       help=help_text("delimiter"))
+        right.checkbox(t("finetune.no_header"), key="ft_no_header", help=help_text("no_header"))
 
 
 def mapping_ui(task_obj, view) -> None:
@@ -45,7 +42,7 @@ def mapping_ui(task_obj, view) -> None:
         start = guess.get(role) if guess.get(role) in options else (None if required else NONE)
         kwargs = {} if key in st.session_state else {"index": None if start is None else options.index(start)}
         column = cell.selectbox(t(f"finetune.{tasks.ROLE_FIELDS[role]}"), options, key=key,
-                                help=_help(tasks.ROLE_FIELDS[role]), placeholder=t("finetune.pick_column"), **kwargs)
+                                help=help_text(tasks.ROLE_FIELDS[role]), placeholder=t("finetune.pick_column"), **kwargs)
         why = (guess.get("why") or {}).get(role)
         if column and column == guess.get(role) and why:
             st.caption(t(f"finetune.chosen_by.{why}", role=t(f"finetune.role.{role}"), column=md(column)))
@@ -67,7 +64,7 @@ def tag_column_ui(view) -> None:
     kwargs = {} if TAG_KEY in st.session_state else {"index": columns.index(used)}
     labels = {c: t("finetune.tag_col_first" if c == columns[0] else "finetune.tag_col_other", column=c)
               for c in columns}
-    st.selectbox(t("finetune.tag_col"), columns, key=TAG_KEY, format_func=labels.get, help=_help("tag_col"),
+    st.selectbox(t("finetune.tag_col"), columns, key=TAG_KEY, format_func=labels.get, help=help_text("tag_col"),
                  **kwargs)
 
 

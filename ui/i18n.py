@@ -26,6 +26,12 @@ def t(key: str, **fields) -> str:
     return translate(key, lang(), **fields)
 
 
+def t_or(key: str, fallback: str) -> str:
+    """``t(key)``, or ``fallback`` for a kind registered without its strings yet (a new task, engine ...)."""
+    text = t(key)
+    return text if text != key else fallback
+
+
 def language_switch() -> None:
     """A sidebar control that switches every string on every page.
 
