@@ -19,12 +19,14 @@ following (its worker still ends it "cancelled"). The CLI does not know which.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 
 from core.jobs import access, executors, fair, queue, registry, store, worker
 from core.jobs.context import JobContext
@@ -132,14 +134,30 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
     meta = store.read_json(path / "config.json", {}) or {}
     terminal = _Terminal(stream, show_progress, kind, notes)
     terminal.note(f"run {run_id} (runs directory {root})")
+    with _ctrl_c_cancels(path, terminal):
+        _run_in_slot(root, path, run_id, meta, terminal)
+    return run_id
 
+
+@contextlib.contextmanager
+def _ctrl_c_cancels(path: Path, terminal: "_Terminal"):
+    """While inside: the first Ctrl-C asks the job to cancel (it saves what it has trained), a second one raises
+    ``KeyboardInterrupt``. Signals can only be caught in the main thread; elsewhere nothing is installed."""
     def first_ctrl_c() -> None:
         (path / "cancel").touch()
         terminal.note("cancelling: the job saves what it has trained (Ctrl-C again to stop at once)")
 
-    on_sigint = _ctrl_c(first_ctrl_c)
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
+    previous = signal.signal(signal.SIGINT, _ctrl_c(first_ctrl_c)) if in_main_thread else None
+    try:
+        yield
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run_in_slot(root: Path, path: Path, run_id: str, meta: dict, terminal: "_Terminal") -> None:
+    """Wait for a slot of the run's resource, run its job function here and record how it ended."""
     slot = None
     try:
         def on_wait(position: int, waiting: int) -> None:
@@ -148,7 +166,7 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
 
         slot = worker.wait_for_slot(root, path, run_id, meta.get("resource", "cpu"), on_wait=on_wait)
         if slot is None:
-            return run_id
+            return
         ctx = ForegroundContext(path, run_id, terminal)
         function = registry.load_target(meta["target"])
         store.update_status(path, only_if=("running",), message="running", node=this_node())
@@ -171,13 +189,10 @@ def run_foreground(kind: str, config: dict, name: str = "", runs_root=None, *,
         if slot is not None:
             slot.close()
             fair.note_ended(root, run_id)
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
         store.update_status(path, only_if=store.FINAL, pid=None)
         with open(path / "log.txt", "a", encoding="utf-8") as log:
             log.write(f"[foreground] job ran in process {os.getpid()}; run is "
                       f"{store.read_status(path).get('state')}\n")
-    return run_id
 
 
 def follow_remote(kind: str, config: dict, name: str, root, *, show_progress: bool, stream, notes, user) -> str:

@@ -190,30 +190,15 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
             return 1
     recorded = handle.status_fields()
     store.update_status(path, **recorded)
-    cancel_seen = None
-    termed = killed = False
-    termed_at = 0.0
+    stopper = _Stopper(handle, path)
     while handle.poll() is None:
         if stop["signal"] is not None:
             if executor.detach_on_signal:  # the job runs elsewhere: leave it, recover() attaches a new worker
                 _log(path, f"[worker] stopped from outside ({_signal_name(stop['signal'])}); the job keeps "
                            "running and a new worker attaches to it when the app starts again")
                 return 0
-            if not termed:
-                handle.terminate()
-                termed, termed_at = True, time.time()
-        if cancel_seen is None and (path / "cancel").exists():
-            cancel_seen = time.time()
-        if cancel_seen is not None:
-            now = time.time()
-            quiet = now - max(cancel_seen, _last_report(path))
-            overdue = quiet > CANCEL_GRACE_S or now - cancel_seen > CANCEL_HARD_S
-            if overdue and not termed:
-                handle.terminate()
-                termed, termed_at = True, now
-            if termed and not killed and now - termed_at > KILL_AFTER_S:
-                handle.kill()
-                killed = True
+            stopper.terminate(time.time())
+        stopper.watch_cancel()
         fields = handle.status_fields()
         if fields != recorded:  # e.g. the cluster placed the job on a node
             recorded = fields
@@ -224,9 +209,46 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
     store.update_status(path, **handle.status_fields())
     if executor.remote:
         _await_own_end(path, returncode)
-    if stop["signal"] is not None:
+    _record_end_state(path, handle, stop["signal"], stopper.cancel_seen)
+    fair.note_ended(root, run_id)
+    _log(path, f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}")
+    return 0
+
+
+class _Stopper:
+    """Stops a job that does not end by itself: terminate at a signal or when a cancel goes unanswered
+    (``CANCEL_GRACE_S`` without a report, or ``CANCEL_HARD_S`` in all), kill ``KILL_AFTER_S`` after that."""
+
+    def __init__(self, handle, path: Path):
+        self.handle, self.path = handle, path
+        self.cancel_seen: float | None = None
+        self.termed = self.killed = False
+        self.termed_at = 0.0
+
+    def terminate(self, now: float) -> None:
+        if not self.termed:
+            self.handle.terminate()
+            self.termed, self.termed_at = True, now
+
+    def watch_cancel(self) -> None:
+        if self.cancel_seen is None and (self.path / "cancel").exists():
+            self.cancel_seen = time.time()
+        if self.cancel_seen is None:
+            return
+        now = time.time()
+        quiet = now - max(self.cancel_seen, _last_report(self.path))
+        if quiet > CANCEL_GRACE_S or now - self.cancel_seen > CANCEL_HARD_S:
+            self.terminate(now)
+        if self.termed and not self.killed and now - self.termed_at > KILL_AFTER_S:
+            self.handle.kill()
+            self.killed = True
+
+
+def _record_end_state(path: Path, handle, stop_signal, cancel_seen: float | None) -> None:
+    """The run's final state once its job has exited: interrupted (a signal), cancelled, or what the job says."""
+    if stop_signal is not None:
         store.update_status(path, only_if=("running",), state="interrupted", finished=store.now_iso(),
-                            eta_s=None, error=f"This run was stopped from outside ({_signal_name(stop['signal'])}). "
+                            eta_s=None, error=f"This run was stopped from outside ({_signal_name(stop_signal)}). "
                                               "Files it already wrote are kept.")
     elif cancel_seen is not None:
         store.update_status(path, only_if=("running",), state="cancelled", finished=store.now_iso(), eta_s=None,
@@ -236,9 +258,6 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
         state, error = handle.ending()
         store.update_status(path, only_if=("running",), state=state, finished=store.now_iso(), eta_s=None,
                             error=error)
-    fair.note_ended(root, run_id)
-    _log(path, f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}")
-    return 0
 
 
 # How long a worker waits, after a job on another machine exited normally, for the job's own final status to

@@ -194,12 +194,7 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     text = PretrainText(train_lines, valid_lines, corpus_info, tokenizer)
     prepared = objective.prepare(text, config)
     train_stream, valid_stream = text.stream("train"), text.stream("valid")
-    unk = float((train_stream == tokenizer.unk_token_id).mean()) if len(train_stream) else 0.0
-    from core.pretrain.baselines import unigram
-
-    baseline = unigram(train_stream, valid_stream, tokenizer.all_special_ids, len(tokenizer))
-    if baseline is not None:  # what always guessing the most frequent token scores (the shoot-out's chance line)
-        baseline["token"] = tokenizer.convert_ids_to_tokens(baseline["token_id"])
+    unk, baseline = _unk_share_and_baseline(train_stream, valid_stream, tokenizer)
 
     # 2. model
     model = objective.build(config, tokenizer)
@@ -235,6 +230,18 @@ def _train(config: PretrainConfig, run_dir: Path, log, progress, should_stop) ->
     accelerator.wait_for_everyone()
     accelerator.end_training()
     return summary
+
+
+def _unk_share_and_baseline(train_stream, valid_stream, tokenizer) -> tuple[float, dict | None]:
+    """The share of [UNK] among the training tokens, and what always guessing the most frequent token scores on
+    the held-out ones (``core.pretrain.baselines.unigram``, with its token spelled out; the shoot-out's chance line)."""
+    from core.pretrain.baselines import unigram
+
+    unk = float((train_stream == tokenizer.unk_token_id).mean()) if len(train_stream) else 0.0
+    baseline = unigram(train_stream, valid_stream, tokenizer.all_special_ids, len(tokenizer))
+    if baseline is not None:
+        baseline["token"] = tokenizer.convert_ids_to_tokens(baseline["token_id"])
+    return unk, baseline
 
 
 def _save_and_measure(accelerator, model, tokenizer, objective, prepared, config, loop, run_dir: Path, progress,

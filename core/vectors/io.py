@@ -209,31 +209,8 @@ def _read_text(path: Path, header: bool, limit: int | None):
                         continue
                 if not line.strip():
                     continue
-                parts = _fields(line)
-                if len(parts) < 2:
-                    raise ValueError(f"{name}, line {number}: expected a word followed by numbers.")
-                if len(parts) - 1 < dim:
-                    raise ValueError(
-                        f"{name}, line {number}: expected {dim} numbers after the word, found {len(parts) - 1} "
-                        "(every row must have the same number of values)."
-                    )
-                head, values = parts[:-dim], parts[-dim:]
-                if len(head) > 1 and all(_is_number(p) for p in head[1:]):
-                    raise ValueError(
-                        f"{name}, line {number}: expected {dim} numbers after the word, found {len(parts) - 1} "
-                        "(every row must have the same number of values)."
-                    )
-                try:
-                    row = np.array(values, dtype=np.float32)
-                except ValueError:
-                    bad = next(p for p in values if not _is_number(p))
-                    raise ValueError(f"{name}, line {number}: {bad[:30]!r} is not a number.") from None
-                word = " ".join(head)
-                if not np.isfinite(row).all():
-                    raise ValueError(
-                        f"{name}, line {number} ({word!r}): contains NaN or infinity; the file is damaged."
-                    )
-                if len(head) > 1:
+                word, row = _parse_row(_fields(line), dim, name, number)
+                if " " in word:
                     spaced.append(word)
                 if word in seen:
                     duplicates += 1
@@ -249,6 +226,33 @@ def _read_text(path: Path, header: bool, limit: int | None):
         raise ValueError(f"{name}: the header says {count} vectors but the file has {len(rows) + duplicates}.")
     if not rows:
         raise ValueError(f"{name} contains no vectors.")
+    return words, np.vstack(rows), _reading_notes(spaced, duplicates, dim)
+
+
+def _parse_row(parts: list[str], dim: int, name: str, number: int) -> tuple[str, np.ndarray]:
+    """``(word, vector (dim,) float32)`` of one row's fields: the last ``dim`` fields are the vector, the rest
+    the word (a word may contain spaces). ValueError naming line ``number`` when the row does not fit."""
+    if len(parts) < 2:
+        raise ValueError(f"{name}, line {number}: expected a word followed by numbers.")
+    head, values = parts[:-dim], parts[-dim:]
+    if len(parts) - 1 < dim or (len(head) > 1 and all(_is_number(p) for p in head[1:])):
+        raise ValueError(
+            f"{name}, line {number}: expected {dim} numbers after the word, found {len(parts) - 1} "
+            "(every row must have the same number of values)."
+        )
+    try:
+        row = np.array(values, dtype=np.float32)
+    except ValueError:
+        bad = next(p for p in values if not _is_number(p))
+        raise ValueError(f"{name}, line {number}: {bad[:30]!r} is not a number.") from None
+    word = " ".join(head)
+    if not np.isfinite(row).all():
+        raise ValueError(f"{name}, line {number} ({word!r}): contains NaN or infinity; the file is damaged.")
+    return word, row
+
+
+def _reading_notes(spaced: list[str], duplicates: int, dim: int) -> list:
+    """What the text reader says it did: words with spaces read, duplicated words skipped."""
     notes = []
     if spaced:
         notes.append(note("spaced_words", "{n} word(s) contain spaces (e.g. {examples}); the last {dim} fields of "
@@ -257,7 +261,7 @@ def _read_text(path: Path, header: bool, limit: int | None):
     if duplicates:
         notes.append(note("duplicates", "{n} duplicated word(s) were skipped (the first vector of each was kept).",
                           n=duplicates))
-    return words, np.vstack(rows), notes
+    return notes
 
 
 def _binary_header(path: Path) -> tuple[int, int, int]:
