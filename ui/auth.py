@@ -126,6 +126,14 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _client() -> str:
+    """The browser's address as the server sees it ("" when Streamlit cannot tell, as on localhost)."""
+    try:
+        return str(st.context.ip_address or "")
+    except Exception:  # noqa: BLE001 - no browser context (a bare script run)
+        return ""
+
+
 def sign_in_page(config) -> None:
     """The sign-in form (and sign-up with the class code when it is open)."""
     from core.classroom import sign_in, sign_up
@@ -148,7 +156,7 @@ def sign_in_page(config) -> None:
                                      max_chars=256)
             if st.form_submit_button(t("classroom.sign_in.submit"), type="primary"):
                 try:
-                    person, token = sign_in(name, password)
+                    person, token = sign_in(name, password, client=_client())
                 except ValueError as err:
                     st.error(message(err))
                 else:
@@ -170,8 +178,8 @@ def sign_in_page(config) -> None:
                     st.error(t("classroom.error.passwords_differ"))
                 else:
                     try:
-                        sign_up(name, password, code, display=display)
-                        person, token = sign_in(name, password)
+                        sign_up(name, password, code, display=display, client=_client())
+                        person, token = sign_in(name, password, client=_client())
                     except ValueError as err:
                         st.error(message(err))
                     else:

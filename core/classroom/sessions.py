@@ -53,11 +53,21 @@ def create_session(user: User | str, runs_root=None, hours: float | None = None)
     return token
 
 
-def sign_in(name: str, password: str, runs_root=None) -> tuple[User, str]:
-    """``(user, token)`` when the password is right; ``ValueError`` (one message whatever was wrong) otherwise."""
+def sign_in(name: str, password: str, runs_root=None, *, client: str = "") -> tuple[User, str]:
+    """``(user, token)`` when the password is right; ``ValueError`` (one message whatever was wrong) otherwise.
+
+    ``client``: the browser's address. After a few wrong passwords for one name from one address, the next
+    attempt is refused unchecked for a while, and says how long (``core.classroom.throttle``).
+    """
+    from core.classroom import throttle
+
+    key = throttle.door("sign_in", name, client)
+    throttle.check(key, runs_root)
     user = verify_password(name, password, runs_root)
     if user is None:
+        throttle.failed(key, runs_root)
         raise ClassError("the user name or the password is not right.", "classroom.error.wrong_password")
+    throttle.succeeded(key, runs_root)
     return user, create_session(user, runs_root)
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.classroom import state
+from core.classroom import state, throttle
 from core.classroom.errors import ClassError
 
 USERS_FILE = "users.json"
@@ -168,6 +168,7 @@ def set_password(name: str, password: str, runs_root=None) -> None:
         data["users"][name]["password"] = hashed
         state.write(runs_root, USERS_FILE, data)
     revoke_user_sessions(name, runs_root)
+    throttle.forget_name(name, runs_root)  # the new password is not kept waiting by the old wrong ones
 
 
 def verify_password(name: str, password: str, runs_root=None) -> User | None:
@@ -198,9 +199,10 @@ def verify_password(name: str, password: str, runs_root=None) -> User | None:
     return _user(name, record)
 
 
-def sign_up(name: str, password: str, code: str, *, display: str = "", runs_root=None) -> User:
+def sign_up(name: str, password: str, code: str, *, display: str = "", runs_root=None, client: str = "") -> User:
     """A student creates an account with the class code. Raises ``ValueError`` when sign-up is closed,
-    the code is wrong, or the name is taken."""
+    the code is wrong, or the name is taken; after a few wrong codes from one address (``client``), the
+    attempt waits as a sign-in does (``core.classroom.throttle``)."""
     import hmac
 
     from core.classroom.settings import load_settings
@@ -209,8 +211,12 @@ def sign_up(name: str, password: str, code: str, *, display: str = "", runs_root
     if settings is None or not settings.signup_open:
         raise ClassError("sign-up is closed in this class; ask your teacher for an account.",
                          "classroom.error.signup_closed")
+    key = throttle.door("sign_up", "", client)  # the code is one for everybody: counted per address
+    throttle.check(key, runs_root)
     if not hmac.compare_digest(str(code or "").strip().lower().encode(), settings.code.lower().encode()):
+        throttle.failed(key, runs_root)
         raise ClassError("that is not this class's code; ask your teacher for it.", "classroom.error.bad_code")
+    throttle.succeeded(key, runs_root)
     return add_user(name, password, role="student", display=display, source="signup", runs_root=runs_root)
 
 

@@ -116,6 +116,20 @@ def test_sign_in_keeps_the_token_sets_the_cookie_and_sign_out_revokes_it(klass):
     assert any("Max-Age=0" in h.proto.body for h in at.get("html"))
 
 
+def test_too_many_wrong_passwords_are_said_with_the_wait_in_chinese(klass):
+    at = app(lang="zh")
+    widget(at, "text_input", "auth_name").set_value("alice")
+    widget(at, "text_input", "auth_password").set_value("wrong-pass")
+    for _ in range(5):
+        at.button[0].click().run()
+        assert "不对" in at.error[0].value, at.error[0].value
+    widget(at, "text_input", "auth_password").set_value("alice-pass")
+    at.button[0].click().run()  # the right password, but this computer must wait first
+    error = at.error[0].value
+    assert "错误尝试次数太多" in error and ("30 秒" in error or "31 秒" in error), error
+    assert "_auth_token" not in at.session_state
+
+
 def test_sign_up_with_the_class_code_in_chinese(klass):
     at = app(lang="zh")
     widget(at, "text_input", "auth_code").set_value("nope")
