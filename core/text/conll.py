@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from core.text.newlines import split_lines
 from core.text.report import Note, note
@@ -134,18 +135,50 @@ def read_columns(text: str, name: str, *, tag_column: int | None = None, token_c
         raise ValueError(f"{name} has no sentences.")
     conllu = width == 10 and _is_index(sentences, 0)
     skipped = 0
-    if conllu:  # multi-word token ranges and empty nodes are not words of their own
-        kept = [[ln for ln in s if not _CONLLU_SKIP.fullmatch(ln.fields[0])] for s in sentences]
-        skipped = sum(len(a) - len(b) for a, b in zip(sentences, kept))
-        sentences = [s for s in kept if s]
-    short = next((ln for s in sentences for ln in s if len(ln.fields) < 2), None)
-    if short is not None:
-        raise ValueError(f"{name} line {short.number} has one column ({' '.join(short.fields)[:40]!r}); CoNLL lines "
-                         "need a word and a tag separated by a space or a tab.")
+    if conllu:
+        sentences, skipped = _without_conllu_ranges(sentences)
+    _require_two_columns(sentences, name)
     widths = {len(ln.fields) for s in sentences for ln in s}
     if len(widths) > 1 and tag_column is None and token_column is None:
         return _first_and_last(sentences, name, comments, docstarts)
     n_cols = min(widths)
+    roles = _content_roles(sentences, n_cols)
+    if conllu:
+        _add_conllu_roles(roles, n_cols)
+    _add_pos_roles(roles, sentences, n_cols)
+    token = _token_role(roles, n_cols, token_column, conllu, name)
+    ner_columns = tuple(c for c in range(n_cols) if roles.get(c, ("",))[0] == "tags" and c != token)
+    chosen, misc = _tag_role(roles, sentences, n_cols, token, ner_columns, tag_column=tag_column, conllu=conllu,
+                             name=name)
+    tokens, tags, raw = _tagged(sentences, name, token, _tag_reader(chosen, misc))
+    notes = _skip_notes(comments, docstarts)
+    if skipped:
+        notes.append(note("conllu_ranges", "{n} CoNLL-U multi-word token range(s) or empty node(s) were skipped; "
+                          "their words are read one by one.", n=skipped))
+    for col in range(n_cols):
+        roles.setdefault(col, ("other", note("role_other", "not used")))
+    shown = tuple((str(c + 1), role, why) for c, (role, why) in sorted(roles.items()))
+    return ConllRead(tokens, tags, raw, shown, notes, token, misc or chosen, ner_columns, comments, docstarts, skipped)
+
+
+def _without_conllu_ranges(sentences: list[list[_Line]]) -> tuple[list[list[_Line]], int]:
+    """``(sentences, how many lines were left out)`` without CoNLL-U's multi-word token ranges and empty nodes,
+    which are not words of their own."""
+    kept = [[ln for ln in s if not _CONLLU_SKIP.fullmatch(ln.fields[0])] for s in sentences]
+    skipped = sum(len(a) - len(b) for a, b in zip(sentences, kept))
+    return [s for s in kept if s], skipped
+
+
+def _require_two_columns(sentences: list[list[_Line]], name: str) -> None:
+    """Raises ``ValueError`` naming the first line with a single column."""
+    short = next((ln for s in sentences for ln in s if len(ln.fields) < 2), None)
+    if short is not None:
+        raise ValueError(f"{name} line {short.number} has one column ({' '.join(short.fields)[:40]!r}); CoNLL lines "
+                         "need a word and a tag separated by a space or a tab.")
+
+
+def _content_roles(sentences: list[list[_Line]], n_cols: int) -> dict[int, tuple[str, Note]]:
+    """``{column: (role, why)}`` for the columns whose content says what they are: index, chunk or entity tags."""
     roles: dict[int, tuple[str, Note]] = {}
     for col in range(n_cols):
         values = _column(sentences, col)
@@ -161,111 +194,141 @@ def read_columns(text: str, name: str, *, tag_column: int | None = None, token_c
                                           types=", ".join(sorted(types)[:5])))
             else:
                 roles[col] = ("tags", note("role_ner_o", "only O tags"))
-    if conllu:
-        roles.setdefault(1, ("token", note("role_conllu", "CoNLL-U column {column}", column="FORM")))
-        for col in range(2, min(n_cols, 10)):
-            if col not in roles:
-                roles[col] = (f"conllu_{CONLLU_COLUMNS[col].lower()}",
-                              note("role_conllu", "CoNLL-U column {column}", column=CONLLU_COLUMNS[col]))
+    return roles
+
+
+def _add_conllu_roles(roles: dict[int, tuple[str, Note]], n_cols: int) -> None:
+    """CoNLL-U's FORM as the words, and its other columns by their names, where the content said nothing."""
+    roles.setdefault(1, ("token", note("role_conllu", "CoNLL-U column {column}", column="FORM")))
+    for col in range(2, min(n_cols, 10)):
+        if col not in roles:
+            roles[col] = (f"conllu_{CONLLU_COLUMNS[col].lower()}",
+                          note("role_conllu", "CoNLL-U column {column}", column=CONLLU_COLUMNS[col]))
+
+
+def _add_pos_roles(roles: dict[int, tuple[str, Note]], sentences: list[list[_Line]], n_cols: int) -> None:
+    """Part-of-speech roles: a small closed set of tags (or Penn/UPOS-shaped ones) after the first free column."""
     candidates = [c for c in range(n_cols) if c not in roles]
-    for col in candidates:  # POS: a small closed set of tags next to the words
+    for col in candidates:
         values = _column(sentences, col)
         distinct = set(values)
         small = len(distinct) <= max(60, len(values) // 20) and len(values) >= 2 * len(distinct)
         if col != candidates[0] and (small or all(_POS.fullmatch(v) for v in distinct)):
             roles[col] = ("pos", note("role_pos", "a small set of {n} part-of-speech tags", n=len(distinct)))
+
+
+def _token_role(roles: dict[int, tuple[str, Note]], n_cols: int, token_column: int | None, conllu: bool,
+                name: str) -> int:
+    """The 0-based column of the words (the user's choice, else the first column with no other role)."""
     if token_column is not None:
         if not 1 <= token_column <= n_cols:
             raise ValueError(f"{name} has {n_cols} columns; there is no column {token_column} for the words.")
         token = token_column - 1
         roles[token] = ("token", note("role_given", "as chosen"))
-    else:
-        words = [c for c in range(n_cols) if c not in roles] or [c for c in range(n_cols) if roles[c][0] != "index"]
-        token = 1 if conllu else words[0]
-        if token not in roles or roles[token][0] != "token":
-            roles[token] = ("token", note("role_token", "the first column that is neither numbers nor tags"))
-    ner_columns = tuple(c for c in range(n_cols) if roles.get(c, ("",))[0] == "tags" and c != token)
-    misc = None
+        return token
+    words = [c for c in range(n_cols) if c not in roles] or [c for c in range(n_cols) if roles[c][0] != "index"]
+    token = 1 if conllu else words[0]
+    if token not in roles or roles[token][0] != "token":
+        roles[token] = ("token", note("role_token", "the first column that is neither numbers nor tags"))
+    return token
+
+
+def _tag_role(roles: dict[int, tuple[str, Note]], sentences: list[list[_Line]], n_cols: int, token: int,
+              ner_columns: tuple[int, ...], *, tag_column: int | None, conllu: bool,
+              name: str) -> tuple[int, str | None]:
+    """``(column, "misc" or None)``: the 0-based column the tags are read from ("misc": from the NER=
+    attribute in CoNLL-U's MISC column), its role and that of the other tag columns set in ``roles``."""
     if tag_column is not None:
-        if not 1 <= tag_column <= n_cols or tag_column - 1 == token:
-            raise ValueError(f"{name} has {n_cols} columns (words in column {token + 1}); choose another one of "
-                             f"them for the tags, not {tag_column}.")
-        chosen = tag_column - 1
-        roles[chosen] = ("tags", note("role_given", "as chosen"))
-        for c in ner_columns:  # GermEval's outer column when the inner one was chosen: said, not used
-            if c != chosen:
-                roles[c] = ("tags_other", note("role_ner_unused", "entity tags too; not used (column {chosen} was "
-                                              "chosen)", chosen=chosen + 1))
-    elif ner_columns:
-        chosen = ner_columns[0]
-        if len(ner_columns) > 1:
-            others = ", ".join(str(c + 1) for c in ner_columns[1:])
-            roles[chosen] = ("tags", note("role_ner_outer", "entity tags, the first of {n} tag columns: the outer "
-                                         "entities (GermEval); column {others} holds the inner ones: pass "
-                                         "--label-col {first} (or pick it) to train on those",
-                                         n=len(ner_columns), others=others, first=ner_columns[1] + 1))
-            for c in ner_columns[1:]:
-                roles[c] = ("tags_other", note("role_ner_other", "entity tags too (inner, embedded entities); not used"))
-    elif conllu and n_cols >= 10 and any(_MISC_NER.search(v) for v in _column(sentences, 9)):
-        chosen, misc = 9, "misc"
+        return _given_tag_column(roles, n_cols, token, ner_columns, tag_column, name), None
+    if ner_columns:
+        _mark_inner_tags(roles, ner_columns)
+        return ner_columns[0], None
+    if conllu and n_cols >= 10 and any(_MISC_NER.search(v) for v in _column(sentences, 9)):
         roles[9] = ("tags", note("role_misc", "the NER= attribute of the MISC column"))
-    else:
-        chosen = n_cols - 1  # the classic layout: the tag is last; its first bad value is named below
+        return 9, "misc"
+    return n_cols - 1, None  # the classic layout: the tag is last; its first bad value is named when read
+
+
+def _given_tag_column(roles: dict[int, tuple[str, Note]], n_cols: int, token: int, ner_columns: tuple[int, ...],
+                      tag_column: int, name: str) -> int:
+    """The 0-based column of the tags the user chose; ``ValueError`` when there is none such or it holds the words."""
+    if not 1 <= tag_column <= n_cols or tag_column - 1 == token:
+        raise ValueError(f"{name} has {n_cols} columns (words in column {token + 1}); choose another one of "
+                         f"them for the tags, not {tag_column}.")
+    chosen = tag_column - 1
+    roles[chosen] = ("tags", note("role_given", "as chosen"))
+    for c in ner_columns:  # GermEval's outer column when the inner one was chosen: said, not used
+        if c != chosen:
+            roles[c] = ("tags_other", note("role_ner_unused", "entity tags too; not used (column {chosen} was "
+                                          "chosen)", chosen=chosen + 1))
+    return chosen
+
+
+def _mark_inner_tags(roles: dict[int, tuple[str, Note]], ner_columns: tuple[int, ...]) -> None:
+    """With several entity tag columns, the first is used and the report says how to take the others."""
+    if len(ner_columns) > 1:
+        others = ", ".join(str(c + 1) for c in ner_columns[1:])
+        roles[ner_columns[0]] = ("tags", note("role_ner_outer", "entity tags, the first of {n} tag columns: the outer "
+                                              "entities (GermEval); column {others} holds the inner ones: pass "
+                                              "--label-col {first} (or pick it) to train on those",
+                                              n=len(ner_columns), others=others, first=ner_columns[1] + 1))
+        for c in ner_columns[1:]:
+            roles[c] = ("tags_other", note("role_ner_other", "entity tags too (inner, embedded entities); not used"))
+
+
+def _tag_reader(chosen: int, misc: str | None) -> Callable[[_Line], str]:
+    """A function giving a line's tag as written: its field ``chosen`` ("" when the line is shorter), or with
+    ``misc`` the NER= attribute in that field ("O" when there is none)."""
+    def tag_of(line: _Line) -> str:
+        value = line.fields[chosen] if chosen < len(line.fields) else ""
+        if misc:
+            found = _MISC_NER.search(value)
+            value = found.group(1) if found else "O"
+        return value
+
+    return tag_of
+
+
+def _tagged(sentences: list[list[_Line]], name: str, word_column: int,
+            tag_of: Callable[[_Line], str]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """``(tokens, tags, raw_tags)`` per sentence: the word in ``word_column``, the tag ``tag_of(line)`` (``B_X``
+    spelt ``B-X`` in ``tags``, as written in ``raw_tags``).
+
+    Raises ``ValueError`` naming the first line whose tag is no BIO tag.
+    """
     tokens, tags, raw = [], [], []
     for sentence in sentences:
         words, labels, written = [], [], []
         for line in sentence:
-            value = line.fields[chosen] if chosen < len(line.fields) else ""
-            if misc:
-                found = _MISC_NER.search(value)
-                value = found.group(1) if found else "O"
+            value = tag_of(line)
             if not _is_tag(value):
                 hint = " (a zero, not the letter O?)" if value == "0" else ""
                 raise ValueError(f"{name} line {line.number}: {value!r} is not a BIO tag{hint}; tags look like O, "
                                  "B-TYPE or I-TYPE (IOB1, IOBES and BILOU are converted).")
-            words.append(line.fields[token])
+            words.append(line.fields[word_column])
             labels.append(value if value == "O" else f"{value[0]}-{value[2:]}")
             written.append(value)
         tokens.append(words)
         tags.append(labels)
         raw.append(written)
+    return tokens, tags, raw
+
+
+def _skip_notes(comments: int, docstarts: int) -> list[Note]:
+    """The notes saying how many comment and -DOCSTART- lines were skipped (none for none)."""
     notes = []
     if comments:
         notes.append(note("conll_comments", "{n} comment line(s) starting with # were skipped.", n=comments))
     if docstarts:
         notes.append(note("conll_docstart", "{n} -DOCSTART- line(s) were skipped.", n=docstarts))
-    if skipped:
-        notes.append(note("conllu_ranges", "{n} CoNLL-U multi-word token range(s) or empty node(s) were skipped; "
-                          "their words are read one by one.", n=skipped))
-    for col in range(n_cols):
-        roles.setdefault(col, ("other", note("role_other", "not used")))
-    shown = tuple((str(c + 1), role, why) for c, (role, why) in sorted(roles.items()))
-    return ConllRead(tokens, tags, raw, shown, notes, token, misc or chosen, ner_columns, comments, docstarts, skipped)
+    return notes
 
 
 def _first_and_last(sentences: list[list[_Line]], name: str, comments: int, docstarts: int) -> ConllRead:
     """Lines of different widths (``-DOCSTART- -X- O O`` beside ``Peter I-PER``): the word first, the tag last."""
-    tokens, tags, raw = [], [], []
-    for sentence in sentences:
-        words, labels, written = [], [], []
-        for line in sentence:
-            value = line.fields[-1]
-            if not _is_tag(value):
-                hint = " (a zero, not the letter O?)" if value == "0" else ""
-                raise ValueError(f"{name} line {line.number}: {value!r} is not a BIO tag{hint}; tags look like O, "
-                                 "B-TYPE or I-TYPE (IOB1, IOBES and BILOU are converted).")
-            words.append(line.fields[0])
-            labels.append(value if value == "O" else f"{value[0]}-{value[2:]}")
-            written.append(value)
-        tokens.append(words)
-        tags.append(labels)
-        raw.append(written)
+    tokens, tags, raw = _tagged(sentences, name, 0, lambda line: line.fields[-1])
     why = note("role_ragged", "lines have different numbers of columns: the first is the word, the last the tag")
-    notes = []
-    if comments:
-        notes.append(note("conll_comments", "{n} comment line(s) starting with # were skipped.", n=comments))
-    if docstarts:
-        notes.append(note("conll_docstart", "{n} -DOCSTART- line(s) were skipped.", n=docstarts))
+    notes = _skip_notes(comments, docstarts)
     return ConllRead(tokens, tags, raw, (("1", "token", why), ("last", "tags", why)), notes, 0, -1, (), comments,
                      docstarts, 0)
 

@@ -457,58 +457,78 @@ def sniff(path: str | Path, *, column: str | int | None = None, field: str | Non
         format={"txt": "text"}.get(kind, kind)), head_language(head, encoding, guess))
     lines = _sample_lines(text, complete)
     if kind in ("csv", "tsv"):
-        from core.text.table import _excel_sep_line
-
-        body, excel_sep = _excel_sep_line(text)
-        if excel_sep is not None:
-            lines = lines[1:]
-            report = report.with_notes(note("excel_sep", "The first line sep={delimiter} (written by Excel) names "
-                                            "the delimiter; it is not a row.", delimiter=excel_sep))
-        delimiter = excel_sep or ("\t" if kind == "tsv" else sniff_delimiter(body)[0])
-        kind = "tsv" if delimiter == "\t" else kind
-        try:
-            rows = list(_csv_reader(lines[:50], delimiter))
-        except csv.Error as err:
-            raise CorpusError(f"{name}: cannot be read as a table ({err}).") from None
-        rows = [r for r in rows if any(c.strip() for c in r)]
-        if not rows:
-            raise CorpusError(f"{name} has no rows.")
-        header, why = decide_header(rows, "\n".join(lines[:50]), delimiter)
-        columns = _column_names(rows[0], header)
-        index = _resolve_column(columns, column, name)
-        body = rows[1:] if header else rows
-        preview = [row[index] for row in body[:5] if index < len(row)]
-        report = report.replace(format=kind, delimiter=delimiter, header=header, header_note=str(why), header_why=why,
-                                columns=tuple(columns), text_column=columns[index])
-        if delimiter == "\t" and '"' in text:
-            report = report.with_notes(note("tsv_no_quoting",
-                                            "Tab-separated: quotes are kept as part of the text (TSV has no quoting)."))
-        return FileInfo(**{**info, "kind": kind}, columns=columns, default=columns[index], preview=preview,
-                        delimiter=delimiter, header=header, report=report, excel_sep=excel_sep is not None)
+        return _sniff_table(text, lines, kind, column, info, report)
     if kind == "jsonl" and text.lstrip().startswith("["):  # a .json array of objects: rows, as JSON lines are
-        records = _json_array_records(path, name)
-        keys = list(dict.fromkeys(str(k) for r in records[:50] for k in r))
-        default = field or (_default_field(records[0]) if records else None)
-        preview = [v for _, v in zip(range(5), _record_values(records, default, name))]
-        report = report.replace(columns=tuple(keys), text_column=default).with_notes(note(
-            "json_array", "A JSON array of {n} objects, read as rows (one per object).", n=len(records)))
-        return FileInfo(**info, fields=keys, default=default, preview=preview, report=report, json_array=True)
+        return _sniff_json_array(path, field, info, report)
     if kind == "jsonl":
-        values = _jsonl_values(lines, field, name)
-        preview = [v for _, v in zip(range(5), values)]
-        first = next((ln for ln in lines if ln.strip()), "")
-        try:
-            record = json.loads(first)
-        except json.JSONDecodeError as err:
-            raise CorpusError(f"{name}, line 1: not valid JSON ({err.msg}); each line must be one JSON object.")
-        keys = list(record) if isinstance(record, dict) else []
-        default = field or (_default_field(record) if keys else None)
-        report = report.replace(columns=tuple(keys), text_column=default)
-        return FileInfo(**info, fields=keys, default=default, preview=preview, report=report)
+        return _sniff_jsonl(lines, field, info, report)
     wrapped = language == "zh" and looks_wrapped(lines[:2000])
     units = list(join_wrapped(lines[:200])) if wrapped else lines
     preview = [ln.strip() for ln in units if ln.strip()][:5]
     return FileInfo(**info, preview=preview, wrapped=wrapped, report=report)
+
+
+def _sniff_table(text: str, lines: list[str], kind: str, column: str | int | None, info: dict,
+                 report: ReadingReport) -> FileInfo:
+    """The preview of a CSV/TSV file from its sampled head: delimiter, header, columns and the text column's
+    first cells."""
+    from core.text.table import _excel_sep_line
+
+    name = info["name"]
+    body, excel_sep = _excel_sep_line(text)
+    if excel_sep is not None:
+        lines = lines[1:]
+        report = report.with_notes(note("excel_sep", "The first line sep={delimiter} (written by Excel) names "
+                                        "the delimiter; it is not a row.", delimiter=excel_sep))
+    delimiter = excel_sep or ("\t" if kind == "tsv" else sniff_delimiter(body)[0])
+    kind = "tsv" if delimiter == "\t" else kind
+    try:
+        rows = list(_csv_reader(lines[:50], delimiter))
+    except csv.Error as err:
+        raise CorpusError(f"{name}: cannot be read as a table ({err}).") from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise CorpusError(f"{name} has no rows.")
+    header, why = decide_header(rows, "\n".join(lines[:50]), delimiter)
+    columns = _column_names(rows[0], header)
+    index = _resolve_column(columns, column, name)
+    body = rows[1:] if header else rows
+    preview = [row[index] for row in body[:5] if index < len(row)]
+    report = report.replace(format=kind, delimiter=delimiter, header=header, header_note=str(why), header_why=why,
+                            columns=tuple(columns), text_column=columns[index])
+    if delimiter == "\t" and '"' in text:
+        report = report.with_notes(note("tsv_no_quoting",
+                                        "Tab-separated: quotes are kept as part of the text (TSV has no quoting)."))
+    return FileInfo(**{**info, "kind": kind}, columns=columns, default=columns[index], preview=preview,
+                    delimiter=delimiter, header=header, report=report, excel_sep=excel_sep is not None)
+
+
+def _sniff_json_array(path: Path, field: str | None, info: dict, report: ReadingReport) -> FileInfo:
+    """The preview of a .json file holding one array of objects (read whole): its keys and first values."""
+    name = info["name"]
+    records = _json_array_records(path, name)
+    keys = list(dict.fromkeys(str(k) for r in records[:50] for k in r))
+    default = field or (_default_field(records[0]) if records else None)
+    preview = [v for _, v in zip(range(5), _record_values(records, default, name))]
+    report = report.replace(columns=tuple(keys), text_column=default).with_notes(note(
+        "json_array", "A JSON array of {n} objects, read as rows (one per object).", n=len(records)))
+    return FileInfo(**info, fields=keys, default=default, preview=preview, report=report, json_array=True)
+
+
+def _sniff_jsonl(lines: list[str], field: str | None, info: dict, report: ReadingReport) -> FileInfo:
+    """The preview of a JSON-lines file from its sampled lines: the first record's keys and the first values."""
+    name = info["name"]
+    values = _jsonl_values(lines, field, name)
+    preview = [v for _, v in zip(range(5), values)]
+    first = next((ln for ln in lines if ln.strip()), "")
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError as err:
+        raise CorpusError(f"{name}, line 1: not valid JSON ({err.msg}); each line must be one JSON object.")
+    keys = list(record) if isinstance(record, dict) else []
+    default = field or (_default_field(record) if keys else None)
+    report = report.replace(columns=tuple(keys), text_column=default)
+    return FileInfo(**info, fields=keys, default=default, preview=preview, report=report)
 
 
 def _sniff_zip(path: Path, size: int, head: bytes, encoding: str | None = None) -> FileInfo:
@@ -593,71 +613,92 @@ def read_corpus(
     ``core.text.EncodingQuestion`` (with the candidates) when it cannot tell.
     Raises ``CorpusError`` (a ``ValueError``) with a user-facing message.
     """
-    from core.text.samples import SAMPLES, sample_path
-
     if language not in ("auto", "en", "zh"):
         raise CorpusError(f"language must be 'auto', 'en' or 'zh', not {language!r}.")
-    display = None
-    segmented = False
-    if isinstance(source, str) and source.startswith("dataset:"):
-        from core import datasets
-
-        dataset = datasets.get(source)
-        if dataset.task != "corpus":
-            raise CorpusError(f"{source} is a {dataset.task} dataset, not a corpus; choose a corpus dataset.")
-        display, segmented = dataset.title_en or source, bool(dataset.segmented)
-        source = dataset.files()["corpus"]
-    elif isinstance(source, str) and source in SAMPLES and not Path(source).exists():
-        display = source
-        source = sample_path(source)
+    source, display, segmented = _resolve_source(source)
     path = Path(source)
-    try:
-        info = sniff(path, column=column, field=field, encoding=encoding or None)
-    except EncodingQuestion as question:
-        if name and name != path.name:
-            raise EncodingQuestion(str(question).replace(path.name, name), question.candidates) from None
-        raise
-    except CorpusError as err:
-        if name and name != path.name:  # speak of the file by the name the user knows
-            raise CorpusError(str(err).replace(path.name, name)) from None
-        raise
+    info = _sniff_as(path, name, column=column, field=field, encoding=encoding or None)
     detected = info.language if language == "auto" else language
-    member_encodings = None
-    if info.kind == "zip":
-        member_encodings = {m: encoding for m in info.members} if encoding else _zip_encodings(path, info.members)
+    options = _file_options(path, info, encoding)
     join = bool(info.wrapped and detected == "zh") if join_lines is None else bool(join_lines)
     if segmented:
         join = False
     display = name or display
     report = (info.report or ReadingReport(source=path.name, encoding=info.encoding)).replace(
         source=display or path.name)
-    guess = None
-    if info.kind != "zip" and report.encoding_confidence is not None:
-        guess = EncodingGuess(info.encoding, report.encoding_confidence, report.encoding_why, report.encoding_why_code)
     corpus = Corpus(
         path,
-        kind=info.kind,
-        encoding=info.encoding,
+        **options,
         language=detected,
         name=display or path.name,
-        column=info.default if info.kind in ("csv", "tsv") else None,
-        field=info.default if info.kind == "jsonl" else None,
         lowercase=lowercase,
         strip_punctuation=strip_punctuation,
         split_language="en" if language == "en" else "zh",
-        member_encodings=member_encodings,
-        delimiter=info.delimiter or ",",
-        excel_sep=info.excel_sep,
-        json_array=info.json_array,
-        header=info.header if info.header is not None else True,
         join_lines=join,
         segmented=segmented,
-        guess=guess,
+        guess=_detected_guess(info, report),
         report=report,
     )
     if corpus._lines is not None:
         corpus._lines.name = corpus.name  # messages about a bad byte name the file as the user knows it
     return corpus
+
+
+def _resolve_source(source: str | Path) -> tuple[str | Path, str | None, bool]:
+    """``(file, display name or None, segmented)`` for a path, a named sample or ``"dataset:<name>"``."""
+    from core.text.samples import SAMPLES, sample_path
+
+    if isinstance(source, str) and source.startswith("dataset:"):
+        from core import datasets
+
+        dataset = datasets.get(source)
+        if dataset.task != "corpus":
+            raise CorpusError(f"{source} is a {dataset.task} dataset, not a corpus; choose a corpus dataset.")
+        return dataset.files()["corpus"], dataset.title_en or source, bool(dataset.segmented)
+    if isinstance(source, str) and source in SAMPLES and not Path(source).exists():
+        return sample_path(source), source, False
+    return source, None, False
+
+
+def _sniff_as(path: Path, name: str | None, *, column: str | int | None, field: str | None,
+              encoding: str | None) -> FileInfo:
+    """``sniff``'s ``FileInfo``; its errors speak of the file as ``name`` (the name the user knows) when given."""
+    try:
+        return sniff(path, column=column, field=field, encoding=encoding)
+    except EncodingQuestion as question:
+        if name and name != path.name:
+            raise EncodingQuestion(str(question).replace(path.name, name), question.candidates) from None
+        raise
+    except CorpusError as err:
+        if name and name != path.name:
+            raise CorpusError(str(err).replace(path.name, name)) from None
+        raise
+
+
+def _file_options(path: Path, info: FileInfo, encoding: str | None) -> dict:
+    """The ``Corpus`` arguments that come from the sniffed file: its kind, encodings, text column or field
+    and table layout (a ZIP's members each in their own encoding, unless ``encoding`` was chosen)."""
+    member_encodings = None
+    if info.kind == "zip":
+        member_encodings = {m: encoding for m in info.members} if encoding else _zip_encodings(path, info.members)
+    return dict(
+        kind=info.kind,
+        encoding=info.encoding,
+        column=info.default if info.kind in ("csv", "tsv") else None,
+        field=info.default if info.kind == "jsonl" else None,
+        member_encodings=member_encodings,
+        delimiter=info.delimiter or ",",
+        excel_sep=info.excel_sep,
+        json_array=info.json_array,
+        header=info.header if info.header is not None else True,
+    )
+
+
+def _detected_guess(info: FileInfo, report: ReadingReport) -> EncodingGuess | None:
+    """The detector's guess as the report has it (None for a ZIP or an encoding that was chosen)."""
+    if info.kind != "zip" and report.encoding_confidence is not None:
+        return EncodingGuess(info.encoding, report.encoding_confidence, report.encoding_why, report.encoding_why_code)
+    return None
 
 
 def _zip_encodings(path: Path, members: list[str]) -> dict[str, str]:

@@ -380,6 +380,18 @@ def guess_encoding(data: bytes, *, complete: bool = False) -> EncodingGuess:
                 return wide
             return EncodingGuess("utf-8", 1.0, "plain ASCII (read as UTF-8)", "ascii")
         return EncodingGuess("utf-8", 1.0, "valid UTF-8", "utf8")
+    readings = _readings(data, _candidates(data), complete)
+    if not readings:
+        raise CorpusError(
+            "Could not recognise the text encoding. Save the file as UTF-8 "
+            "(in most editors: Save As -> Encoding -> UTF-8)."
+        )
+    return _verdict(readings)
+
+
+def _candidates(data: bytes) -> list[str]:
+    """The codecs to try on ``data`` (repeats possible): the East Asian and Western ones, charset-normalizer's,
+    and UTF-16 without BOM when ``data`` has no NUL byte."""
     from charset_normalizer import from_bytes
 
     candidates: list[str] = [*EAST_ASIAN, *WESTERN]
@@ -388,6 +400,11 @@ def guess_encoding(data: bytes, *, complete: bool = False) -> EncodingGuess:
             candidates.append(_widen(name))
     if b"\x00" not in data:  # (with NUL bytes, utf16_without_bom has already looked)
         candidates += ["utf-16-le", "utf-16-be"]
+    return candidates
+
+
+def _readings(data: bytes, candidates: list[str], complete: bool) -> list[_Reading]:
+    """The readings of ``data`` in each candidate codec that decodes it strictly, one per distinct text."""
     readings: list[_Reading] = []
     seen_texts: set[str] = set()
     for codec in dict.fromkeys(candidates):
@@ -397,11 +414,11 @@ def guess_encoding(data: bytes, *, complete: bool = False) -> EncodingGuess:
             continue
         seen_texts.add(text)
         readings.append(_judge(codec, text))
-    if not readings:
-        raise CorpusError(
-            "Could not recognise the text encoding. Save the file as UTF-8 "
-            "(in most editors: Save As -> Encoding -> UTF-8)."
-        )
+    return readings
+
+
+def _verdict(readings: list[_Reading]) -> EncodingGuess:
+    """The guess among ``readings`` (see ``guess_encoding``); ``EncodingQuestion`` when it is not clear-cut."""
     rank = {codec: i for i, codec in enumerate((*EAST_ASIAN, *WESTERN))}
     readings.sort(key=lambda r: (-r.score, rank.get(r.encoding, len(rank))))
     best = readings[0]

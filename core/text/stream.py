@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import codecs
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from core.text.decode import (
     SNIFF_BYTES,
@@ -147,113 +148,73 @@ class TextLines:
 
     # -- UTF-8, GB18030, cp1252, Big5, ...: split at b"\n", which is never part of a multi-byte character
     def _ascii_compatible_lines(self) -> Iterator[str]:
-        encoding = self.encoding
-        report = self._base_report(encoding)
-        self.report = report
-        codec = "utf-8" if encoding == "utf-8-sig" else encoding
-        switched = False
-        ascii_so_far = True
-        line_no = 0  # complete lines before the current block
-        long_lines = 0
-        in_long = False
-        endings = LineEndings()
+        state = _AsciiPass(self.encoding, "utf-8" if self.encoding == "utf-8-sig" else self.encoding,
+                           self._base_report(self.encoding))
+        self.report = state.report
         with open(self.path, "rb") as fh:
-            if encoding == "utf-8-sig" and fh.read(3) != codecs.BOM_UTF8:
+            if state.encoding == "utf-8-sig" and fh.read(3) != codecs.BOM_UTF8:
                 fh.seek(0)
-            pending = b""
-            eof = False
-            while True:
-                if not eof and len(pending) < self.max_piece_bytes:
-                    chunk = fh.read(self.chunk_bytes)
-                    eof = not chunk
-                    pending += chunk
-                newline = _last_newline(pending, self.max_piece_bytes + 1, eof)
-                if newline >= 0:
-                    block, pending, piece = pending[: newline + 1], pending[newline + 1 :], False
-                elif eof:
-                    block, pending, piece = pending, b"", False
-                elif len(pending) >= self.max_piece_bytes:
-                    cut = max(pending.rfind(b" ", 0, self.max_piece_bytes), pending.rfind(b"\t", 0, self.max_piece_bytes))
-                    cut = cut + 1 if cut > 0 else self.max_piece_bytes
-                    block, pending, piece = pending[:cut], pending[cut:], True
-                else:
-                    continue
-                if not block:
-                    if eof:
-                        break
-                    continue
-                try:
-                    text = block.decode(codec)
-                except UnicodeDecodeError as err:
-                    if piece and err.start >= len(block) - 3:  # a character cut at the piece's end
-                        pending = block[err.start :] + pending
-                        block = block[: err.start]
-                        err2 = None
-                        try:
-                            text = block.decode(codec)
-                        except UnicodeDecodeError as again:
-                            err2 = again
-                        if err2 is None:
-                            err = None
-                        else:
-                            err = err2
-                    if err is not None:
-                        bad_line = line_no + line_breaks(block[: err.start]) + 1
-                        start = max(block.rfind(b"\n", 0, err.start), block.rfind(b"\r", 0, err.start)) + 1
-                        if not eof:
-                            more = fh.read(SNIFF_BYTES)
-                            eof = not more
-                            pending += more
-                        sample = block[start:] + pending[:SNIFF_BYTES]
-                        likely = _likely(sample, complete=eof and len(pending) <= SNIFF_BYTES, besides=codec)
-                        prefix_ascii = ascii_so_far and block[: err.start].isascii()
-                        if (self.guess is not None and not switched and prefix_ascii and likely is not None
-                                and ascii_compatible(likely.encoding) and _decodes(block, likely.encoding)):
-                            switched = True
-                            codec = likely.encoding
-                            report = report.replace(
-                                encoding=codec, encoding_confidence=likely.confidence,
-                                encoding_why=likely.why, encoding_why_code=likely.code,
-                            ).with_notes(note(
-                                "encoding_switch",
-                                "Lines 1-{ascii_lines} are plain ASCII; line {line} is not {old}, and the rest of "
-                                "the file reads as {new}, so the whole file is read as {new}.",
-                                ascii_lines=bad_line - 1, line=bad_line, old=encoding, new=codec,
-                            ))
-                            self.report = report
-                            text = block.decode(codec)
-                        else:
-                            raise CorpusError(_undecodable(self.name, bad_line, block[err.start : err.end],
-                                                           codec, likely)) from None
-                if ascii_so_far and not block.isascii():
-                    ascii_so_far = False
-                parts, tail = take_lines(text, endings, final=True)
-                if piece:
-                    if not in_long:
-                        long_lines += 1
-                        in_long = True
-                    for part in parts:
-                        line_no += 1
-                        yield part
-                    if tail:
-                        yield tail
-                else:
-                    for part in parts:
-                        line_no += 1
-                        in_long = False
-                        yield part
-                    if tail:  # the file's last line, without a line ending
-                        line_no += 1
-                        in_long = False
-                        yield tail
-                self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
-        if long_lines:
+            blocks = _Blocks(fh, self.chunk_bytes, self.max_piece_bytes)
+            while (next_block := blocks.next()) is not None:
+                block, piece = next_block
+                text, block = self._decode_block(state, blocks, block, piece)
+                if state.ascii_so_far and not block.isascii():
+                    state.ascii_so_far = False
+                yield from _block_lines(state, text, piece)
+                self.report = state.report.replace(rows_read=state.line_no, line_endings=state.endings.as_tuple())
+        report = state.report
+        if state.long_lines:
             report = report.with_notes(note(
                 "long_lines",
                 "{n} line(s) longer than {mib} MiB were read in pieces cut at spaces.",
-                n=long_lines, mib=round(self.max_piece_bytes / 2**20, 2),
+                n=state.long_lines, mib=round(self.max_piece_bytes / 2**20, 2),
             ))
-        self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
+        self.report = report.replace(rows_read=state.line_no, line_endings=state.endings.as_tuple())
+
+    def _decode_block(self, state: _AsciiPass, blocks: _Blocks, block: bytes, piece: bool) -> tuple[str, bytes]:
+        """``(text, block)``: ``block`` decoded. A piece that ends inside a character is shortened (the cut
+        character goes back to ``blocks``); after a bad byte the pass switches encoding or raises ``CorpusError``."""
+        try:
+            return block.decode(state.codec), block
+        except UnicodeDecodeError as err:
+            if piece and err.start >= len(block) - 3:  # a character cut at the piece's end
+                blocks.put_back(block[err.start :])
+                block = block[: err.start]
+                try:
+                    return block.decode(state.codec), block
+                except UnicodeDecodeError as again:
+                    err = again
+            return self._switch_encoding(state, blocks, block, err), block
+
+    def _switch_encoding(self, state: _AsciiPass, blocks: _Blocks, block: bytes, err: UnicodeDecodeError) -> str:
+        """``block`` decoded in the encoding the rest of the file reads as, the switch noted in the report.
+
+        Only once, only for a guessed encoding, and only when everything before the bad byte was ASCII;
+        otherwise ``CorpusError`` names the line and what the rest of the file looks like.
+        """
+        bad_line = state.line_no + line_breaks(block[: err.start]) + 1
+        start = max(block.rfind(b"\n", 0, err.start), block.rfind(b"\r", 0, err.start)) + 1
+        blocks.read_ahead(SNIFF_BYTES)
+        sample = block[start:] + blocks.pending[:SNIFF_BYTES]
+        likely = _likely(sample, complete=blocks.eof and len(blocks.pending) <= SNIFF_BYTES, besides=state.codec)
+        prefix_ascii = state.ascii_so_far and block[: err.start].isascii()
+        if (self.guess is None or state.switched or not prefix_ascii or likely is None
+                or not ascii_compatible(likely.encoding) or not _decodes(block, likely.encoding)):
+            raise CorpusError(_undecodable(self.name, bad_line, block[err.start : err.end], state.codec,
+                                           likely)) from None
+        state.switched = True
+        state.codec = likely.encoding
+        state.report = state.report.replace(
+            encoding=state.codec, encoding_confidence=likely.confidence,
+            encoding_why=likely.why, encoding_why_code=likely.code,
+        ).with_notes(note(
+            "encoding_switch",
+            "Lines 1-{ascii_lines} are plain ASCII; line {line} is not {old}, and the rest of "
+            "the file reads as {new}, so the whole file is read as {new}.",
+            ascii_lines=bad_line - 1, line=bad_line, old=state.encoding, new=state.codec,
+        ))
+        self.report = state.report
+        return block.decode(state.codec)
 
     # -- UTF-16/UTF-32: a text wrapper decodes strictly; lines are split in decoded text
     def _wide_lines(self) -> Iterator[str]:
@@ -291,6 +252,93 @@ class TextLines:
             line_no += 1
             yield carry
         self.report = report.replace(rows_read=line_no, line_endings=endings.as_tuple())
+
+
+@dataclass
+class _AsciiPass:
+    """Where one pass over an ASCII-compatible file stands: the codec (after a switch, the new one), the
+    report so far, lines read, long lines read in pieces."""
+
+    encoding: str  # the encoding the pass started with
+    codec: str
+    report: ReadingReport
+    switched: bool = False
+    ascii_so_far: bool = True
+    line_no: int = 0  # complete lines before the current block
+    long_lines: int = 0
+    in_long: bool = False
+    endings: LineEndings = field(default_factory=LineEndings)
+
+
+class _Blocks:
+    """The bytes of an open file in blocks that end at a line ending, or in pieces of one long line."""
+
+    def __init__(self, fh: BinaryIO, chunk_bytes: int, max_piece_bytes: int):
+        self.fh = fh
+        self.chunk_bytes = chunk_bytes
+        self.max_piece_bytes = max_piece_bytes
+        self.pending = b""
+        self.eof = False
+
+    def next(self) -> tuple[bytes, bool] | None:
+        """``(block, piece)``: whole lines (the last one maybe without its line ending at the end of the file),
+        or with ``piece`` a part of a longer line cut after a space or tab; None at the end of the file."""
+        while True:
+            if not self.eof and len(self.pending) < self.max_piece_bytes:
+                chunk = self.fh.read(self.chunk_bytes)
+                self.eof = not chunk
+                self.pending += chunk
+            pending, limit = self.pending, self.max_piece_bytes
+            newline = _last_newline(pending, limit + 1, self.eof)
+            if newline >= 0:
+                block, self.pending, piece = pending[: newline + 1], pending[newline + 1 :], False
+            elif self.eof:
+                block, self.pending, piece = pending, b"", False
+            elif len(pending) >= limit:
+                cut = max(pending.rfind(b" ", 0, limit), pending.rfind(b"\t", 0, limit))
+                cut = cut + 1 if cut > 0 else limit
+                block, self.pending, piece = pending[:cut], pending[cut:], True
+            else:
+                continue
+            if block:
+                return block, piece
+            if self.eof:
+                return None
+
+    def read_ahead(self, n: int) -> None:
+        """Read up to ``n`` more bytes into ``pending`` (nothing at the end of the file)."""
+        if not self.eof:
+            more = self.fh.read(n)
+            self.eof = not more
+            self.pending += more
+
+    def put_back(self, data: bytes) -> None:
+        """Make ``data`` the start of the next block."""
+        self.pending = data + self.pending
+
+
+def _block_lines(state: _AsciiPass, text: str, piece: bool) -> Iterator[str]:
+    """The lines of a decoded block, counted in ``state``: the unfinished tail of a piece is counted with the
+    block that ends its line, and a run of pieces as one long line."""
+    parts, tail = take_lines(text, state.endings, final=True)
+    if piece:
+        if not state.in_long:
+            state.long_lines += 1
+            state.in_long = True
+        for part in parts:
+            state.line_no += 1
+            yield part
+        if tail:
+            yield tail
+    else:
+        for part in parts:
+            state.line_no += 1
+            state.in_long = False
+            yield part
+        if tail:  # the file's last line, without a line ending
+            state.line_no += 1
+            state.in_long = False
+            yield tail
 
 
 def line_breaks(data: bytes) -> int:

@@ -155,31 +155,12 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
             delimiter = excel_sep
     sample = text[:65536]
     if delimiter is None:
-        if report.format == "tsv":
-            delimiter = "\t"
-        else:
-            delimiter, how = sniff_delimiter(sample)
-            if delimiter != ",":
-                notes.append(note("delimiter_sniffed", "The delimiter {delimiter} was found by looking at the first "
-                                  "lines.", delimiter=repr(delimiter)))
+        delimiter, found = _found_delimiter(sample, report.format)
+        notes += found
     fmt = "tsv" if delimiter == "\t" else "csv"
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     if delimiter == "\t" and '"' in text:
         notes.append(note("tsv_no_quoting", "Tab-separated: quotes are kept as part of the text (TSV has no quoting)."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    line = 2 if excel_sep is not None else 1
-    try:
-        for row in reader:
-            starts.append(line)
-            rows.append(row)
-            line = reader.line_num + 1 + (excel_sep is not None)
-    except csv.Error as err:
-        raise ValueError(f"{report.source}, line {reader.line_num}: cannot be read as {fmt} ({err}).") from None
-    keep = [(s, r) for s, r in zip(starts, rows) if any(c.strip() for c in r)]  # blank lines are not rows
-    if not keep:
-        raise ValueError(f"{report.source} has no rows.")
+    keep = _rows_with_lines(text, report.source, delimiter, fmt, offset=int(excel_sep is not None))
     if _trailing_delimiter(keep):
         keep = [(s, r[:-1] if len(r) > 1 and not r[-1].strip() else r) for s, r in keep]
         notes.append(note("trailing_delimiter", "Every row ends with a {delimiter}: the empty last column was "
@@ -188,20 +169,68 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
         header, why = decide_header([r for _, r in keep[:50]], "\n".join(sample.splitlines()[:50]), delimiter)
     else:
         why = note("header_given", "as chosen")
-    if header:
-        columns = _unique_names(keep[0][1])
-        body = keep[1:]
-    else:
-        columns = [f"column_{i + 1}" for i in range(len(keep[0][1]))]
-        body = keep
+    columns, body = _columns_and_body(keep, header)
     if keep[0][1] and keep[0][1][0].startswith("\ufeff"):
         notes.append(note("bom", "A byte-order mark at the start of the file was removed."))
         if not header:
             keep[0][1][0] = keep[0][1][0].lstrip("\ufeff")
     out = report.replace(format=fmt, delimiter=delimiter, header=bool(header), header_note=str(why), header_why=why,
                          columns=tuple(columns))
+    out, good_rows, good_lines = _rows_that_fit(out, body, columns, _header_key(keep[0][1]) if header else None)
+    if not good_rows:
+        raise ValueError(f"{report.source} has no data rows with {len(columns)} fields.")
+    frame = pd.DataFrame(good_rows, columns=columns, dtype=str)
+    out = out.replace(rows_read=len(good_rows)).with_notes(*notes)
+    return Table(frame, out, good_lines)
+
+
+def _found_delimiter(sample: str, fmt: str) -> tuple[str, list[Note]]:
+    """``(delimiter, notes)`` for a table whose delimiter was not given: a tab for TSV, else the sniffed one
+    (with a note unless it is a comma)."""
+    if fmt == "tsv":
+        return "\t", []
+    delimiter, _how = sniff_delimiter(sample)
+    if delimiter == ",":
+        return delimiter, []
+    return delimiter, [note("delimiter_sniffed", "The delimiter {delimiter} was found by looking at the first "
+                            "lines.", delimiter=repr(delimiter))]
+
+
+def _rows_with_lines(text: str, source: str, delimiter: str, fmt: str, *, offset: int) -> list[tuple[int, list[str]]]:
+    """``(line where the row starts, fields)`` for every row that is not blank; ``offset``: lines before ``text``.
+
+    Raises ``ValueError`` naming the line csv cannot read, or when there are no rows.
+    """
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    line = 1 + offset
+    try:
+        for row in reader:
+            starts.append(line)
+            rows.append(row)
+            line = reader.line_num + 1 + offset
+    except csv.Error as err:
+        raise ValueError(f"{source}, line {reader.line_num}: cannot be read as {fmt} ({err}).") from None
+    keep = [(s, r) for s, r in zip(starts, rows) if any(c.strip() for c in r)]  # blank lines are not rows
+    if not keep:
+        raise ValueError(f"{source} has no rows.")
+    return keep
+
+
+def _columns_and_body(keep: list[tuple[int, list[str]]], header: bool) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """``(column names, data rows)``: the first row's names (made unique) with a header, else column_1, column_2 ..."""
+    if header:
+        return _unique_names(keep[0][1]), keep[1:]
+    return [f"column_{i + 1}" for i in range(len(keep[0][1]))], keep
+
+
+def _rows_that_fit(out: ReadingReport, body: list[tuple[int, list[str]]], columns: list[str],
+                   names: tuple[str, ...] | None) -> tuple[ReadingReport, list[list[str]], list[int]]:
+    """``(report, rows, their lines)``: the rows with one field per column; a repeated header row (``names``)
+    and rows with another number of fields are dropped, the report saying which and why."""
     good_rows, good_lines = [], []
-    names = _header_key(keep[0][1]) if header else None
     for start, row in body:
         if names is not None and _header_key(row) == names:
             out = out.with_dropped(start, note("repeated_header", "the header row again (files joined one after "
@@ -213,11 +242,7 @@ def parse_delimited(text: str, report: ReadingReport, *, delimiter: str | None, 
             continue
         good_rows.append(row)
         good_lines.append(start)
-    if not good_rows:
-        raise ValueError(f"{report.source} has no data rows with {len(columns)} fields.")
-    frame = pd.DataFrame(good_rows, columns=columns, dtype=str)
-    out = out.replace(rows_read=len(good_rows)).with_notes(*notes)
-    return Table(frame, out, good_lines)
+    return out, good_rows, good_lines
 
 
 _EXCEL_SEP = re.compile(r"^\ufeff?sep=(.)[ \t]*(\r\n|\r|\n)")
