@@ -30,6 +30,7 @@ from collections.abc import Callable
 import streamlit as st
 
 import core.jobs as jobs
+from core.jobs import limits
 from ui import errors
 from ui.auth import user as _user
 from ui.cache import shared
@@ -255,6 +256,10 @@ def _draw_final(status: dict) -> None:
         st.success(t("runs.done", duration=format_duration(_duration(status))))
     elif state == "failed":  # a job's error names files and words of the user's data: shown as text
         st.error(t("runs.failed", error=errors.message(status.get("error") or "?")))
+    elif state == "cancelled" and isinstance(status.get("limit"), dict):  # stopped by a class limit: which, and why
+        limit = status["limit"]
+        st.warning(errors.message(limits.LimitError(limit.get("message", ""), limit.get("key", ""),
+                                                    **(limit.get("fields") or {}))))
     elif state == "cancelled":
         st.warning(t("runs.cancelled"))
     elif state == "interrupted":

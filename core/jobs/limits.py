@@ -1,4 +1,4 @@
-"""Fair use in class mode: per-person limits checked before anything is queued or stored.
+"""Fair use in class mode: per-person limits checked before anything is queued or stored, and while a run writes.
 
 The teacher sets the limits (``core.classroom.Limits``: ``python -m core class
 limits`` or the teacher's page). A student over a limit gets a
@@ -6,6 +6,11 @@ limits`` or the teacher's page). A student over a limit gets a
 stored then, and nothing already there changes. The teacher's own runs are
 not limited. Like :mod:`core.jobs.access`, nothing here cares how a run's
 worker is launched.
+
+A running run may pass its owner's disk limit for a while (a fine-tune's
+checkpoint is deleted when it ends), but not :data:`DISK_OVERRUN` times over:
+:class:`DiskWatch`, asked by the run's worker, then has the run cancelled (it
+keeps what it wrote), so one student can hold at most that much of the disk.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from pathlib import Path
 from core.jobs import access, store
 
 MIB = 1024 * 1024
+DISK_OVERRUN = 2.0  # a running run is cancelled when its owner's runs and uploads pass this many times the limit
+DISK_CHECK_S = float(os.environ.get("EMBEDLAB_DISK_CHECK_S", 15.0))  # how often a worker measures its run's folder
 
 
 class LimitError(ValueError):
@@ -149,3 +156,44 @@ def admission(root: Path):
         return
     with locked(root, ".submit.lock"):
         yield
+
+
+class DiskWatch:
+    """Measures one running run's folder against what its owner may still use (see the module docstring).
+
+    ``for_run`` gives None where nothing is limited (alone, or the teacher's run). :meth:`over` is cheap
+    to call every poll: it measures at most every :data:`DISK_CHECK_S` seconds, and returns the
+    :class:`LimitError` to record once the folder has grown past the owner's allowance, else None.
+    """
+
+    def __init__(self, path: Path, allowed_bytes: int, limit_mb: int, others_bytes: int):
+        self.path, self.allowed_bytes, self.limit_mb, self.others_bytes = path, allowed_bytes, limit_mb, others_bytes
+        self._last = float("-inf")
+
+    @classmethod
+    def for_run(cls, root: Path, path: Path) -> "DiskWatch | None":
+        limits = _limits(root)
+        if limits is None:
+            return None
+        owner = access.owner_of(store.read_json(path / "config.json", {}) or {})
+        try:
+            who = access.actor(owner or access.SHELL, root)  # no owner: the teacher's (shell) run
+        except access.AccessError:  # the account was removed while its run waited
+            return None
+        if who.is_teacher:
+            return None
+        others = max(0, disk_used(who, root) - folder_bytes(path))
+        return cls(path, int(DISK_OVERRUN * limits.disk_mb * MIB) - others, limits.disk_mb, others)
+
+    def over(self, now: float) -> LimitError | None:
+        if now - self._last < DISK_CHECK_S:
+            return None
+        self._last = now
+        size = folder_bytes(self.path)
+        if size <= self.allowed_bytes:
+            return None
+        used = (self.others_bytes + size) / MIB
+        return LimitError(f"This run was stopped: with its files your runs and uploads use {used:,.0f} MiB, more "
+                          f"than {DISK_OVERRUN:g} times your {self.limit_mb:,} MiB. What it wrote is kept; delete "
+                          "runs you no longer need (Manage runs).", "classroom.limit.disk_running",
+                          used=f"{used:,.0f}", limit=f"{self.limit_mb:,}", times=f"{DISK_OVERRUN:g}")

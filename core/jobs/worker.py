@@ -29,7 +29,7 @@ import time
 import traceback
 from pathlib import Path
 
-from core.jobs import access, executors, fair, queue, registry, store
+from core.jobs import access, executors, fair, limits, queue, registry, store
 from core.jobs.context import JobContext
 
 POLL_S = 0.2           # how often a worker near the head of the queue looks at it
@@ -190,7 +190,7 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
             return 1
     recorded = handle.status_fields()
     store.update_status(path, **recorded)
-    stopper = _Stopper(handle, path)
+    stopper, disk = _Stopper(handle, path), limits.DiskWatch.for_run(root, path)
     while handle.poll() is None:
         if stop["signal"] is not None:
             if executor.detach_on_signal:  # the job runs elsewhere: leave it, recover() attaches a new worker
@@ -199,6 +199,8 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
                 return 0
             stopper.terminate(time.time())
         stopper.watch_cancel()
+        if disk is not None and stopper.cancel_seen is None:
+            _stop_at_limit(path, disk.over(time.time()))
         fields = handle.status_fields()
         if fields != recorded:  # e.g. the cluster placed the job on a node
             recorded = fields
@@ -213,6 +215,15 @@ def supervise(root: Path, path: Path, run_id: str, slot, resource: str = "cpu", 
     fair.note_ended(root, run_id)
     _log(path, f"[worker] job process ended with code {returncode}; run is {store.read_status(path).get('state')}")
     return 0
+
+
+def _stop_at_limit(path: Path, over: "limits.LimitError | None") -> None:
+    """Cancel the run (it saves what it has) because of ``over``, kept in its status for the page to say."""
+    if over is None:
+        return
+    store.update_status(path, limit={"key": over.key, "fields": over.fields, "message": str(over)})
+    (path / "cancel").touch()
+    _log(path, f"[worker] {over}")
 
 
 class _Stopper:

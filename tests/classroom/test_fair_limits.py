@@ -110,3 +110,18 @@ def test_upload_and_disk_limits_refuse_and_keep_nothing(klass):
     assert save_upload(io.BytesIO(b"bob's\n"), "b.txt", user="bob").is_file()  # bob has his own quota
     jobs.delete_run(run_id, user="alice")
     assert save_upload(io.BytesIO(b"another\n"), "more.txt", user="alice").is_file()
+
+
+def test_a_run_that_writes_past_twice_the_disk_limit_is_stopped_and_says_why(klass, monkeypatch):
+    """Disk is watched while a run writes, not only at submit: past 2x the limit it is cancelled, files kept."""
+    monkeypatch.setenv("EMBEDLAB_DISK_CHECK_S", "0.2")  # the worker process reads it
+    update_settings(klass, limits={"disk_mb": 2})
+    run_id = submit("t_fill", {"mib": 1, "files": 40}, user="alice")
+    status = jobs.wait(run_id, timeout=60, user="alice")
+    assert status["state"] == "cancelled", status
+    assert status["limit"]["key"] == "classroom.limit.disk_running"
+    assert "more than 2 times your 2 MiB" in status["limit"]["message"]
+    written = sorted((klass / run_id).glob("part*.bin"))
+    assert 4 <= len(written) < 40 and (klass / run_id / "stopped.txt").is_file()  # stopped early, files kept
+    teachers = submit("t_fill", {"mib": 1, "files": 8}, user="teach")  # the teacher's runs are not limited
+    assert jobs.wait(teachers, timeout=60, user="teach")["state"] == "done"

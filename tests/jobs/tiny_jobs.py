@@ -20,6 +20,7 @@ TARGETS = {
     "t_gpu_only": "tests.jobs.tiny_jobs_gpu:run",
     "t_interrupt": "tests.jobs.tiny_jobs:interrupt_job",
     "t_ranks": "tests.jobs.tiny_jobs_launched:run",
+    "t_fill": "tests.jobs.tiny_jobs:fill_job",
 }
 
 
@@ -90,3 +91,13 @@ def die_job(config, ctx):
 def stubborn_job(config, ctx):
     """Ignores should_stop(): the worker must kill it after the grace period."""
     time.sleep(float(config.get("seconds", 60)))
+
+
+def fill_job(config, ctx):
+    """Write ``mib`` MiB files into the run folder, one every 0.1 s, at most ``files``, until asked to stop."""
+    for i in range(int(config.get("files", 40))):
+        if ctx.should_stop():
+            (ctx.run_dir / "stopped.txt").write_text(str(i))
+            return
+        (ctx.run_dir / f"part{i}.bin").write_bytes(b"0" * int(float(config.get("mib", 1)) * 1024 * 1024))
+        time.sleep(0.1)

@@ -63,3 +63,25 @@ def test_runs_table_with_an_unscored_run_draws_without_arrow_errors(runs_root, c
     frame = at.dataframe[0].value
     assert sorted(frame["accuracy"].tolist()) == ["0.81", "–"]
     assert not [r for r in caplog.records if "Arrow" in r.getMessage() or "pyarrow" in r.getMessage()]
+
+
+def _cancelled_page():
+    import streamlit as st
+
+    from ui.runs import _draw_final
+
+    fields = {"used": "4", "limit": "2", "times": "2"}
+    _draw_final({"state": "cancelled", "limit": {"key": "classroom.limit.disk_running", "fields": fields,
+                                                 "message": "This run was stopped: ..."}})
+    _draw_final({"state": "cancelled"})
+    st.text("end")
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "more than 2 times your 2 MiB"), ("zh", "超过了你 2 MiB 限额的 2 倍")])
+def test_a_run_stopped_at_the_disk_limit_says_so_in_the_page_language(lang, expected):
+    at = AppTest.from_function(_cancelled_page)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    limit, plain = (w.value for w in at.warning)
+    assert expected in limit and limit != plain
