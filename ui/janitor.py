@@ -25,15 +25,12 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
-import threading
 import time
 
 PERIOD_S = float(os.environ.get("EMBEDLAB_JANITOR_S", "15"))  # how often it looks (tests: less)
 SESSION_UPLOADS_X = 3  # a live session may hold this many times the upload limit (train + input layer + explorer)
 
 LOG = logging.getLogger("embedlab")
-_STARTED = threading.Event()
-_LOCK = threading.Lock()
 
 
 def _trim() -> None:
@@ -97,10 +94,6 @@ def _loop() -> None:
 
 def start() -> None:
     """Start the housekeeping thread once per server process (a no-op after the first call)."""
-    if _STARTED.is_set():
-        return
-    with _LOCK:
-        if _STARTED.is_set():
-            return
-        _STARTED.set()
-    threading.Thread(target=_loop, name="embedlab-janitor", daemon=True).start()
+    from ui.background import start_once
+
+    start_once("embedlab-janitor", _loop)

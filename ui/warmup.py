@@ -24,7 +24,6 @@ import threading
 WARM_ENV = "EMBEDLAB_WARM_PAGES"  # "0": do not precompute the pages' defaults at start (tests)
 _LOCK = threading.Lock()
 _READY = threading.Event()
-_STARTED = threading.Event()
 
 
 def transformers_ready() -> None:
@@ -49,13 +48,9 @@ def transformers_ready() -> None:
 
 def start() -> None:
     """Begin the imports in a background thread (once per process), so the first model page does not wait."""
-    if _STARTED.is_set():
-        return
-    with _LOCK:
-        if _STARTED.is_set():
-            return
-        _STARTED.set()
-    threading.Thread(target=_warm, name="embedlab-warmup", daemon=True).start()
+    from ui.background import start_once
+
+    start_once("embedlab-warmup", _warm)
 
 
 def _warm() -> None:
