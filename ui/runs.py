@@ -391,9 +391,16 @@ def runs_table(
         rows.append(row)
     config = {header: st.column_config.Column(header, help=text) for header, text in (column_help or {}).items()}
     st.dataframe(pd.DataFrame(table_cells(rows)), hide_index=True, column_config=config or None)
-    labels = {run["id"]: f"{run['name'] or run['id']} · {state_label(run['state'])} · {run['id']}" for run in runs}
-    return st.multiselect(select_label or t("runs.compare"), options=list(labels), format_func=labels.get,
-                          key=f"{key}_compare", placeholder=t("runs.compare_placeholder"))
+    # A label that stays the same while a run ends (its state is in the table), and picks kept only for runs
+    # listed: Streamlit matches picks to options by label, and a pick made while the table was not drawn
+    # (the page picks the runs it just started) crashed the page when its label was unknown.
+    labels = {run["id"]: f"{run['name'] or run['id']} · {run['id']}" for run in runs}
+    picked_key = f"{key}_compare"
+    if picked_key in st.session_state:
+        st.session_state[picked_key] = [i for i in st.session_state[picked_key] or [] if i in labels]
+    return st.multiselect(select_label or t("runs.compare"), options=list(labels),
+                          format_func=lambda run_id: labels.get(run_id, str(run_id)), key=picked_key,
+                          placeholder=t("runs.compare_placeholder"))
 
 
 def table_cells(rows: list[dict]) -> list[dict]:

@@ -85,3 +85,41 @@ def test_a_run_stopped_at_the_disk_limit_says_so_in_the_page_language(lang, expe
     assert not at.exception, [e.value for e in at.exception]
     limit, plain = (w.value for w in at.warning)
     assert expected in limit and limit != plain
+
+
+
+def _compare_page():
+    import streamlit as st
+
+    from ui.runs import runs_table
+
+    st.text(repr(runs_table("pretrain", key="p_runs")))
+
+
+def test_a_runs_label_in_the_compare_picker_stays_the_same_when_the_run_ends(runs_root):
+    """The browser sends the picks back as their labels: a label that changed when a run finished ("running"
+    -> "done") came back unknown and crashed the pretraining page (E-F923B5) as its runs ended."""
+    from core.jobs import queue, store
+
+    run_id, path = queue.create_run("pretrain", {}, "tiny rope", runs_root)
+    at = AppTest.from_function(_compare_page)
+    at.run()
+    before = list(at.multiselect[0].options)
+    store.update_status(path, state="done")
+    at.run()
+    assert not at.exception and list(at.multiselect[0].options) == before == [f"tiny rope · {run_id}"]
+    at.multiselect[0].select(run_id).run()
+    store.update_status(path, state="failed")
+    at.run()
+    assert not at.exception and at.text[0].value == repr([run_id])
+
+
+def test_picks_of_runs_no_longer_listed_are_dropped(runs_root):
+    from core.jobs import queue
+
+    run_id, _ = queue.create_run("pretrain", {}, "kept", runs_root)
+    at = AppTest.from_function(_compare_page)
+    at.session_state["p_runs_compare"] = [run_id, "pretrain-deleted-meanwhile"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text[0].value == repr([run_id])
