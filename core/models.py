@@ -100,11 +100,34 @@ def _named_model_dir(name: str, user=None) -> Path | None:
 
 
 def load_tokenizer(model: str | Path | None = None, *, user=None):
-    """A fast tokenizer for ``model`` (see :func:`resolve_model`)."""
+    """A fast tokenizer for ``model`` (see :func:`resolve_model`), reading text as it was read in training."""
     from transformers import AutoTokenizer
 
     _register_own_models()
-    return AutoTokenizer.from_pretrained(resolve_model(model, user=user), trust_remote_code=False)
+    resolved = resolve_model(model, user=user)
+    return keep_saved_normalizer(AutoTokenizer.from_pretrained(resolved, trust_remote_code=False), resolved)
+
+
+def keep_saved_normalizer(tokenizer, folder: str | Path):
+    """``tokenizer`` with the NFKC step of its saved ``tokenizer.json`` put back, and returned.
+
+    EmbedLab's WordPiece tokenizers normalise NFKC, then as BERT (``core.text.normalize``); saved as a
+    ``BertTokenizer``, transformers rebuilds that class's normaliser from its settings on load and drops
+    NFKC, so a typed "，" or "！" (NFKC: "," and "!") became [UNK] and a resumed run read its corpus
+    differently. Other tokenizers are left as transformers loads them.
+    """
+    tokenizer_json = Path(str(folder)) / "tokenizer.json"
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or not tokenizer_json.is_file() or "NFKC" in str(backend.normalizer):
+        return tokenizer
+    import json
+
+    saved = (json.loads(tokenizer_json.read_text(encoding="utf-8")) or {}).get("normalizer") or {}
+    if saved.get("type") == "Sequence" and any(n.get("type") == "NFKC" for n in saved.get("normalizers", [])):
+        from tokenizers import Tokenizer
+
+        backend.normalizer = Tokenizer.from_file(str(tokenizer_json)).normalizer
+    return tokenizer
 
 
 def load_model(model: str | Path | None = None, cls_name: str = "AutoModel", *, user=None, **kwargs):

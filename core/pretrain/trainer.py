@@ -151,10 +151,13 @@ def _tokenizer(config: PretrainConfig, source: Path | None, train_lines: list[st
 
     from core.pretrain import data
 
+    from core.models import keep_saved_normalizer
+
     main = accelerator.is_main_process
     tokenizer = None
     if source is not None:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(source / "tokenizer"))
+        tokenizer = keep_saved_normalizer(transformers.AutoTokenizer.from_pretrained(str(source / "tokenizer")),
+                                          source / "tokenizer")
     elif config.tokenizer_from:
         from core.models import load_tokenizer
 
@@ -166,7 +169,8 @@ def _tokenizer(config: PretrainConfig, source: Path | None, train_lines: list[st
         tokenizer.save_pretrained(str(run_dir / "tokenizer"))
     accelerator.wait_for_everyone()
     if tokenizer is None:  # the other ranks read the tokenizer rank 0 trained
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(run_dir / "tokenizer"))
+        tokenizer = keep_saved_normalizer(transformers.AutoTokenizer.from_pretrained(str(run_dir / "tokenizer")),
+                                          run_dir / "tokenizer")
     return tokenizer
 
 

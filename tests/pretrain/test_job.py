@@ -203,3 +203,25 @@ def test_bf16_training_on_a_gpu_learns_and_saves(tmp_path):
 
     model = load_model(str(tmp_path / "model"), "AutoModelForMaskedLM")
     assert model.config.position_encoding == "learned"
+
+
+def test_a_saved_tokenizer_reads_full_width_punctuation_as_in_training(tmp_path):
+    """QA: a pretraining run's prompt box read a typed "，" as [UNK] (transformers rebuilt the saved
+    BertTokenizer's normaliser without NFKC); loaded through core.models, and on resume, it reads ","."""
+    import transformers
+
+    from core.models import keep_saved_normalizer, load_tokenizer
+    from core.pretrain.data import train_tokenizer
+
+    trained = train_tokenizer(["今天是晴天，我们去公园！", "ＧＤＰ２０２３年增长。"] * 20, 100, min_frequency=1)
+    folder = tmp_path / "model"
+    trained.save_pretrained(folder)
+    (folder / "config.json").write_text('{"model_type": "bert"}')
+    text = "晴天，公园！ＧＤＰ"
+    assert trained.tokenize(text)[:6] == ["晴", "天", ",", "公", "园", "!"] and "[UNK]" not in trained.tokenize(text)
+    assert "[UNK]" in transformers.AutoTokenizer.from_pretrained(folder).tokenize(text)  # what transformers does
+    assert load_tokenizer(folder).tokenize(text) == trained.tokenize(text)
+    resumed = keep_saved_normalizer(transformers.AutoTokenizer.from_pretrained(folder), folder)
+    assert resumed.tokenize(text) == trained.tokenize(text)
+    minilm = load_tokenizer()  # a tokenizer without NFKC is loaded as transformers loads it
+    assert "NFKC" not in str(minilm.backend_tokenizer.normalizer)
