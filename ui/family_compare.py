@@ -15,6 +15,7 @@ from core.plots import mlm as mlm_plots
 from ui import input_layer_data as data
 from ui.errors import bad_input
 from ui.i18n import t
+from ui.text import md
 
 
 def _pick(kind: str, options: list[str], default: str | None, models: dict) -> str | None:
@@ -64,7 +65,7 @@ def bert_vs_gpt(text: str, language: str, models: dict) -> None:
         return
     for name in (bert_name, gpt_name):
         if models[name].get("language") not in ("", language):
-            st.warning(t("input_layer.cmp_language", name=name, language=models[name].get("language")))
+            st.warning(t("input_layer.cmp_language", name=md(name), language=md(models[name].get("language") or "?")))
     heads = min(w.attention.heads for w in walks.values())
     head = st.slider(t("input_layer.head"), 0, heads - 1, 0, key="il_cmp_head")
     axes = dict(x_title=t("input_layer.ax_key"), y_title=t("input_layer.ax_query"), value_title=t("input_layer.ax_prob"))
@@ -76,7 +77,7 @@ def bert_vs_gpt(text: str, language: str, models: dict) -> None:
             title=t(f"input_layer.cmp_fig_{kind}", name=name, head=head), probabilities=True, **axes),
             width="stretch", key=f"il_cmp_attention_{kind}")
         where = t(f"input_layer.where_short_{walk.where}")
-        column.caption(t("input_layer.cmp_where", name=name, position=walk.position_encoding, where=where))
+        column.caption(t("input_layer.cmp_where", name=md(name), position=walk.position_encoding, where=where))
         if walk.attention_error is not None:
             column.caption(t("input_layer.verified_attention", err=f"{walk.attention_error:.1e}"))
     st.caption(t("input_layer.cmp_attention_explain"))
@@ -111,8 +112,9 @@ def _predictions(walks: dict, paths: dict, text: str, bert_name: str, gpt_name: 
     gpt_guess = data.next_guesses(paths["gpt"], text)[target - 1]
     left, right = st.columns(2)
     shown = _join([bert_view.tokens[i] if i != at else "[MASK]" for i in inner])
-    left.caption(t("input_layer.cmp_bert_reads", name=bert_name, text=shown))
-    right.caption(t("input_layer.cmp_gpt_reads", name=gpt_name, text=_join(gpt_tokens[:target])))
+    # the sentence and the run names are the user's: shown as text, never as Markdown
+    left.caption(t("input_layer.cmp_bert_reads", name=md(bert_name), text=md(shown)))
+    right.caption(t("input_layer.cmp_gpt_reads", name=md(gpt_name), text=md(_join(gpt_tokens[:target]))))
     for column, guess, kind in ((left, bert_guess, "bert"), (right, gpt_guess, "gpt")):
         column.plotly_chart(mlm_plots.guesses_figure(
             [guess], title=t(f"input_layer.cmp_fig_guess_{kind}", token=gpt_tokens[target]),

@@ -165,3 +165,14 @@ def test_pretrain_and_positional_pages_keep_run_names_plain(runs_root):
     at = open_page(str(PAGES / "pretrain.py"), "en", run="pretrain-hostile-1", timeout=240)
     assert_plain(at)
     assert_plain(open_page(str(PAGES / "positional.py"), "en", timeout=240))
+
+
+def test_the_bert_vs_gpt_view_shows_a_typed_sentence_as_text():
+    """QA: backticks typed into a Chinese sentence became code boxes in section 7's "reads:" captions."""
+    at = open_page(str(PAGES / "input_layer.py"), "en", timeout=240)
+    at.radio(key="il_pick_en").set_value("own").run()
+    at.text_input(key="il_text_own").input("我们`去`公园散步 **吧**。").run()
+    assert_plain(at)
+    reads = [c.value for c in at.caption if " reads: " in c.value]
+    assert len(reads) == 2, [c.value for c in at.caption]
+    assert all(re.search(r"(?<!\\)[`*]", text) is None for text in reads), reads  # every ` and * escaped
