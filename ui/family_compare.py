@@ -101,7 +101,10 @@ def _predictions(walks: dict, paths: dict, text: str, bert_name: str, gpt_name: 
     gpt_tokens = walks["gpt"].tokens.tokens
     bert_view = walks["bert"].tokens
     inner = [i for i, special in enumerate(bert_view.special.tolist()) if not special]
-    if len(gpt_tokens) < 2 or [bert_view.tokens[i] for i in inner] != gpt_tokens:
+    if len(gpt_tokens) < 2:
+        st.info(t("input_layer.cmp_too_short"))
+        return
+    if [bert_view.tokens[i] for i in inner] != gpt_tokens:
         st.info(t("input_layer.cmp_other_tokens"))
         return
     target = st.select_slider(t("input_layer.cmp_target"), options=list(range(1, len(gpt_tokens))),

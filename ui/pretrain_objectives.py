@@ -73,7 +73,7 @@ def _masks(model, tokenizer, language) -> None:
     from core.pretrain.predict import predict_masks
 
     example = t("pretrain.try_example_zh") if language == "zh" else t("pretrain.try_example_en")
-    text = st.text_input(t("pretrain.try_input"), value=example, key="pretrain_try")
+    text = st.text_input(t("pretrain.try_input"), value=example, key="pretrain_try", max_chars=500)
     st.dataframe(predictions_table(predict_masks(model, tokenizer, text)), hide_index=True)
     st.latex(r"p(w \mid \tilde{x}) = \mathrm{softmax}\big(W_E\, h_{[\mathrm{MASK}]} + b\big)_w")
 
@@ -87,9 +87,11 @@ def _pair(model, tokenizer, language) -> None:
                         key="pretrain_pair_a", max_chars=500)
     b = right.text_input(t("pretrain.pair_b"), value=t("pretrain.pair_b_zh" if zh else "pretrain.pair_b_en"),
                          key="pretrain_pair_b", max_chars=500)
-    p = next_sentence(model, tokenizer, a, b)
-    st.metric(t("pretrain.pair_probability"), f"{p:.1%}")
-    st.latex(r"p(\mathrm{IsNext}) = \mathrm{softmax}\big(W_{\mathrm{NSP}} \tanh(W_p h_{[\mathrm{CLS}]} + b_p)\big)_0")
+    if a.strip() and b.strip():
+        st.metric(t("pretrain.pair_probability"), f"{next_sentence(model, tokenizer, a, b):.1%}")
+        st.latex(r"p(\mathrm{IsNext}) = \mathrm{softmax}\big(W_{\mathrm{NSP}} \tanh(W_p h_{[\mathrm{CLS}]} + b_p)\big)_0")
+    else:  # the [MASK] box below still works
+        st.info(t("pretrain.pair_empty"))
     _masks(model, tokenizer, language)
 
 

@@ -85,9 +85,8 @@ def tokenize(tokenizer, text: str, pair: str | None = None, max_tokens: int = MA
     )
     ids = enc["input_ids"]
     if len(ids) > max_tokens:
-        raise ValueError(
-            f"The sentence has {len(ids)} tokens; at most {max_tokens} are shown here. Shorten it."
-        )
+        raise UserError(f"The sentence has {len(ids)} tokens; at most {max_tokens} are shown here. Shorten it.",
+                        "errors.too_many_tokens", n=len(ids), limit=max_tokens)
     seq_ids = enc.sequence_ids() if hasattr(enc, "sequence_ids") else [None] * len(ids)
     sources = []
     for (start, end), seq in zip(enc["offset_mapping"], seq_ids):

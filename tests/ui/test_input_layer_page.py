@@ -230,3 +230,29 @@ def test_the_bert_vs_gpt_view_is_computed_once_for_all_sessions():
     _run("zh")
     second = compare_walks()
     assert second["misses"] == first["misses"] and second["hits"] >= first["hits"] + 2
+
+
+
+def test_a_one_token_sentence_says_the_gpt_needs_two_and_a_long_one_is_refused_with_its_limit():
+    """QA: "好" was told the two models split it differently; 1,000 characters got an untranslated message.
+    English UI (AppTest formats a Chinese radio's labels in English); the message's key is checked below."""
+    at = _run("en")
+    at.radio(key="il_pick_en").set_value("own").run()
+    at.text_input(key="il_text_own").input("好").run()
+    assert not at.exception, at.exception
+    assert any("needs at least two tokens" in i.value for i in at.info), [i.value for i in at.info]
+    assert not any("into different tokens" in i.value for i in at.info)
+    at.text_input(key="il_text_own").input("我们在北京学习中文。" * 20).run()
+    assert not at.exception, at.exception
+    assert any("at most 128 are shown here" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_the_too_long_message_is_said_in_chinese():
+    from core import input_layer as il
+    from core.i18n import translate
+    from core.models import load_tokenizer
+
+    with pytest.raises(ValueError) as refused:
+        il.tokenize(load_tokenizer(), "我们在北京学习中文。" * 20, None, max_tokens=128)
+    assert refused.value.key == "errors.too_many_tokens"
+    assert translate(refused.value.key, "zh", **refused.value.fields).startswith("这句话有 ")
