@@ -16,7 +16,9 @@ Passwords: typed at a prompt when this runs in a terminal, else (or with
 """
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -24,8 +26,11 @@ def register(subparsers) -> None:
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs-root", help="runs directory (default $EMBEDLAB_RUNS or ./runs)")
     sub = parser.add_subparsers(dest="class_command", required=True, metavar="ACTION")
+    # also after the action (`class init --runs-root DIR`); SUPPRESS keeps a value given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--runs-root", default=argparse.SUPPRESS, help="runs directory (default $EMBEDLAB_RUNS or ./runs)")
 
-    p = sub.add_parser("init", help="switch class mode on and create the teacher's account")
+    p = sub.add_parser("init", parents=[common], help="switch class mode on and create the teacher's account")
     p.add_argument("--teacher", required=True, help="the teacher's user name")
     p.add_argument("--display", default="", help="the teacher's name as shown")
     p.add_argument("--class-name", default="EmbedLab class", help="shown on the sign-in page")
@@ -34,47 +39,47 @@ def register(subparsers) -> None:
     p.add_argument("--random-password", action="store_true", help="make up the teacher's password and print it")
     p.set_defaults(func=_init)
 
-    p = sub.add_parser("roster", help="add students from a CSV roster and print their passwords")
+    p = sub.add_parser("roster", parents=[common], help="add students from a CSV roster and print their passwords")
     p.add_argument("file")
     p.set_defaults(func=_roster)
 
-    p = sub.add_parser("add", help="add one account")
+    p = sub.add_parser("add", parents=[common], help="add one account")
     p.add_argument("name")
     p.add_argument("--display", default="")
     p.add_argument("--teacher", action="store_true", help="a second teacher")
     p.add_argument("--random-password", action="store_true")
     p.set_defaults(func=_add)
 
-    p = sub.add_parser("reset-password", help="give an account a new password (signs it out everywhere)")
+    p = sub.add_parser("reset-password", parents=[common], help="give an account a new password (signs it out everywhere)")
     p.add_argument("name")
     p.add_argument("--random-password", action="store_true")
     p.set_defaults(func=_reset)
 
-    p = sub.add_parser("users", help="list the accounts")
+    p = sub.add_parser("users", parents=[common], help="list the accounts")
     p.set_defaults(func=_users)
 
-    p = sub.add_parser("limits", help="show or set the per-person limits and the retention")
+    p = sub.add_parser("limits", parents=[common], help="show or set the per-person limits and the retention")
     for name in ("active-runs", "queue-total", "upload-mb", "disk-mb", "retention-days"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=_limits)
 
-    p = sub.add_parser("settings", help="show or change sign-up, the class code and what students may type")
+    p = sub.add_parser("settings", parents=[common], help="show or change sign-up, the class code and what students may type")
     for name in ("signup", "allow-paths", "allow-hub"):
         p.add_argument(f"--{name}", choices=("on", "off"), default=None)
     p.add_argument("--new-code", action="store_true", help="a new class code (the old one stops working)")
     p.add_argument("--class-name", default=None)
     p.set_defaults(func=_settings)
 
-    p = sub.add_parser("share", help="share a run with the class (or make it private again)")
+    p = sub.add_parser("share", parents=[common], help="share a run with the class (or make it private again)")
     p.add_argument("run_id")
     p.add_argument("--private", action="store_true")
     p.set_defaults(func=_share)
 
-    p = sub.add_parser("clean", help="delete students' finished runs and uploads older than the retention")
+    p = sub.add_parser("clean", parents=[common], help="delete students' finished runs and uploads older than the retention")
     p.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     p.set_defaults(func=_clean)
 
-    p = sub.add_parser("off", help="switch class mode off (accounts are kept; `class init` switches it on again)")
+    p = sub.add_parser("off", parents=[common], help="switch class mode off (accounts are kept; `class init` switches it on again)")
     p.set_defaults(func=_off)
 
 
@@ -122,7 +127,12 @@ def _init(args) -> int:
         print(f"teacher's password: {password}")
     print(f"class code for sign-up: {settings.code}" if settings.signup_open else "sign-up is off: add accounts "
           "with `python -m core class roster FILE` or `class add NAME`")
-    print("start the app with: streamlit run app.py --server.address 0.0.0.0")
+    import os
+    import shlex
+
+    default = Path(os.environ.get("EMBEDLAB_RUNS") or "runs").resolve()
+    env = "" if root == default else f"EMBEDLAB_RUNS={shlex.quote(str(root))} "  # else the app opens ./runs, not this class
+    print(f"start the app with: {env}streamlit run app.py --server.address 0.0.0.0")
     return 0
 
 

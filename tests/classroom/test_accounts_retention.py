@@ -86,6 +86,17 @@ def cli(*args, root):
                           cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
 
 
+def test_class_init_takes_the_runs_root_after_the_action_and_says_how_to_serve_that_folder(tmp_path):
+    """QA: `class init --runs-root DIR` was refused, and the printed command served ./runs (no class mode)."""
+    root = tmp_path / "class-runs"
+    env = {**os.environ, "EMBEDLAB_RUNS": str(tmp_path / "elsewhere")}
+    out = subprocess.run([sys.executable, "-m", "core", "class", "init", "--runs-root", str(root), "--teacher", "ms_li"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert (root / ".class" / "settings.json").is_file() and not (tmp_path / "elsewhere" / ".class").exists()
+    assert f"start the app with: EMBEDLAB_RUNS={root} streamlit run app.py" in out.stdout
+
+
 def test_teacher_sets_up_a_class_from_the_shell(runs_root, tmp_path):
     out = cli("init", "--teacher", "ms_li", "--class-name", "Year 10", root=runs_root)
     assert out.returncode == 0, out.stderr
