@@ -253,8 +253,10 @@ def list_models(runs_root: str | Path | None = None, *, user=None) -> list[Model
         if run.get("state") in jobs.ACTIVE or not (folder / "config.json").is_file():
             continue  # a queued or running run has no finished model to offer
         summary = run.get("summary") or {}
-        title = " · ".join(str(part) for part in (run.get("name") or run["id"], summary.get("preset"),
-                                                   summary.get("position_encoding")) if part)
+        title = str(run.get("name") or run["id"])
+        for part in (summary.get("preset"), summary.get("position_encoding")):  # unless its name already says them
+            if part and str(part) not in title.split(" · "):
+                title += f" · {part}"
         try:
             out.append(describe_model_folder(folder, name=run["id"], source="run",
                                              language=summary.get("language") or "", title=title))

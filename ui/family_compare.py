@@ -26,8 +26,16 @@ def _pick(kind: str, options: list[str], default: str | None, models: dict) -> s
     if st.session_state.get(key) not in options:
         st.session_state[key] = default if default in options else options[0]
     return st.selectbox(t(f"input_layer.cmp_pick_{kind}"), options, key=key,
-                        format_func=lambda n: f"{n} · {models[n].get('language') or '?'} · "
-                                              f"{models[n].get('position_encoding') or '?'}")
+                        format_func=lambda n: _label(n, models[n]))
+
+
+def _label(name: str, info: dict) -> str:
+    """A model as the pickers show it: a run by the name it was given (its title names its encoding) and its id;
+    the others by name and encoding; then language and size."""
+    millions = f" · {info['parameters'] / 1e6:.1f}M" if info.get("parameters") else ""
+    if info.get("source") == "run" and info.get("title"):
+        return f"{info['title']} ({name}) · {info.get('language') or '?'}{millions}"
+    return f"{name} · {info.get('position_encoding') or '?'} · {info.get('language') or '?'}{millions}"
 
 
 def choose_models(models: dict, language: str) -> tuple[str | None, str | None]:

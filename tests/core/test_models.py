@@ -56,3 +56,19 @@ def test_a_model_is_found_by_its_name_under_models_or_by_its_run_id(tmp_path, mo
         models.resolve_model("no-such-model")
     monkeypatch.setenv("EMBEDLAB_ALLOW_HUB", "1")
     assert models.resolve_model("no-such-model") == "no-such-model"  # allowed: left to from_pretrained (a hub id)
+
+
+def test_a_runs_title_names_its_preset_and_encoding_once(runs_root):
+    """QA: the picker said "clm · learned · tiny · zh · tiny · learned": the page's run name already holds them."""
+    import json
+
+    from core.models import list_models
+    from tests.input_layer.tiny_models import save_tiny_embedlab
+
+    folder = runs_root / "pretrain-test-title"
+    save_tiny_embedlab(folder / "model", "learned")
+    (folder / "config.json").write_text(json.dumps({"kind": "pretrain", "name": "zh · clm · learned · tiny", "config": {}}))
+    (folder / "status.json").write_text(json.dumps({"state": "done"}))
+    (folder / "summary.json").write_text(json.dumps({"language": "zh", "preset": "tiny", "position_encoding": "learned"}))
+    (run,) = [m for m in list_models(runs_root=runs_root) if m.name == "pretrain-test-title"]
+    assert run.title == "zh · clm · learned · tiny"
