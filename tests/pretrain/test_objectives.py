@@ -271,3 +271,14 @@ def test_next_sentence_probability_is_a_probability(tiny_runs):
     assert 0.0 < p < 1.0
     with pytest.raises(ValueError, match="write two sentences"):
         next_sentence(model, tokenizer, "今天天气很好。", " ")
+
+
+def test_a_continuation_reads_as_chinese_text():
+    """QA: "时候, 也有" — the decoder's spaces between Chinese characters and punctuation are taken out; English
+    keeps its own spaces."""
+    from core.pretrain.objectives.clm import readable
+
+    assert readable("时 候 , 也 有 很 多 。") == "时候,也有很多。"
+    assert readable("我 们 去 北 京 !") == "我们去北京!"
+    assert readable("the cat sat , on the mat") == "the cat sat , on the mat"
+    assert readable("GDP 增 长") == "GDP 增长"

@@ -18,7 +18,9 @@ from core.pretrain.objectives import register
 from core.pretrain.objectives.base import Objective, extrapolation_budget, scores_of, top_k_scores
 
 MAX_PROMPT_CHARS = 500
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+# a space between two Chinese characters, or between one and a punctuation mark (NFKC reads "，" as ","): "时候, 也有"
+_CJK_GAP = re.compile(rf"(?<={_CJK}) (?={_CJK}|[^\w\s])|(?<=[^\w\s]) (?={_CJK})")
 
 
 def next_token_scores(model, blocks, device, batch_size: int = 16) -> dict | None:
@@ -41,7 +43,8 @@ def next_token_scores(model, blocks, device, batch_size: int = 16) -> dict | Non
 
 
 def readable(text: str) -> str:
-    """A decoded WordPiece string without the spaces the decoder puts between Chinese characters."""
+    """A decoded WordPiece string without the spaces the decoder puts between Chinese characters (and between
+    one and a punctuation mark); English keeps its spaces."""
     return _CJK_GAP.sub("", text)
 
 
