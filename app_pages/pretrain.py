@@ -31,6 +31,7 @@ from ui.errors import bad_input
 
 KIND = "pretrain"
 NUMBERS = ("steps", "batch_size", "seq_len", "learning_rate", "vocab_size")
+FEW_HELD_OUT = 1000  # held-out tokens below which an accuracy is said to be noisy
 
 
 # ------------------------------------------------------------------ cached compute
@@ -194,8 +195,16 @@ def draw_extrapolation(rows_by_run: dict[str, list[dict]], key: str, chance: tup
         rows_by_run, title=t("pretrain.extrapolation_title"), x_title=t("pretrain.extrapolation_x"),
         y_title=t("pretrain.accuracy"), factor_label=t("pretrain.factor_label"), chance=chance[0],
         chance_text=chance[1]), key=key)
-    if not any(row.get("accuracy") is not None for rows in rows_by_run.values() for row in rows):
+    every = [row for rows in rows_by_run.values() for row in rows]
+    scored = [row for row in every if row.get("accuracy") is not None]
+    if not scored:
         st.info(t("pretrain.extrapolation_none"))
+    missing = sorted({row["factor"] for row in every if row.get("accuracy") is None})
+    if scored and missing:  # said, not only drawn as absent bars
+        st.caption(t("pretrain.extrapolation_missing", factors=", ".join(f"{f}×" for f in missing)))
+    fewest = min((int(row.get("predicted_tokens") or 0) for row in scored), default=FEW_HELD_OUT)
+    if fewest < FEW_HELD_OUT:
+        st.caption(t("pretrain.extrapolation_few", n=f"{fewest:,}"))
     st.caption(t("pretrain.extrapolation_explain"))
 
 

@@ -1,6 +1,7 @@
 """The pretraining page as a user meets it: both languages, bad input, a tiny shoot-out of two encodings."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -81,6 +82,11 @@ def test_a_two_encoding_shootout_runs_and_shows_extrapolation(runs_root):
     chance = [c for c in charts if "unigram baseline: always" in c.proto.spec]
     assert len(chance) >= 3, "run's extrapolation, accuracy overlay and shoot-out extrapolation need a chance line"
     assert all(jobs.read_summary(r["id"])["baseline"]["accuracy"] > 0 for r in runs)
+    # the sample's held-out text is small: the page says how few tokens its accuracies count (QA)
+    rows = json.loads((jobs.run_dir(runs[0]["id"]) / "extrapolation.json").read_text())["rows"]
+    assert rows[0]["predicted_tokens"] < 1000
+    assert any(f"only {min(r['predicted_tokens'] for r in rows if r['accuracy'] is not None):,} held-out tokens"
+               in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_a_reattached_run_fills_the_form_with_its_own_settings(runs_root):
