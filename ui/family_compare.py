@@ -15,6 +15,7 @@ from core.plots import mlm as mlm_plots
 from ui import input_layer_data as data
 from ui.errors import bad_input
 from ui.i18n import t
+from ui.model_picker import model_label
 from ui.text import md
 
 
@@ -26,16 +27,7 @@ def _pick(kind: str, options: list[str], default: str | None, models: dict) -> s
     if st.session_state.get(key) not in options:
         st.session_state[key] = default if default in options else options[0]
     return st.selectbox(t(f"input_layer.cmp_pick_{kind}"), options, key=key,
-                        format_func=lambda n: _label(n, models[n]))
-
-
-def _label(name: str, info: dict) -> str:
-    """A model as the pickers show it: a run by the name it was given (its title names its encoding) and its id;
-    the others by name and encoding; then language and size."""
-    millions = f" · {info['parameters'] / 1e6:.1f}M" if info.get("parameters") else ""
-    if info.get("source") == "run" and info.get("title"):
-        return f"{info['title']} ({name}) · {info.get('language') or '?'}{millions}"
-    return f"{name} · {info.get('position_encoding') or '?'} · {info.get('language') or '?'}{millions}"
+                        format_func=lambda n: model_label(models[n], n))
 
 
 def choose_models(models: dict, language: str) -> tuple[str | None, str | None]:

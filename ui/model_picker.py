@@ -32,7 +32,8 @@ def available_models() -> list[dict]:
     return _models_for(person.name if person is not None else "")
 
 
-def _label(info: dict | None, value: str) -> str:
+def model_label(info: dict | None, value: str) -> str:
+    """How a model is named in every picker: name (a run by its own name), language, position encoding, size."""
     if info is None:
         return value
     language = t(f"models.language.{info['language']}") if info["language"] in ("en", "zh") else "?"
@@ -90,7 +91,7 @@ def pick_model(key: str, language: str, *, label: str, help: str | None = None) 
     value = apply_default(key, language)
     options = list(by_name) + ([value] if value not in by_name else [])
     st.session_state[key] = value
-    labels = {v: _label(by_name.get(v), v) for v in options}  # translated now, not when formatted later
+    labels = {v: model_label(by_name.get(v), v) for v in options}  # translated now, not when formatted later
     picked = st.selectbox(label, options, key=key, help=help, accept_new_options=_typing_allowed(),
                           format_func=lambda v: labels.get(v, v))
     info = by_name.get(picked)

@@ -21,7 +21,7 @@ def _pretrain_run(root, run_id: str, name: str, state: str, model_source) -> Non
 def test_queued_and_running_runs_are_not_offered_and_runs_are_named_by_their_names(runs_root, tmp_path):
     from core.models import list_models
     from tests.finetune.helpers import make_tiny_model
-    from ui.model_picker import _label
+    from ui.model_picker import model_label as _label
 
     tiny = make_tiny_model(tmp_path / "tiny")
     _pretrain_run(runs_root, "pretrain-20260101-000000-aaaaaa", "my Chinese BERT", "done", tiny)
