@@ -120,13 +120,11 @@ def keep_saved_normalizer(tokenizer, folder: str | Path):
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None or not tokenizer_json.is_file() or "NFKC" in str(backend.normalizer):
         return tokenizer
-    import json
+    from tokenizers import Tokenizer
 
-    saved = (json.loads(tokenizer_json.read_text(encoding="utf-8")) or {}).get("normalizer") or {}
-    if saved.get("type") == "Sequence" and any(n.get("type") == "NFKC" for n in saved.get("normalizers", [])):
-        from tokenizers import Tokenizer
-
-        backend.normalizer = Tokenizer.from_file(str(tokenizer_json)).normalizer
+    saved = Tokenizer.from_file(str(tokenizer_json)).normalizer
+    if saved is not None and "NFKC" in str(saved):
+        backend.normalizer = saved
     return tokenizer
 
 
